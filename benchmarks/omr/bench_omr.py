@@ -1,0 +1,330 @@
+"""OMR benchmark: print forms, fill them with known answers, degrade, read back.
+
+Protocol: ../shared/guide/omr-benchmark.md (corpus, metrics). Run from the
+repository root:
+
+    .venv/bin/python benchmarks/omr/bench_omr.py --forms 200 --json var/omr.json
+    .venv/bin/python benchmarks/omr/bench_omr.py --forms 20 --keep-pages /tmp/pages
+
+One process, thread pools pinned to one thread (one core). For every scenario the
+same seeded pages (several measures: 4-, 5- and 11-option items, one- and
+multi-page, standard and large print) are degraded and read. Items are drawn as
+80% one mark (tick, cross, slash, fill, circle), 8% blank, 4% two marks (must go
+to a person), 4% crossed out and re-marked (the new mark counts), 4% light pencil
+(must go to a person). Reported per scenario: pages read / rejected /
+misidentified, share of items accepted automatically, accuracy of accepted items,
+silent errors (accepted and wrong) per 10,000 items with a Wilson 95% upper bound,
+share sent to a person, read time per page (process CPU time, from the decoded
+image; start-up and layout set-up excluded) and the process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
+import json
+import math
+import resource
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+cv2.setNumThreads(1)
+
+from openproms.paper import FormContext, make_layout, read_image  # noqa: E402
+from openproms.paper.simulate import SCENARIOS, fill_page, render_pages  # noqa: E402
+from openproms.scoring import get_measure  # noqa: E402
+
+MEASURES = ["phq9", "core10", "ons4", "rand36", "gad7"]
+DEFAULT_SCENARIOS = list(SCENARIOS)
+PHONE = {"phone_good", "phone_typical", "phone_bad"}
+
+
+def wilson_upper(k: int, n: int, z: float = 1.96) -> float:
+    """Upper bound of the Wilson score interval for k successes in n."""
+    if n == 0:
+        return 1.0
+    p = k / n
+    d = 1 + z * z / n
+    c = p + z * z / (2 * n)
+    r = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (c + r) / d
+
+
+def make_corpus(
+    n: int, dpi: float, seed: int, keep: Path | None
+) -> list[dict[str, Any]]:
+    rng = np.random.default_rng(seed)
+    corpus = []
+    for i in range(n):
+        defn = get_measure(MEASURES[i % len(MEASURES)])
+        variant = "large_print" if i % 5 == 4 else "standard"
+        token = f"bench-{seed}-{i}"
+        layout = make_layout(
+            defn, variant, FormContext("Benchmark Trust", f"B{i:04d}", token)
+        )
+        k = int(rng.integers(len(layout.pages)))
+        clean = render_pages(layout, dpi)[k]
+        img, truth = fill_page(clean, layout.pages[k], dpi, rng)
+        corpus.append(
+            {
+                "img": img,
+                "truth": truth,
+                "token": token,
+                "page": k + 1,
+                "measure": defn.key,
+                "layout_page": layout.pages[k],
+            }
+        )
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            name = f"form{i:04d}_p{k + 1}"
+            cv2.imwrite(str(keep / f"{name}.png"), img)
+            (keep / f"{name}.json").write_text(
+                json.dumps(
+                    {
+                        "measure": defn.key,
+                        "variant": variant,
+                        "page": k + 1,
+                        "token": token,
+                        "dpi": dpi,
+                        "items": [
+                            {
+                                "item_id": t.item_id,
+                                "marks": [list(m) for m in t.marks],
+                                "expect": t.expect,
+                            }
+                            for t in truth
+                        ],
+                    },
+                    indent=1,
+                )
+            )
+    return corpus
+
+
+def run_scenario(name: str, corpus: list[dict[str, Any]], seed: int) -> dict[str, Any]:
+    rng = np.random.default_rng(seed + 1000)
+    degrade = SCENARIOS[name]
+    c: Counter[str] = Counter()
+    by_style: dict[str, Counter[str]] = defaultdict(Counter)
+    confs: list[tuple[float, bool, bool]] = []  # (confidence, eligible, correct)
+    cpu = 0.0
+    for form in corpus:
+        img = degrade(form["img"], rng)
+        t0 = time.process_time()
+        readings = read_image(img)
+        cpu += time.process_time() - t0
+        truth = form["truth"]
+        c["pages"] += 1
+        c["items"] += len(truth)
+        read = [r for r in readings if r.status == "read"]
+        if not read:
+            c["pages_rejected"] += 1
+            c["review"] += len(truth)
+            continue
+        r = read[0]
+        if (
+            r.token != form["token"]
+            or r.page != form["page"]
+            or r.measure_key != form["measure"]
+        ):
+            c["pages_misidentified"] += 1
+            c["review"] += len(truth)
+            continue
+        c["pages_read"] += 1
+        by_id = {i.item_id: i for i in r.items}
+        for t in truth:
+            it = by_id[t.item_id]
+            style = "+".join(s for _, s in t.marks) or "blank"
+            if t.expect == "flag":
+                style = "must_flag:" + style
+            bs = by_style[style]
+            bs["items"] += 1
+            correct = it.code == t.expect
+            if it.decision in ("answer", "blank") and "written" not in it.reason:
+                confs.append((it.confidence, True, correct))
+            if it.needs_person:
+                c["review"] += 1
+                bs["review"] += 1
+                if t.expect != "flag":
+                    c["review_unneeded"] += 1
+            else:
+                c["accepted"] += 1
+                bs["accepted"] += 1
+                if correct:
+                    c["accepted_correct"] += 1
+                else:
+                    c["silent"] += 1
+                    bs["silent"] += 1
+    n = c["items"]
+    out: dict[str, Any] = {
+        "scenario": name,
+        **c,
+        "accepted_share": c["accepted"] / n,
+        "accepted_accuracy": c["accepted_correct"] / max(c["accepted"], 1),
+        "silent_per_10k": 1e4 * c["silent"] / n,
+        "silent_per_10k_upper95": 1e4 * wilson_upper(c["silent"], n),
+        "review_share": c["review"] / n,
+        "review_unneeded_share": c["review_unneeded"] / n,
+        "must_flag_share": sum(
+            1 for f in corpus for t in f["truth"] if t.expect == "flag"
+        )
+        / n,
+        "cpu_s_per_page": cpu / max(c["pages"], 1),
+        "pages_per_s_per_core": c["pages"] / max(cpu, 1e-9),
+        "by_style": {k: dict(v) for k, v in sorted(by_style.items())},
+        "risk_coverage": [
+            {
+                "threshold": th,
+                "automated_share": sum(1 for cf, e, _ in confs if e and cf >= th) / n,
+                "silent_per_10k": 1e4
+                * sum(1 for cf, e, ok in confs if e and cf >= th and not ok)
+                / n,
+            }
+            for th in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+        ],
+    }
+    return out
+
+
+WORKER = """
+import sys, time
+from openproms.paper import read_file
+t = time.process_time()
+n = 0
+for path in sys.argv[1:]:
+    for r in read_file(path):
+        n += 1
+cpu = time.process_time() - t
+# VmHWM, not ru_maxrss: Linux carries the forking parent's peak into ru_maxrss.
+hwm = [ln for ln in open("/proc/self/status") if ln.startswith("VmHWM")][0]
+print(n, cpu, int(hwm.split()[1]) / 1024)
+"""
+
+
+def worker_figures(
+    corpus: list[dict[str, Any]], seed: int, tmp: Path
+) -> dict[str, float]:
+    """Peak memory and speed of a fresh reader process given files on disk
+    (flatbed-like PNGs and phone-like JPEGs), as a worker would be."""
+    import subprocess
+
+    rng = np.random.default_rng(seed + 7)
+    tmp.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k, form in enumerate(corpus[:40]):
+        if k % 2:
+            p = tmp / f"p{k}.jpg"
+            cv2.imwrite(
+                str(p),
+                SCENARIOS["phone_typical"](form["img"], rng),
+                [cv2.IMWRITE_JPEG_QUALITY, 85],
+            )
+        else:
+            p = tmp / f"p{k}.png"
+            cv2.imwrite(str(p), form["img"])
+        paths.append(str(p))
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", WORKER, *paths],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout.split()
+    n, cpu, rss = int(out[0]), float(out[1]), float(out[2])
+    return {
+        "files": len(paths),
+        "pages": n,
+        "cpu_s": cpu,
+        "pages_per_s_per_core_incl_decode": n / cpu,
+        "peak_rss_mb": rss,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--forms", type=int, default=200, help="pages per scenario")
+    ap.add_argument("--dpi", type=float, default=200.0)
+    ap.add_argument("--seed", type=int, default=20261122)
+    ap.add_argument("--scenarios", default=",".join(DEFAULT_SCENARIOS))
+    ap.add_argument("--json", help="write the full results here")
+    ap.add_argument(
+        "--keep-pages", type=Path, help="write clean filled pages and their truth here"
+    )
+    args = ap.parse_args(argv)
+    t0 = time.monotonic()
+    corpus = make_corpus(args.forms, args.dpi, args.seed, args.keep_pages)
+    gen_s = time.monotonic() - t0
+    # Layout and reference set-up (cached per page layout) before timing.
+    for form in corpus[: len(MEASURES) * 2]:
+        read_image(form["img"])
+    items = sum(len(f["truth"]) for f in corpus)
+    print(
+        f"corpus: {len(corpus)} pages, {items} items, {args.dpi:.0f} dpi, "
+        f"generated in {gen_s:.1f} s",
+        flush=True,
+    )
+    hdr = (
+        "| scenario | pages read / rejected / misidentified | items accepted | accuracy of accepted "
+        "| silent errors per 10k (95% upper) | sent to a person (of which needed) | pages/s/core |"
+    )
+    print(hdr)
+    print("|---|---|---|---|---|---|---|")
+    results = []
+    for name in args.scenarios.split(","):
+        r = run_scenario(name, corpus, args.seed)
+        results.append(r)
+        print(
+            f"| {name} | {r.get('pages_read', 0)} / {r.get('pages_rejected', 0)} / "
+            f"{r.get('pages_misidentified', 0)} | {100 * r['accepted_share']:.1f}% | "
+            f"{100 * r['accepted_accuracy']:.2f}% | {r['silent_per_10k']:.1f} "
+            f"({r['silent_per_10k_upper95']:.1f}) | {100 * r['review_share']:.1f}% "
+            f"({100 * r['must_flag_share']:.1f}% must be flagged) | {r['pages_per_s_per_core']:.1f} |",
+            flush=True,
+        )
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"peak RSS of the benchmark process (corpus in memory included): {peak_mb:.0f} MB"
+    )
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        worker = worker_figures(corpus, args.seed, Path(tmp))
+    print(
+        f"worker (fresh process, {worker['files']} files: half 200-dpi PNG, half phone JPEG, "
+        f"decode + start-up of layouts included): {worker['pages_per_s_per_core_incl_decode']:.1f} "
+        f"pages/s/core, peak RSS {worker['peak_rss_mb']:.0f} MB"
+    )
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "forms": args.forms,
+                    "dpi": args.dpi,
+                    "seed": args.seed,
+                    "items": items,
+                    "generation_s": gen_s,
+                    "peak_rss_mb": peak_mb,
+                    "worker": worker,
+                    "results": results,
+                },
+                indent=1,
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Filters for the audit log page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(
+        label="Action code contains", required=False, max_length=80
+    )
+    actor = forms.CharField(
+        label="Person (email contains)", required=False, max_length=254
+    )
+    date_from = forms.DateField(
+        label="From date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the from date as a real date"},
+    )
+    date_to = forms.DateField(
+        label="To date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the to date as a real date"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error(
+                "date_to", "The to date must be the same as or after the from date"
+            )
+        return cleaned

@@ -1,0 +1,38 @@
+"""Reads of the audit log, always within one organisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from openproms.accounts.models import Organisation
+from openproms.audit.models import AuditEvent
+
+
+def audit_events_for_organisation(
+    organisation: Organisation,
+    *,
+    action: str = "",
+    actor: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.filter(organisation=organisation)
+    if action:
+        events = events.filter(action__icontains=action)
+    if actor:
+        events = events.filter(actor_label__icontains=actor)
+    zone = timezone.get_current_timezone()
+    if date_from:
+        events = events.filter(
+            at__gte=dt.datetime.combine(date_from, dt.time.min, zone)
+        )
+    if date_to:
+        events = events.filter(
+            at__lt=dt.datetime.combine(
+                date_to + dt.timedelta(days=1), dt.time.min, zone
+            )
+        )
+    return events.order_by("-at", "-id")

@@ -1,0 +1,37 @@
+"""The audit log page for organisation admins."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from openproms.accounts.policy import Action
+from openproms.audit.forms import AuditFilterForm
+from openproms.audit.selectors import audit_events_for_organisation
+from openproms.core.access import org_view
+
+PAGE_SIZE = 50
+
+
+@org_view(Action.AUDIT_VIEW)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    events = audit_events_for_organisation(
+        organisation,
+        action=filters.get("action", ""),
+        actor=filters.get("actor", ""),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/audit_log.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+        status=400 if form.is_bound and form.errors else 200,
+    )

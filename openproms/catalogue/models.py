@@ -1,0 +1,108 @@
+"""The measures an organisation uses, and the licensed wording it supplies."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class OrganisationMeasure(models.Model):
+    """A library (or bespoke) measure an organisation has chosen to use."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="measures"
+    )
+    measure_id = models.CharField(max_length=60)
+    measure_version = models.CharField(max_length=20)
+    is_active = models.BooleanField(default=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["measure_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "measure_id", "measure_version"],
+                name="one_org_measure_per_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} v{self.measure_version}"
+
+
+class MeasureWording(models.Model):
+    """Item wording an organisation supplies under its own licence.
+
+    Visible only inside that organisation; never exported to another.
+    ``wording`` has the shape ``definition_with_wording`` takes:
+    ``{"items": {id: text}, "options": {response_set_id: {code: label}}, ...}``.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        related_name="measure_wordings",
+    )
+    measure_id = models.CharField(max_length=60)
+    measure_version = models.CharField(max_length=20)
+    wording = models.JSONField()
+    licence_reference = models.CharField(max_length=200)
+    supplied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    supplied_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "measure_id", "measure_version"],
+                name="one_wording_per_org_measure",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Wording for {self.measure_id} v{self.measure_version}"
+
+
+class BespokeMeasure(models.Model):
+    """An organisation's own measure (e.g. a ladder), in the library's schema."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        related_name="bespoke_measures",
+    )
+    measure_id = models.CharField(max_length=60)
+    measure_version = models.CharField(max_length=20)
+    definition = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "measure_id", "measure_version"],
+                name="one_bespoke_per_org_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} v{self.measure_version} (bespoke)"

@@ -1,0 +1,128 @@
+"""The measure definitions an organisation uses, with its own licensed wording applied.
+
+Every feature that shows, prints or scores a measure for an organisation gets the
+definition from here, so an organisation's wording reaches its forms and never
+another organisation's.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from openproms.accounts.models import Organisation
+from openproms.catalogue.models import (
+    BespokeMeasure,
+    MeasureWording,
+    OrganisationMeasure,
+)
+from openproms.scoring import (
+    MeasureDefinition,
+    MeasureNotFound,
+    default_library,
+    definition_from_dict,
+    definition_with_wording,
+    get_measure,
+)
+
+
+def organisation_measures(
+    organisation: Organisation, *, active_only: bool = True
+) -> QuerySet[OrganisationMeasure]:
+    measures = OrganisationMeasure.objects.filter(organisation=organisation)
+    return measures.filter(is_active=True) if active_only else measures
+
+
+def measure_definition(
+    *, organisation: Organisation, measure_id: str, version: str | None = None
+) -> MeasureDefinition:
+    """The definition as this organisation uses it: its bespoke measure, or the library
+    measure with the organisation's licensed wording applied when it has supplied some.
+
+    Raises Http404 when neither the library nor the organisation has the measure.
+    """
+    bespoke = BespokeMeasure.objects.filter(
+        organisation=organisation, measure_id=measure_id
+    )
+    if version is not None:
+        bespoke = bespoke.filter(measure_version=version)
+    own = bespoke.order_by("-created_at").first()
+    if own is not None:
+        return definition_from_dict(own.definition)
+    try:
+        definition = get_measure(measure_id, version)
+    except MeasureNotFound:
+        raise Http404("No such measure.") from None
+    wording = MeasureWording.objects.filter(
+        organisation=organisation,
+        measure_id=definition.id,
+        measure_version=definition.version,
+    ).first()
+    if wording is not None and not definition.licence.wording_shipped:
+        definition = definition_with_wording(definition, wording.wording)
+    return definition
+
+
+def organisation_uses_measure(
+    *, organisation: Organisation, measure_id: str, version: str | None = None
+) -> bool:
+    measures = organisation_measures(organisation).filter(measure_id=measure_id)
+    if version is not None:
+        measures = measures.filter(measure_version=version)
+    return measures.exists()
+
+
+def library_measure(*, measure_id: str, version: str) -> MeasureDefinition:
+    """A measure exactly as the library ships it (no organisation's wording)."""
+    try:
+        return get_measure(measure_id, version)
+    except MeasureNotFound:
+        raise Http404("No such measure.") from None
+
+
+def measure_wording_for(
+    *, organisation: Organisation, measure_id: str, version: str
+) -> MeasureWording | None:
+    """The wording this organisation supplied for a measure, if any."""
+    return MeasureWording.objects.filter(
+        organisation=organisation, measure_id=measure_id, measure_version=version
+    ).first()
+
+
+def measure_catalogue(organisation: Organisation) -> list[dict[str, object]]:
+    """Every measure an organisation could use: the library and its own bespoke
+    measures, each marked with whether the organisation uses it and whether its
+    wording is available to this organisation."""
+    in_use = set(
+        organisation_measures(organisation).values_list("measure_id", "measure_version")
+    )
+    supplied = set(
+        MeasureWording.objects.filter(organisation=organisation).values_list(
+            "measure_id", "measure_version"
+        )
+    )
+    rows: list[dict[str, object]] = []
+    for definition in default_library():
+        key = (definition.id, definition.version)
+        rows.append(
+            {
+                "definition": definition,
+                "bespoke": False,
+                "in_use": key in in_use,
+                "wording": "shipped"
+                if definition.licence.wording_shipped
+                else ("supplied" if key in supplied else "missing"),
+            }
+        )
+    for own in BespokeMeasure.objects.filter(organisation=organisation).order_by(
+        "measure_id", "measure_version"
+    ):
+        rows.append(
+            {
+                "definition": definition_from_dict(own.definition),
+                "bespoke": True,
+                "in_use": (own.measure_id, own.measure_version) in in_use,
+                "wording": "shipped",
+            }
+        )
+    return rows

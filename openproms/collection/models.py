@@ -1,0 +1,476 @@
+"""Measurement plans, time points, answers (administrations), scores and alerts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class CollectionSettings(models.Model):
+    """How a service collects: what a person sees after answering, double entry."""
+
+    service = models.OneToOneField(
+        "accounts.Service", on_delete=models.CASCADE, related_name="collection_settings"
+    )
+    show_results = models.BooleanField(
+        default=True,
+        help_text="Show people their score and what it means after answering. "
+        "Turn off to show a thank-you message only.",
+    )
+    double_entry = models.BooleanField(
+        default=False,
+        help_text="Paper forms typed in must be typed again by a second person; "
+        "differences are shown to resolve.",
+    )
+
+    def __str__(self) -> str:
+        return f"Collection settings for {self.service}"
+
+
+class MeasurementPlan(models.Model):
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="plans"
+    )
+    service = models.ForeignKey(
+        "accounts.Service", on_delete=models.CASCADE, related_name="plans"
+    )
+    name = models.CharField(max_length=200)
+    is_pilot = models.BooleanField(
+        default=False,
+        help_text="Pilot data is marked everywhere and left out of funder reports by default.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["service__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}{' (pilot)' if self.is_pilot else ''}"
+
+
+class PlanRule(models.Model):
+    """When one measure is due. See openproms/collection/schedule.py for the rules."""
+
+    class Kind(models.TextChoices):
+        START = "start", "At the start"
+        EXIT = "exit", "At the end"
+        EVERY_N_WEEKS = "every_n_weeks", "Every few weeks from the start"
+        EVERY_NTH_SESSION = "every_nth_session", "Every few attended sessions"
+        WHEN_SEEN_AFTER = "when_seen_after", "When next seen, after some weeks"
+        ONE_OFF = "one_off", "Once, on a date"
+
+    plan = models.ForeignKey(
+        MeasurementPlan, on_delete=models.CASCADE, related_name="rules"
+    )
+    measure_id = models.CharField(max_length=60)
+    measure_version = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    weeks = models.PositiveIntegerField(null=True, blank=True)
+    sessions = models.PositiveIntegerField(null=True, blank=True)
+    on_date = models.DateField(null=True, blank=True)
+    window_days = models.PositiveIntegerField(default=7)
+    created_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="Occasions whose window closed before the rule existed are not created.",
+    )
+
+    class Meta:
+        ordering = ["plan", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id}: {self.get_kind_display()}"
+
+
+class TimePoint(models.Model):
+    """One occasion a measure is due for an episode, and what became of it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Due"
+        COMPLETED = "completed", "Completed"
+        MISSED = "missed", "Missed"
+        CANCELLED = "cancelled", "No longer needed"
+
+    class MissedReason(models.TextChoices):
+        DECLINED = "declined", "Declined"
+        DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+        TOO_UNWELL = "too_unwell", "Too unwell"
+        LEFT_SERVICE = "left_service", "Left the service"
+        OTHER = "other", "Other"
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="time_points"
+    )
+    episode = models.ForeignKey(
+        "people.Episode", on_delete=models.CASCADE, related_name="time_points"
+    )
+    rule = models.ForeignKey(
+        PlanRule, on_delete=models.CASCADE, related_name="time_points"
+    )
+    sequence = models.PositiveIntegerField(
+        help_text="1 for the first occasion of this rule, and so on."
+    )
+    label = models.CharField(max_length=100)
+    measure_id = models.CharField(max_length=60)
+    measure_version = models.CharField(max_length=20)
+    due_date = models.DateField()
+    window_start = models.DateField()
+    window_end = models.DateField(
+        null=True, blank=True, help_text="Empty: open until next seen."
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    missed_reason = models.CharField(
+        max_length=20, choices=MissedReason.choices, blank=True
+    )
+    missed_note = models.CharField(max_length=300, blank=True)
+    missed_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    missed_recorded_at = models.DateTimeField(null=True, blank=True)
+    printed_at = models.DateTimeField(null=True, blank=True)
+    is_pilot = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "rule", "sequence"],
+                name="one_time_point_per_occasion",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "due_date"], name="tp_due"),
+            models.Index(fields=["episode", "status"], name="tp_episode"),
+            models.Index(
+                fields=["organisation", "status", "window_end"], name="tp_window_end"
+            ),
+            models.Index(
+                fields=["organisation", "status", "due_date", "is_pilot"],
+                name="tp_rates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} {self.label} due {self.due_date}"
+
+
+class Administration(models.Model):
+    """One completed measure: the answers as given, and how they were collected."""
+
+    class Mode(models.TextChoices):
+        ASSISTED = "assisted", "With a worker, on screen"
+        KIOSK = "kiosk", "On a handed-over screen"
+        SELF = "self", "Self-completion link"
+        PAPER_ENTRY = "paper_entry", "Paper form, typed in"
+        PAPER_SCAN = "paper_scan", "Paper form, scanned"
+        IMPORT = "import", "Imported"
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        related_name="administrations",
+    )
+    service_user = models.ForeignKey(
+        "people.ServiceUser", on_delete=models.CASCADE, related_name="administrations"
+    )
+    episode = models.ForeignKey(
+        "people.Episode",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="administrations",
+    )
+    time_point = models.OneToOneField(
+        TimePoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="administration",
+    )
+    measure_id = models.CharField(max_length=60)
+    measure_version = models.CharField(max_length=20)
+    answers = models.JSONField(
+        help_text="Item id to answer code (null when not answered)."
+    )
+    mode = models.CharField(max_length=12, choices=Mode.choices)
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submission_id = models.CharField(max_length=64)
+    payload_hash = models.CharField(max_length=64)
+    completed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    scored_with = models.CharField(
+        max_length=40,
+        help_text="The measure definition (id@version) the scores came from.",
+    )
+    is_pilot = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-completed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "submission_id"],
+                name="one_administration_per_submission",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["service_user", "measure_id", "completed_at"],
+                name="adm_person_measure",
+            ),
+            models.Index(fields=["organisation", "completed_at"], name="adm_org_time"),
+            # Outcome reports read a measure's answers episode by episode.
+            models.Index(
+                fields=[
+                    "organisation",
+                    "measure_id",
+                    "episode",
+                    "completed_at",
+                    "is_pilot",
+                ],
+                name="adm_outcomes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} on {self.completed_at:%d %b %Y}"
+
+
+class ScaleResult(models.Model):
+    """A stored scale score, computed by the scoring engine when answers are saved."""
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="results"
+    )
+    scale_id = models.CharField(max_length=60)
+    value = models.FloatField(null=True, blank=True)
+    reason = models.CharField(
+        max_length=300, blank=True, help_text="Why there is no value."
+    )
+    band = models.CharField(max_length=100, blank=True)
+    band_index = models.IntegerField(null=True, blank=True)
+    is_case = models.BooleanField(null=True, blank=True)
+    prorated = models.BooleanField(default=False)
+    items_missing = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["administration", "scale_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "scale_id"], name="one_result_per_scale"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scale_id} = {self.value}"
+
+
+class AdministrationEdit(models.Model):
+    """A correction to completed answers: who, when, why, before and after."""
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="edits"
+    )
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=300)
+    before = models.JSONField()
+    after = models.JSONField()
+
+    class Meta:
+        ordering = ["-edited_at"]
+
+    def __str__(self) -> str:
+        return f"Edit of {self.administration_id} at {self.edited_at}"
+
+
+class RiskAlert(models.Model):
+    """An answer on a risk item (e.g. PHQ-9 item 9 above 0) for the key worker."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="risk_alerts"
+    )
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="alerts"
+    )
+    service_user = models.ForeignKey(
+        "people.ServiceUser", on_delete=models.CASCADE, related_name="risk_alerts"
+    )
+    item_id = models.CharField(max_length=60)
+    code = models.IntegerField()
+    message = models.CharField(max_length=500)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="risk_alerts",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledgement_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["organisation", "assigned_to", "acknowledged_at"],
+                name="alert_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Risk alert on {self.item_id} for {self.service_user_id}"
+
+
+class SelfCompletionLink(models.Model):
+    """A signed, expiring, single-use link (and short code) to one person's due measures."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    service_user = models.ForeignKey(
+        "people.ServiceUser", on_delete=models.CASCADE, related_name="links"
+    )
+    time_points = models.ManyToManyField(TimePoint, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    short_code_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    sent_to = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Link for {self.service_user_id} until {self.expires_at}"
+
+    @property
+    def is_usable(self) -> bool:
+        return (
+            self.used_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+class AcceptabilityResponse(models.Model):
+    """ "How did you find answering these questions?" (1-5), for implementation monitoring."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    service = models.ForeignKey(
+        "accounts.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    administration = models.ForeignKey(
+        Administration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="acceptability",
+    )
+    mode = models.CharField(max_length=12, choices=Administration.Mode.choices)
+    rating = models.PositiveSmallIntegerField()
+    comment = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5),
+                name="acceptability_rating_1_to_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Acceptability {self.rating}"
+
+
+class PaperEntry(models.Model):
+    """A paper form typed in; with double entry, typed twice by different people."""
+
+    class Status(models.TextChoices):
+        AWAITING_SECOND = "awaiting_second", "Waiting for a second person to type it"
+        CONFLICT = "conflict", "The two entries differ"
+        SAVED = "saved", "Saved"
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    service_user = models.ForeignKey(
+        "people.ServiceUser", on_delete=models.CASCADE, related_name="+"
+    )
+    time_point = models.ForeignKey(
+        TimePoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    measure_id = models.CharField(max_length=60)
+    measure_version = models.CharField(max_length=20)
+    completed_on = models.DateField()
+    first_answers = models.JSONField()
+    first_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    first_at = models.DateTimeField(default=timezone.now)
+    second_answers = models.JSONField(null=True, blank=True)
+    second_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    second_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    administration = models.OneToOneField(
+        Administration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="paper_entry",
+    )
+    submission_id = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-first_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "submission_id"],
+                name="one_paper_entry_per_submission",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Paper entry {self.measure_id} for {self.service_user_id}"

@@ -1,0 +1,689 @@
+"""Measurement plans and time points: the services and selectors around the schedule.
+
+The rules themselves are pure functions in :mod:`openproms.collection.schedule`;
+this module feeds them an episode's facts from the database and stores what they
+say as ``TimePoint`` rows (:func:`episode_schedule_refresh`), closes windows that
+have passed (:func:`time_points_close_missed`), records why an occasion was missed,
+keeps plans, and reads due lists and collection rates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from openproms.accounts.models import Membership, Organisation, Service, User
+from openproms.accounts.policy import CASELOAD_ONLY_ROLES
+from openproms.audit.services import log_action
+from openproms.collection import schedule
+from openproms.collection.models import (
+    Administration,
+    MeasurementPlan,
+    PlanRule,
+    TimePoint,
+)
+from openproms.people.models import Contact, Episode
+
+# Saving a plan refreshes the open episodes of its service inline up to this many;
+# more go to the background worker.
+INLINE_REFRESH_LIMIT = 200
+
+_OPEN = (Episode.Status.ACTIVE, Episode.Status.PAUSED)
+_SETTLED = (TimePoint.Status.COMPLETED, TimePoint.Status.MISSED)
+
+
+# ---------------------------------------------------------------------------
+# Refreshing an episode's time points
+# ---------------------------------------------------------------------------
+
+
+def rule_spec(rule: PlanRule) -> schedule.Rule:
+    return schedule.Rule(
+        kind=rule.kind,
+        weeks=rule.weeks,
+        sessions=rule.sessions,
+        on_date=rule.on_date,
+        window_days=rule.window_days,
+    )
+
+
+def episode_facts(episode: Episode) -> schedule.EpisodeFacts:
+    pauses = tuple(
+        schedule.Pause(start=start, end=end)
+        for start, end in episode.pauses.values_list("start_date", "end_date")
+    )
+    attended = tuple(
+        Contact.objects.filter(episode=episode, attended=True).values_list(
+            "date", flat=True
+        )
+    )
+    return schedule.EpisodeFacts(
+        start=episode.start_date,
+        end=episode.end_date,
+        closed=episode.status == Episode.Status.CLOSED,
+        pauses=pauses,
+        attended=attended,
+    )
+
+
+def _completions(episode: Episode) -> dict[str, list[dt.date]]:
+    """Local dates each measure was completed in the episode (Europe/London)."""
+    found: dict[str, list[dt.date]] = defaultdict(list)
+    for measure_id, completed_at in Administration.objects.filter(
+        episode=episode
+    ).values_list("measure_id", "completed_at"):
+        found[measure_id].append(timezone.localdate(completed_at))
+    return found
+
+
+@transaction.atomic
+def episode_schedule_refresh(*, episode: Episode, today: dt.date | None = None) -> None:
+    """(Re)materialise the episode's time points from its service's active plans.
+
+    Creates occasions that are missing, moves the dates of PENDING ones (after a
+    pause, say), cancels PENDING ones no longer needed (the episode closed before
+    they opened, or the plan was switched off), brings back cancelled ones needed
+    again, and never touches COMPLETED or MISSED ones. Occasions whose window had
+    already closed before the plan was made are not created. Idempotent.
+    """
+    today = today or timezone.localdate()
+    episode = Episode.objects.select_for_update().get(pk=episode.pk)
+    rules = list(
+        PlanRule.objects.filter(
+            plan__service_id=episode.service_id,
+            plan__organisation_id=episode.organisation_id,
+            plan__is_active=True,
+        ).select_related("plan")
+    )
+    existing = {
+        (tp.rule_id, tp.sequence): tp
+        for tp in TimePoint.objects.filter(episode=episode)
+    }
+    facts = episode_facts(episode)
+    completions = _completions(episode) if rules else {}
+    needed: set[tuple[int, int]] = set()
+    created = updated = cancelled = 0
+    for rule in rules:
+        spec = rule_spec(rule)
+        if schedule.rule_problems(spec):
+            continue  # an impossible rule (the form refuses these) schedules nothing
+        plan_made = timezone.localdate(rule.created_at)
+        for occasion in schedule.occasions(
+            spec,
+            facts,
+            today=today,
+            completions=completions.get(rule.measure_id, ()),
+        ):
+            key = (rule.pk, occasion.sequence)
+            needed.add(key)
+            values = {
+                "label": occasion.label[:100],
+                "measure_id": rule.measure_id,
+                "measure_version": rule.measure_version,
+                "due_date": occasion.due,
+                "window_start": occasion.window_start,
+                "window_end": occasion.window_end,
+                "is_pilot": rule.plan.is_pilot,
+            }
+            point = existing.get(key)
+            if point is None:
+                if occasion.window_end is not None and occasion.window_end < plan_made:
+                    continue
+                TimePoint.objects.create(
+                    organisation_id=episode.organisation_id,
+                    episode=episode,
+                    rule=rule,
+                    sequence=occasion.sequence,
+                    **values,
+                )
+                created += 1
+            elif point.status == TimePoint.Status.PENDING or (
+                point.status == TimePoint.Status.CANCELLED
+            ):
+                if point.status == TimePoint.Status.CANCELLED:
+                    values["status"] = TimePoint.Status.PENDING
+                changed = [k for k, v in values.items() if getattr(point, k) != v]
+                if changed:
+                    for name in changed:
+                        setattr(point, name, values[name])
+                    point.save(update_fields=changed)
+                    updated += 1
+    for key, point in existing.items():
+        if key not in needed and point.status == TimePoint.Status.PENDING:
+            point.status = TimePoint.Status.CANCELLED
+            point.save(update_fields=["status"])
+            cancelled += 1
+    if created or updated or cancelled:
+        log_action(
+            action="schedule.refresh",
+            organisation=episode.organisation,
+            obj=episode,
+            actor_label="system",
+            detail={"created": created, "updated": updated, "cancelled": cancelled},
+        )
+
+
+def episodes_schedule_refresh(
+    *, episodes: Iterable[Episode], today: dt.date | None = None
+) -> int:
+    count = 0
+    for episode in episodes:
+        episode_schedule_refresh(episode=episode, today=today)
+        count += 1
+    return count
+
+
+def service_open_episodes(service: Service) -> QuerySet[Episode]:
+    return Episode.objects.filter(
+        organisation_id=service.organisation_id, service=service, status__in=_OPEN
+    )
+
+
+def service_schedule_refresh(*, service: Service, today: dt.date | None = None) -> int:
+    """Refresh every open episode of a service (after its plans changed)."""
+    return episodes_schedule_refresh(
+        episodes=service_open_episodes(service).iterator(), today=today
+    )
+
+
+def service_schedule_refresh_soon(*, service: Service) -> str:
+    """Refresh a service's open episodes: inline when few, else in the background.
+
+    Returns "inline" or "background" so the page can say which.
+    """
+    if service_open_episodes(service).count() <= INLINE_REFRESH_LIMIT:
+        service_schedule_refresh(service=service)
+        return "inline"
+    from openproms.collection.tasks import refresh_service_schedules
+
+    transaction.on_commit(
+        lambda: refresh_service_schedules.enqueue(service_pk=service.pk)
+    )
+    return "background"
+
+
+def schedules_advance(*, today: dt.date | None = None) -> int:
+    """Materialise occasions that time has brought near (the daily job).
+
+    Refreshes open episodes whose interval rules have no occasion beyond the
+    horizon yet, paused episodes (their dates move while the clock is stopped), and
+    episodes with a contact recorded in the last two days (session and when-seen
+    rules depend on contacts).
+    """
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=schedule.HORIZON_DAYS)
+    pks: set[int] = set()
+    interval_rules = PlanRule.objects.filter(
+        plan__is_active=True, kind=PlanRule.Kind.EVERY_N_WEEKS
+    )
+    for rule in interval_rules.select_related("plan"):
+        ahead = TimePoint.objects.filter(
+            episode=OuterRef("pk"), rule=rule, window_start__gt=horizon
+        )
+        pks.update(
+            Episode.objects.filter(
+                organisation_id=rule.plan.organisation_id,
+                service_id=rule.plan.service_id,
+                status=Episode.Status.ACTIVE,
+            )
+            .filter(~Exists(ahead))
+            .values_list("pk", flat=True)
+        )
+    pks.update(
+        Episode.objects.filter(status=Episode.Status.PAUSED).values_list(
+            "pk", flat=True
+        )
+    )
+    since = timezone.now() - dt.timedelta(days=2)
+    pks.update(
+        Contact.objects.filter(created_at__gte=since).values_list(
+            "episode_id", flat=True
+        )
+    )
+    return episodes_schedule_refresh(
+        episodes=Episode.objects.filter(pk__in=pks).iterator(), today=today
+    )
+
+
+# ---------------------------------------------------------------------------
+# Missed time points
+# ---------------------------------------------------------------------------
+
+
+def time_points_close_missed(
+    *, organisation: Organisation | None = None, today: dt.date | None = None
+) -> int:
+    """Mark PENDING time points whose window has closed as MISSED; returns how many.
+
+    Run daily (task and management command) and lazily before due lists render.
+    """
+    today = today or timezone.localdate()
+    # No ordering: it would steer the planner to the due-date index and scan every
+    # pending time point; (organisation, status, window_end) finds only the closed.
+    points = TimePoint.objects.filter(
+        status=TimePoint.Status.PENDING, window_end__lt=today
+    ).order_by()
+    if organisation is not None:
+        points = points.filter(organisation=organisation)
+    with transaction.atomic():
+        closed = list(
+            points.select_related("organisation").values("pk", "organisation")
+        )
+        if not closed:
+            return 0
+        count = TimePoint.objects.filter(
+            pk__in=[row["pk"] for row in closed], status=TimePoint.Status.PENDING
+        ).update(status=TimePoint.Status.MISSED)
+        by_org: dict[int, int] = defaultdict(int)
+        for row in closed:
+            by_org[row["organisation"]] += 1
+        for org in Organisation.objects.filter(pk__in=by_org):
+            log_action(
+                action="time_point.close_missed",
+                organisation=org,
+                actor_label="system",
+                detail={"count": by_org[org.pk], "as_of": today.isoformat()},
+            )
+    return count
+
+
+@transaction.atomic
+def time_point_record_missed(
+    *,
+    time_point: TimePoint,
+    reason: str,
+    note: str,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> TimePoint:
+    """Record why a time point was missed; a PENDING one becomes MISSED now."""
+    point = TimePoint.objects.select_for_update().get(pk=time_point.pk)
+    was = point.status
+    point.status = TimePoint.Status.MISSED
+    point.missed_reason = reason
+    point.missed_note = note.strip()[:300]
+    point.missed_recorded_by = actor
+    point.missed_recorded_at = timezone.now()
+    point.save(
+        update_fields=[
+            "status",
+            "missed_reason",
+            "missed_note",
+            "missed_recorded_by",
+            "missed_recorded_at",
+        ]
+    )
+    log_action(
+        action="time_point.record_missed",
+        actor=actor,
+        organisation=point.organisation,
+        obj=point,
+        request=request,
+        detail={"reason": reason, "was": was},
+    )
+    return point
+
+
+# ---------------------------------------------------------------------------
+# Plans
+# ---------------------------------------------------------------------------
+
+
+def plans_for_organisation(organisation: Organisation) -> QuerySet[MeasurementPlan]:
+    return (
+        MeasurementPlan.objects.filter(organisation=organisation)
+        .select_related("service")
+        .annotate(rule_count=Count("rules"))
+    )
+
+
+def plan_get(*, organisation: Organisation, pk: int) -> MeasurementPlan:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        MeasurementPlan.objects.select_related("service"),
+        organisation=organisation,
+        pk=pk,
+    )
+
+
+def rule_get(*, plan: MeasurementPlan, pk: int) -> PlanRule:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(PlanRule, plan=plan, pk=pk)
+
+
+def rule_has_records(rule: PlanRule) -> bool:
+    """Whether any answer or missed record hangs on the rule (so it must stay)."""
+    return rule.time_points.filter(status__in=_SETTLED).exists()
+
+
+def _plan_detail(plan: MeasurementPlan) -> dict[str, Any]:
+    return {
+        "name": plan.name,
+        "service": plan.service_id,
+        "is_pilot": plan.is_pilot,
+        "is_active": plan.is_active,
+    }
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    organisation: Organisation,
+    service: Service,
+    name: str,
+    is_pilot: bool,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> MeasurementPlan:
+    plan = MeasurementPlan.objects.create(
+        organisation=organisation, service=service, name=name, is_pilot=is_pilot
+    )
+    log_action(
+        action="plan.create",
+        actor=actor,
+        organisation=organisation,
+        obj=plan,
+        request=request,
+        detail=_plan_detail(plan),
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_update(
+    *,
+    plan: MeasurementPlan,
+    actor: User,
+    request: HttpRequest | None = None,
+    **changes: Any,
+) -> tuple[MeasurementPlan, str]:
+    """Change a plan's name, pilot flag or active state; refresh the service."""
+    for name, value in changes.items():
+        setattr(plan, name, value)
+    plan.version += 1
+    plan.save(update_fields=[*changes, "version"])
+    log_action(
+        action="plan.update",
+        actor=actor,
+        organisation=plan.organisation,
+        obj=plan,
+        request=request,
+        detail=_plan_detail(plan),
+    )
+    return plan, service_schedule_refresh_soon(service=plan.service)
+
+
+def _rule_detail(rule: PlanRule) -> dict[str, Any]:
+    return {
+        "measure": f"{rule.measure_id}@{rule.measure_version}",
+        "kind": rule.kind,
+        "weeks": rule.weeks,
+        "sessions": rule.sessions,
+        "on_date": rule.on_date.isoformat() if rule.on_date else None,
+        "window_days": rule.window_days,
+    }
+
+
+@transaction.atomic
+def plan_rule_save(
+    *,
+    plan: MeasurementPlan,
+    rule: PlanRule | None,
+    values: dict[str, Any],
+    actor: User,
+    request: HttpRequest | None = None,
+) -> tuple[PlanRule, str]:
+    """Add a rule to a plan (``rule`` None) or change one; refresh the service."""
+    creating = rule is None
+    if rule is None:
+        rule = PlanRule(plan=plan)
+    for name, value in values.items():
+        setattr(rule, name, value)
+    rule.save()
+    MeasurementPlan.objects.filter(pk=plan.pk).update(version=plan.version + 1)
+    log_action(
+        action="plan.rule_add" if creating else "plan.rule_change",
+        actor=actor,
+        organisation=plan.organisation,
+        obj=plan,
+        request=request,
+        detail=_rule_detail(rule),
+    )
+    return rule, service_schedule_refresh_soon(service=plan.service)
+
+
+@transaction.atomic
+def plan_rule_remove(
+    *, rule: PlanRule, actor: User, request: HttpRequest | None = None
+) -> str:
+    """Remove a rule with no answers or missed records; its due occasions go too."""
+    plan = rule.plan
+    detail = _rule_detail(rule)
+    rule.delete()
+    MeasurementPlan.objects.filter(pk=plan.pk).update(version=plan.version + 1)
+    log_action(
+        action="plan.rule_remove",
+        actor=actor,
+        organisation=plan.organisation,
+        obj=plan,
+        request=request,
+        detail=detail,
+    )
+    return service_schedule_refresh_soon(service=plan.service)
+
+
+# ---------------------------------------------------------------------------
+# Due lists
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueFilters:
+    worker: User | None = None  # key worker; None: everyone I may see
+    service: Service | None = None
+    day: dt.date | None = None  # people with a contact or group session that day
+
+
+def time_points_visible(membership: Membership) -> QuerySet[TimePoint]:
+    """Time points of the people this member may see (workers: their caseload).
+
+    The caseload test is the one ``people.selectors.service_users_for`` applies (a
+    person with an episode I hold, or who came to a group I ran), written as
+    correlated EXISTS so a long list never scans the whole organisation.
+    """
+    points = TimePoint.objects.filter(organisation=membership.organisation)
+    if membership.role in CASELOAD_ONLY_ROLES:
+        user = membership.user
+        person = OuterRef("episode__service_user")
+        points = points.filter(
+            Exists(Episode.objects.filter(service_user=person, key_worker=user))
+            | Exists(
+                Contact.objects.filter(
+                    episode__service_user=person,
+                    group_session__facilitator=user,
+                )
+            )
+        )
+    return points
+
+
+def time_point_get(*, membership: Membership, pk: int) -> TimePoint:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        time_points_visible(membership).select_related(
+            "episode__service_user", "episode__service", "rule__plan"
+        ),
+        pk=pk,
+    )
+
+
+def _with_people(points: QuerySet[TimePoint]) -> QuerySet[TimePoint]:
+    return points.select_related(
+        "episode__service_user", "episode__service", "episode__key_worker"
+    )
+
+
+def _group_keys_on(day: dt.date) -> set[tuple[int, str]]:
+    from openproms.people.models import GroupSession
+
+    return set(GroupSession.objects.filter(date=day).values_list("service_id", "title"))
+
+
+def due_list(
+    *, membership: Membership, filters: DueFilters, today: dt.date | None = None
+) -> QuerySet[TimePoint]:
+    """Pending time points due, overdue or due soon as of ``filters.day`` or today.
+
+    Ordered by due date; filters run on the indexed (organisation, status,
+    due_date) and episode columns, and people come in the same query.
+    """
+    today = today or timezone.localdate()
+    day = filters.day or today
+    if filters.worker is not None and filters.worker == membership.user:
+        # My own key-worker episodes are on my caseload by definition.
+        points = TimePoint.objects.filter(organisation=membership.organisation)
+    else:
+        points = time_points_visible(membership)
+    points = points.filter(
+        status=TimePoint.Status.PENDING,
+        window_start__lte=day + dt.timedelta(days=schedule.DUE_SOON_DAYS),
+    )
+    points = points.filter(Q(window_end__isnull=True) | Q(window_end__gte=day))
+    points = points.exclude(episode__status=Episode.Status.PAUSED)
+    if filters.worker is not None:
+        points = points.filter(episode__key_worker=filters.worker)
+    if filters.service is not None:
+        points = points.filter(episode__service=filters.service)
+    if filters.day is not None:
+        groups = _group_keys_on(filters.day)
+        seen = Exists(
+            Contact.objects.filter(episode=OuterRef("episode"), date=filters.day)
+        )
+        condition = Q(seen)
+        if groups:
+            regulars = Q()
+            for service_id, title in groups:
+                regulars |= Q(
+                    group_session__service_id=service_id, group_session__title=title
+                )
+            condition |= Q(
+                Exists(
+                    Contact.objects.filter(episode=OuterRef("episode")).filter(regulars)
+                )
+            )
+        points = points.filter(condition)
+    return _with_people(points).order_by("due_date", "id")
+
+
+def list_status(point: TimePoint, today: dt.date) -> str:
+    return schedule.list_status(
+        stored=point.status,
+        due=point.due_date,
+        window_start=point.window_start,
+        window_end=point.window_end,
+        today=today,
+    )
+
+
+def missed_list(
+    *,
+    membership: Membership,
+    filters: DueFilters,
+    unrecorded_only: bool = False,
+) -> QuerySet[TimePoint]:
+    points = time_points_visible(membership).filter(status=TimePoint.Status.MISSED)
+    if unrecorded_only:
+        points = points.filter(missed_reason="")
+    if filters.worker is not None:
+        points = points.filter(episode__key_worker=filters.worker)
+    if filters.service is not None:
+        points = points.filter(episode__service=filters.service)
+    return _with_people(points).order_by("-due_date", "-id")
+
+
+# ---------------------------------------------------------------------------
+# Collection rates
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CollectionRates:
+    due: int
+    completed: int
+    missed: int
+    baseline_episodes: int  # episodes with a start time point due in the period
+    baseline_completed: int
+    followed_up: int  # of those with a completed baseline, any later completion
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completed / self.due if self.due else None
+
+    @property
+    def baseline_rate(self) -> float | None:
+        if not self.baseline_episodes:
+            return None
+        return self.baseline_completed / self.baseline_episodes
+
+    @property
+    def follow_up_rate(self) -> float | None:
+        if not self.baseline_completed:
+            return None
+        return self.followed_up / self.baseline_completed
+
+
+def collection_rates(
+    organisation: Organisation,
+    service: Service | None = None,
+    worker: User | None = None,
+    period: tuple[dt.date, dt.date] | None = None,
+) -> CollectionRates:
+    """Counts of time points due, completed and missed, and baseline and follow-up
+    capture, for an organisation (optionally one service, one key worker, and time
+    points due within ``period``, both ends included). Cancelled ones never count.
+    """
+    points = TimePoint.objects.filter(organisation=organisation).exclude(
+        status=TimePoint.Status.CANCELLED
+    )
+    if service is not None:
+        points = points.filter(episode__service=service)
+    if worker is not None:
+        points = points.filter(episode__key_worker=worker)
+    if period is not None:
+        points = points.filter(due_date__gte=period[0], due_date__lte=period[1])
+    counts = points.aggregate(
+        due=Count("pk"),
+        completed=Count("pk", filter=Q(status=TimePoint.Status.COMPLETED)),
+        missed=Count("pk", filter=Q(status=TimePoint.Status.MISSED)),
+    )
+    starts = points.filter(rule__kind=PlanRule.Kind.START)
+    baseline_episodes = starts.values("episode").distinct().count()
+    done = starts.filter(status=TimePoint.Status.COMPLETED)
+    baseline_done = done.values("episode").distinct().count()
+    later = TimePoint.objects.filter(
+        episode=OuterRef("episode"), status=TimePoint.Status.COMPLETED
+    ).exclude(rule__kind=PlanRule.Kind.START)
+    followed = (
+        done.filter(Exists(later)).values("episode").distinct().count()
+        if baseline_done
+        else 0
+    )
+    return CollectionRates(
+        due=counts["due"],
+        completed=counts["completed"],
+        missed=counts["missed"],
+        baseline_episodes=baseline_episodes,
+        baseline_completed=baseline_done,
+        followed_up=followed,
+    )

@@ -1,0 +1,305 @@
+"""Capture simulation for tests and the benchmark: rendering forms, filling them
+with known answers and degrading them like scanners and phone cameras do.
+
+Everything is seeded; nothing here is used when reading real scans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from openproms.paper.layout import Layout, PageLayout
+from openproms.paper.marks import MARK_STYLES, MarkStyle, Pen, draw_mark, scale_mapping
+from openproms.paper.render import render_pdf
+
+GrayImage = npt.NDArray[np.uint8]
+FloatImage = npt.NDArray[np.float32]
+Degradation = Callable[[GrayImage, np.random.Generator], GrayImage]
+
+
+def render_pages(layout: Layout, dpi: float) -> list[FloatImage]:
+    """Render every page of ``layout`` to a float image (1 = white)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(render_pdf([layout]))
+    out: list[FloatImage] = []
+    try:
+        for k in range(len(doc)):
+            arr = np.asarray(doc[k].render(scale=dpi / 72.0, grayscale=True).to_numpy())
+            if arr.ndim == 3:
+                arr = arr[..., 0]
+            out.append(arr.astype(np.float32) / 255.0)
+    finally:
+        doc.close()
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ItemTruth:
+    """What was drawn for one item and what a correct reader must conclude.
+
+    ``expect`` is the code a reader may accept, None for "blank", or "flag" when
+    only a person can decide (several marks, a faint mark)."""
+
+    item_id: str
+    marks: tuple[tuple[int, MarkStyle], ...]
+    expect: int | str | None
+
+
+def fill_page(
+    page_img: FloatImage,
+    page: PageLayout,
+    dpi: float,
+    rng: np.random.Generator,
+    answers: Mapping[str, int | None] | None = None,
+    styles: tuple[MarkStyle, ...] = MARK_STYLES,
+    mix: tuple[float, float, float, float, float] = (0.80, 0.08, 0.04, 0.04, 0.04),
+) -> tuple[GrayImage, list[ItemTruth]]:
+    """Draw marks on a rendered page and return it with the ground truth.
+
+    With ``answers`` each given item gets one clear mark (a style from ``styles``
+    other than light pencil) on that code, or nothing for None. Otherwise each
+    item is drawn from ``mix`` = (one mark, blank, two marks, crossed out and
+    re-marked, ambiguous: light pencil).
+    """
+    ppm = dpi / 25.4
+    pen = Pen(page_img.shape, scale_mapping(ppm), ppm)
+    truths: list[ItemTruth] = []
+    clear = tuple(s for s in styles if s != "light_pencil") or ("cross",)
+    for row in page.items:
+        if not row.options:
+            truths.append(ItemTruth(row.item_id, (), None))
+            continue
+        opts = row.options
+        if answers is not None:
+            code = answers.get(row.item_id)
+            if code is None:
+                truths.append(ItemTruth(row.item_id, (), None))
+                continue
+            o = next(o for o in opts if o.code == code)
+            st: MarkStyle = clear[int(rng.integers(len(clear)))]
+            draw_mark(pen, o, row, st, rng)
+            truths.append(ItemTruth(row.item_id, ((code, st),), code))
+            continue
+        kind = rng.choice(5, p=np.array(mix) / sum(mix))
+        picks = rng.permutation(len(opts))
+        if kind == 0:
+            o = opts[picks[0]]
+            st = clear[int(rng.integers(len(clear)))]
+            draw_mark(pen, o, row, st, rng)
+            truths.append(ItemTruth(row.item_id, ((o.code, st),), o.code))
+        elif kind == 1:
+            truths.append(ItemTruth(row.item_id, (), None))
+        elif kind == 2 and len(opts) >= 2:
+            marks = []
+            for j in picks[:2]:
+                st = clear[int(rng.integers(len(clear)))]
+                if st == "fill":
+                    st = "cross"
+                draw_mark(pen, opts[j], row, st, rng)
+                marks.append((opts[j].code, st))
+            truths.append(ItemTruth(row.item_id, tuple(marks), "flag"))
+        elif kind == 3 and len(opts) >= 2:
+            a, b = opts[picks[0]], opts[picks[1]]
+            first: MarkStyle = "cross" if rng.random() < 0.5 else "tick"
+            draw_mark(pen, a, row, first, rng)
+            draw_mark(pen, a, row, "cancel", rng)
+            second: MarkStyle = ("cross", "tick", "slash")[int(rng.integers(3))]
+            draw_mark(pen, b, row, second, rng)
+            truths.append(
+                ItemTruth(row.item_id, ((a.code, "cancel"), (b.code, second)), b.code)
+            )
+        else:
+            o = opts[picks[0]]
+            draw_mark(pen, o, row, "light_pencil", rng)
+            truths.append(ItemTruth(row.item_id, ((o.code, "light_pencil"),), "flag"))
+    out = np.clip(pen.apply(page_img) * 255.0, 0, 255).astype(np.uint8)
+    return out, truths
+
+
+# ------------------------------------------------------------- degradations
+
+
+def _affine(
+    img: GrayImage, m: npt.NDArray[np.float64], size: tuple[int, int], bg: int
+) -> GrayImage:
+    out = cv2.warpAffine(
+        img,
+        m,
+        size,
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=bg,
+    )
+    return np.asarray(out, dtype=np.uint8)
+
+
+def rotate(img: GrayImage, degrees: float, bg: int = 255) -> GrayImage:
+    """Rotate about the centre, growing the canvas so nothing is cut off."""
+    h, w = img.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    c, s = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(h * s + w * c), int(h * c + w * s)
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    return _affine(img, np.asarray(m, np.float64), (nw, nh), bg)
+
+
+def rot90(img: GrayImage, k: int) -> GrayImage:
+    out: GrayImage = np.ascontiguousarray(np.rot90(img, k))
+    return out
+
+
+def keystone(
+    img: GrayImage, frac: float, bg: int = 255, margin: float = 0.06
+) -> GrayImage:
+    """Perspective: the top edge shorter than the bottom by ``frac`` of the width,
+    on a canvas with a margin of background."""
+    h, w = img.shape
+    mx, my = int(w * margin), int(h * margin)
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    d = frac * w / 2
+    dst = np.array(
+        [[mx + d, my], [mx + w - d, my], [mx + w, my + h], [mx, my + h]], np.float32
+    )
+    m = cv2.getPerspectiveTransform(src, dst)
+    out = cv2.warpPerspective(
+        img, m, (w + 2 * mx, h + 2 * my), borderMode=cv2.BORDER_CONSTANT, borderValue=bg
+    )
+    return np.asarray(out, dtype=np.uint8)
+
+
+def blur(img: GrayImage, sigma_px: float) -> GrayImage:
+    out = cv2.GaussianBlur(img, (0, 0), sigma_px)
+    return np.asarray(out, dtype=np.uint8)
+
+
+def motion_blur(img: GrayImage, length_px: int) -> GrayImage:
+    k = np.zeros((length_px, length_px), np.float32)
+    k[length_px // 2, :] = 1.0 / length_px
+    out = cv2.filter2D(img, -1, k)
+    return np.asarray(out, dtype=np.uint8)
+
+
+def jpeg(img: GrayImage, quality: int) -> GrayImage:
+    _ok, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    out = cv2.imdecode(enc, cv2.IMREAD_GRAYSCALE)
+    return np.asarray(out, dtype=np.uint8)
+
+
+def resample(img: GrayImage, factor: float) -> GrayImage:
+    out = cv2.resize(img, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    return np.asarray(out, dtype=np.uint8)
+
+
+def light(img: GrayImage, rng: np.random.Generator, strength: float) -> GrayImage:
+    """Uneven light: a brightness gradient at a random angle plus a vignette."""
+    h, w = img.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    a = rng.uniform(0, 2 * np.pi)
+    g = np.cos(a) * (xx / w - 0.5) + np.sin(a) * (yy / h - 0.5)
+    r2 = ((xx / w - 0.5) ** 2 + (yy / h - 0.5) ** 2) * 2
+    f = 1.0 - strength * (0.5 + g) * 0.6 - strength * 0.4 * r2
+    out: GrayImage = np.clip(
+        img.astype(np.float32) * np.clip(f, 0.2, 1.0), 0, 255
+    ).astype(np.uint8)
+    return out
+
+
+def shadow(
+    img: GrayImage, rng: np.random.Generator, depth: float, soft: float
+) -> GrayImage:
+    """A shadow (a hand or a phone) over part of the page: a polygon darkened by
+    ``depth``, with edges softened by ``soft`` pixels."""
+    h, w = img.shape
+    mask = np.zeros((h, w), np.float32)
+    x0 = rng.uniform(0.2, 0.7) * w
+    pts = np.array(
+        [
+            [x0, 0],
+            [x0 + rng.uniform(0.1, 0.4) * w, 0],
+            [x0 + rng.uniform(-0.1, 0.5) * w, h],
+            [x0 - rng.uniform(0.1, 0.3) * w, h],
+        ],
+        np.int32,
+    )
+    cv2.fillPoly(mask, [pts], 1.0)
+    if soft > 0:
+        mask = np.asarray(cv2.GaussianBlur(mask, (0, 0), soft), np.float32)
+    f = 1.0 - depth * mask
+    out: GrayImage = np.clip(img.astype(np.float32) * f, 0, 255).astype(np.uint8)
+    return out
+
+
+def noise(img: GrayImage, rng: np.random.Generator, sigma: float) -> GrayImage:
+    n = rng.normal(0, sigma, img.shape).astype(np.float32)
+    out: GrayImage = np.clip(img.astype(np.float32) + n, 0, 255).astype(np.uint8)
+    return out
+
+
+def photocopy(img: GrayImage, rng: np.random.Generator) -> GrayImage:
+    """Binarise (a copier's threshold) and add speckle."""
+    b = np.where(img < 150, 0, 255).astype(np.uint8)
+    speck = rng.random(img.shape) < 0.0015
+    b[speck] = 0
+    return b
+
+
+def on_background(
+    img: GrayImage, rng: np.random.Generator, margin: float = 0.08
+) -> GrayImage:
+    """Lay the page on a darker, textured table (as in a phone photo)."""
+    h, w = img.shape
+    mx, my = int(w * margin), int(h * margin)
+    bg = rng.normal(rng.uniform(60, 120), 12, (h + 2 * my, w + 2 * mx)).astype(
+        np.float32
+    )
+    bg = np.asarray(cv2.GaussianBlur(bg, (0, 0), 3), np.float32)
+    bg[my : my + h, mx : mx + w] = img
+    out: GrayImage = np.clip(bg, 0, 255).astype(np.uint8)
+    return out
+
+
+def phone(img: GrayImage, rng: np.random.Generator, severity: int = 1) -> GrayImage:
+    """A phone photo: page on a table, perspective, a few degrees of rotation,
+    uneven light and a soft shadow, slight blur, sensor noise, JPEG."""
+    s = severity
+    out = on_background(img, rng)
+    out = keystone(
+        out, (0.03, 0.06, 0.10)[s - 1] * rng.choice([-1, 1]), bg=90, margin=0.02
+    )
+    out = rotate(out, rng.uniform(-1, 1) * (2, 5, 10)[s - 1], bg=90)
+    out = light(out, rng, (0.25, 0.4, 0.55)[s - 1])
+    out = shadow(out, rng, (0.2, 0.35, 0.5)[s - 1], 40)
+    out = blur(out, (0.8, 1.2, 1.6)[s - 1])
+    out = noise(out, rng, (3, 5, 8)[s - 1])
+    return jpeg(out, (85, 70, 55)[s - 1])
+
+
+SCENARIOS: dict[str, Degradation] = {
+    "clean": lambda im, r: im,
+    "rotate_4": lambda im, r: rotate(im, 4 * r.choice([-1, 1])),
+    "rotate_10": lambda im, r: rotate(im, 10 * r.choice([-1, 1])),
+    "rotate_90": lambda im, r: rot90(im, 1),
+    "rotate_180_skew_2": lambda im, r: rotate(rot90(im, 2), 2.0),
+    "keystone_5": lambda im, r: keystone(im, 0.05),
+    "keystone_10": lambda im, r: keystone(im, 0.10),
+    "blur_2px": lambda im, r: blur(im, 2.0),
+    "motion_blur_7px": lambda im, r: motion_blur(im, 7),
+    "jpeg_20": lambda im, r: jpeg(im, 20),
+    "low_res_100dpi": lambda im, r: resample(im, 0.5),
+    "uneven_light": lambda im, r: light(im, r, 0.6),
+    "hard_shadow": lambda im, r: shadow(im, r, 0.5, 0),
+    "soft_shadow": lambda im, r: shadow(im, r, 0.55, 30),
+    "noise": lambda im, r: noise(im, r, 12),
+    "photocopy": photocopy,
+    "phone_good": lambda im, r: phone(im, r, 1),
+    "phone_typical": lambda im, r: phone(im, r, 2),
+    "phone_bad": lambda im, r: phone(im, r, 3),
+}
+"""Named degradations (applied to a 200-dpi page unless stated)."""

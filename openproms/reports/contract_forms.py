@@ -1,0 +1,260 @@
+"""Forms for contracts and for choosing a report's period (all input validation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from openproms.accounts.models import CommissionerBody, Organisation, Service
+from openproms.catalogue.selectors import organisation_measures
+from openproms.reports.models import Contract, ContractRequirement
+from openproms.scoring import default_library
+
+FIGURE_CHOICES = [
+    ("reach", "Reach: people engaged and new episodes"),
+    ("completion", "Baseline completion"),
+    ("follow_up", "Follow-up capture"),
+    ("mean_change", "Mean scores and mean change with its 95% confidence interval"),
+    ("effect_size", "Effect size with its 95% confidence interval"),
+    ("reliable_change", "Reliable improvement, no change and deterioration"),
+    ("recovery", "Recovery (measures with a cut-off)"),
+    ("distribution", "Scores by band at the start and at follow-up"),
+]
+FIGURE_CODES = [code for code, _ in FIGURE_CHOICES]
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def measure_choices(organisation: Organisation) -> list[tuple[str, str]]:
+    """The organisation's measures, and the measures derivable from them (a
+    requirement for PHQ-2 is met by PHQ-9 answers)."""
+    used = set(organisation_measures(organisation).values_list("measure_id", flat=True))
+    choices: dict[str, str] = {}
+    for definition in default_library():
+        if definition.id in choices:
+            continue
+        sources = {d.from_measure for d in definition.derivations}
+        if definition.id in used:
+            choices[definition.id] = definition.short_name
+        elif sources and sources <= used:
+            names = ", ".join(sorted(sources))
+            choices[definition.id] = f"{definition.short_name} (from {names} answers)"
+    for measure_id in sorted(used - set(choices)):
+        choices[measure_id] = measure_id  # a bespoke measure
+    return sorted(choices.items(), key=lambda kv: kv[1].lower())
+
+
+class ContractForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    commissioner = forms.ModelChoiceField(
+        queryset=CommissionerBody.objects.none(),
+        label="Commissioner",
+        empty_label="Choose the commissioner",
+        error_messages={"required": "Choose the commissioner who funds this contract"},
+    )
+    name = forms.CharField(
+        label="Contract name",
+        max_length=200,
+        error_messages={"required": "Enter a name for the contract"},
+    )
+    reference = forms.CharField(
+        label="Contract reference (optional)", max_length=100, required=False
+    )
+    services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Services the contract pays for",
+        error_messages={"required": "Choose at least one service"},
+    )
+    start_date = forms.DateField(
+        label="Start date",
+        widget=DATE_INPUT,
+        help_text="For example, 2026-04-01",
+        error_messages={
+            "required": "Enter the start date",
+            "invalid": "Enter the start date as a real date, like 2026-04-01",
+        },
+    )
+    end_date = forms.DateField(
+        label="End date",
+        widget=DATE_INPUT,
+        help_text="For example, 2027-03-31",
+        error_messages={
+            "required": "Enter the end date",
+            "invalid": "Enter the end date as a real date, like 2027-03-31",
+        },
+    )
+    disclosure_rule = forms.ChoiceField(
+        label="Disclosure rule",
+        choices=Contract.DisclosureRule.choices,
+        initial=Contract.DisclosureRule.NHS,
+        widget=forms.RadioSelect,
+        help_text="How small numbers are hidden and rounded in the funder's reports.",
+        error_messages={"required": "Choose a disclosure rule"},
+    )
+    include_pilot = forms.BooleanField(
+        label="Include pilot data in the reports", required=False
+    )
+    measures = forms.MultipleChoiceField(
+        label="Measures the contract requires",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A measure that can be worked out from another (PHQ-2 from PHQ-9) "
+        "is met by that measure's answers.",
+        error_messages={"required": "Choose at least one measure"},
+    )
+    time_points = forms.ChoiceField(
+        label="When the measures are needed",
+        choices=ContractRequirement.TimePoints.choices,
+        initial=ContractRequirement.TimePoints.START_AND_LATEST,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose when the measures are needed"},
+    )
+    figures = forms.MultipleChoiceField(
+        label="Figures the funder wants",
+        choices=FIGURE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one figure"},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        organisation: Organisation,
+        contract: Contract | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if contract is not None and "initial" not in kwargs:
+            requirements = list(contract.requirements.all())
+            first = requirements[0] if requirements else None
+            kwargs["initial"] = {
+                "version": contract.version,
+                "commissioner": contract.commissioner_id,
+                "name": contract.name,
+                "reference": contract.reference,
+                "services": [s.pk for s in contract.services.all()],
+                "start_date": contract.start_date,
+                "end_date": contract.end_date,
+                "disclosure_rule": contract.disclosure_rule,
+                "include_pilot": contract.include_pilot,
+                "measures": [r.measure_id for r in requirements],
+                "time_points": first.time_points if first else None,
+                "figures": first.figures if first else FIGURE_CODES,
+            }
+        kwargs.setdefault("initial", {}).setdefault("figures", FIGURE_CODES)
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["commissioner"].queryset = CommissionerBody.objects.all()  # type: ignore[attr-defined]
+        self.fields["services"].queryset = Service.objects.filter(  # type: ignore[attr-defined]
+            organisation=organisation
+        )
+        self.fields["measures"].choices = measure_choices(organisation)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start: dt.date | None = cleaned.get("start_date")
+        end: dt.date | None = cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error(
+                "end_date", "The end date must be the same as or after the start date"
+            )
+        return cleaned
+
+
+class ReportPeriodForm(forms.Form):
+    """The period of a report: the whole contract, a quarter of it, or custom dates
+    inside it."""
+
+    period = forms.ChoiceField(
+        label="Period",
+        required=False,
+        error_messages={"invalid_choice": "Choose a period from the list"},
+    )
+    start = forms.DateField(
+        label="Start of the period",
+        required=False,
+        widget=DATE_INPUT,
+        error_messages={
+            "invalid": "Enter the start of the period as a date, like 2026-04-01"
+        },
+    )
+    end = forms.DateField(
+        label="End of the period",
+        required=False,
+        widget=DATE_INPUT,
+        error_messages={
+            "invalid": "Enter the end of the period as a date, like 2026-06-30"
+        },
+    )
+    format = forms.ChoiceField(
+        required=False,
+        choices=[("", "Web page"), ("pdf", "PDF"), ("xlsx", "Excel"), ("csv", "CSV")],
+        error_messages={"invalid_choice": "Choose a format: pdf, xlsx or csv"},
+    )
+
+    def __init__(self, *args: Any, contract: Contract, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.contract = contract
+        self.quarters = contract_quarters(contract.start_date, contract.end_date)
+        choices = [("", "The whole contract period")]
+        choices += [(key, label) for key, label, _, _ in self.quarters]
+        choices.append(("custom", "Custom dates"))
+        self.fields["period"].choices = choices  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        contract = self.contract
+        period = cleaned.get("period") or ""
+        start, end = contract.start_date, contract.end_date
+        if period == "custom" or (
+            not period and (cleaned.get("start") or cleaned.get("end"))
+        ):
+            start = cleaned.get("start") or start
+            end = cleaned.get("end") or end
+            if "start" in self.errors or "end" in self.errors:
+                return cleaned
+            if start < contract.start_date or start > contract.end_date:
+                self.add_error(
+                    "start",
+                    f"The start of the period must be within the contract "
+                    f"({contract.start_date:%d %B %Y} to {contract.end_date:%d %B %Y})",
+                )
+            if end < contract.start_date or end > contract.end_date:
+                self.add_error(
+                    "end",
+                    f"The end of the period must be within the contract "
+                    f"({contract.start_date:%d %B %Y} to {contract.end_date:%d %B %Y})",
+                )
+            if end < start:
+                self.add_error(
+                    "end", "The end of the period must be on or after its start"
+                )
+        elif period:
+            for key, _label, q_start, q_end in self.quarters:
+                if key == period:
+                    start, end = q_start, q_end
+        cleaned["period_start"], cleaned["period_end"] = start, end
+        return cleaned
+
+
+def contract_quarters(
+    start: dt.date, end: dt.date
+) -> list[tuple[str, str, dt.date, dt.date]]:
+    """UK financial-year quarters (April-June is Q1) that overlap the contract,
+    each cut to the contract's dates: (key, label, start, end)."""
+    out: list[tuple[str, str, dt.date, dt.date]] = []
+    year, month = start.year, ((start.month - 1) // 3) * 3 + 1
+    cursor = dt.date(year, month, 1)
+    while cursor <= end and len(out) < 40:
+        next_month = cursor.month + 3
+        next_start = dt.date(
+            cursor.year + (next_month > 12), (next_month - 1) % 12 + 1, 1
+        )
+        q_end = next_start - dt.timedelta(days=1)
+        fy = cursor.year if cursor.month >= 4 else cursor.year - 1
+        number = ((cursor.month - 4) % 12) // 3 + 1
+        key = f"{fy}-Q{number}"
+        label = f"{fy}-{str(fy + 1)[-2:]} Q{number} ({max(cursor, start):%d %b %Y} to {min(q_end, end):%d %b %Y})"
+        out.append((key, label, max(cursor, start), min(q_end, end)))
+        cursor = next_start
+    return out

@@ -1,0 +1,154 @@
+"""The dashboard's filters: service, period, measure, pairing, pilot data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from openproms.accounts.models import Organisation, Service
+from openproms.catalogue.selectors import organisation_measures
+from openproms.scoring import default_library, get_measure
+from openproms.stats import quarter_of
+
+LAST_12_MONTHS = "last12"
+CUSTOM = "custom"
+
+
+def quarter_bounds(label: str) -> tuple[dt.date, dt.date]:
+    """``"2026-27 Q1"`` -> (1 April 2026, 30 June 2026)."""
+    year = int(label[:4])
+    quarter = int(label[-1])
+    month = 4 + 3 * (quarter - 1)
+    if month > 12:
+        month -= 12
+        year += 1
+    start = dt.date(year, month, 1)
+    end_month = month + 3
+    end = (
+        dt.date(year + 1, 1, 1) if end_month > 12 else dt.date(year, end_month, 1)
+    ) - dt.timedelta(days=1)
+    return start, end
+
+
+def recent_quarters(today: dt.date, count: int = 8) -> list[str]:
+    labels: list[str] = []
+    day = today
+    while len(labels) < count:
+        label = quarter_of(day)
+        if label not in labels:
+            labels.append(label)
+        day = quarter_bounds(label)[0] - dt.timedelta(days=1)
+    return labels
+
+
+def dashboard_measures(organisation: Organisation) -> list[str]:
+    """The organisation's measures, and the library measures derivable from them
+    (PHQ-2 from PHQ-9, ...)."""
+    own = list(
+        dict.fromkeys(
+            organisation_measures(organisation)
+            .order_by("measure_id")
+            .values_list("measure_id", flat=True)
+        )
+    )
+    if not own:
+        # No measures chosen (yet): offer the ones with answers.
+        from openproms.collection.models import Administration
+
+        own = sorted(
+            set(
+                Administration.objects.filter(organisation=organisation)
+                .order_by()
+                .values_list("measure_id", flat=True)
+                .distinct()
+            )
+        )
+    derivable = [
+        d.id
+        for d in default_library()
+        if d.derivations
+        and d.id not in own
+        and all(x.from_measure in own for x in d.derivations)
+    ]
+    return own + sorted(set(derivable))
+
+
+class DashboardForm(forms.Form):
+    service = forms.ChoiceField(label="Service", required=False)
+    period = forms.ChoiceField(label="Period", required=False)
+    start = forms.DateField(
+        label="From (custom period)",
+        required=False,
+        help_text="For example, 2026-04-01",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end = forms.DateField(
+        label="To (custom period)",
+        required=False,
+        help_text="For example, 2027-03-31",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    measure = forms.ChoiceField(label="Measure", required=False)
+    pairing = forms.ChoiceField(
+        label="Compare the first score with",
+        required=False,
+        choices=[("latest", "The latest score"), ("exit", "The score at the end")],
+    )
+    include_pilot = forms.BooleanField(label="Include pilot data", required=False)
+
+    def __init__(
+        self, *args: Any, organisation: Organisation, today: dt.date, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.today = today
+        self.services = list(
+            Service.objects.filter(organisation=organisation).order_by("name")
+        )
+        self.fields["service"].choices = [("", "All services")] + [
+            (str(s.pk), s.name) for s in self.services
+        ]
+        self.fields["period"].choices = (
+            [(LAST_12_MONTHS, "The last 12 months")]
+            + [(q, q) for q in recent_quarters(today)]
+            + [(CUSTOM, "Custom dates")]
+        )
+        self.measures = dashboard_measures(organisation)
+        self.fields["measure"].choices = [
+            (m, get_measure(m).short_name if m in default_library() else m)
+            for m in self.measures
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        period = data.get("period") or LAST_12_MONTHS
+        if period == CUSTOM:
+            start, end = data.get("start"), data.get("end")
+            if "start" not in self.errors and start is None:
+                self.add_error("start", "Enter the date the period starts")
+            if "end" not in self.errors and end is None:
+                self.add_error("end", "Enter the date the period ends")
+            if start and end and end < start:
+                self.add_error("end", "The end date must be on or after the start date")
+            data["range"] = (start, end)
+        elif period == LAST_12_MONTHS:
+            data["range"] = (
+                self.today.replace(year=self.today.year - 1) + dt.timedelta(days=1)
+                if not (self.today.month == 2 and self.today.day == 29)
+                else dt.date(self.today.year - 1, 3, 1),
+                self.today,
+            )
+        else:
+            data["range"] = quarter_bounds(period)
+        data["period"] = period
+        service = data.get("service")
+        data["service_obj"] = next(
+            (s for s in self.services if str(s.pk) == service), None
+        )
+        data["measure"] = data.get("measure") or (
+            self.measures[0] if self.measures else None
+        )
+        data["pairing"] = data.get("pairing") or "latest"
+        return data

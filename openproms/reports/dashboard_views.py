@@ -1,0 +1,452 @@
+"""The organisation and service dashboard: managers' unrounded outcome figures.
+
+Not a commissioner output: figures are not disclosure-controlled, but every figure
+shows its n and small groups carry a caution. Every chart and table can be
+downloaded as CSV (``?download=<table id>``), audited as ``report.export``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from openproms.accounts.policy import Action
+from openproms.audit.services import log_action
+from openproms.catalogue.selectors import measure_definition
+from openproms.core.access import org_view
+from openproms.reports import charts
+from openproms.reports.dashboard_forms import DashboardForm
+from openproms.reports.exports import safe_cell
+from openproms.reports.selectors import (
+    GROUP_KEYS,
+    collection_summary,
+    outcome_pairs_with_capture,
+)
+from openproms.scoring import MeasureDefinition
+from openproms.stats import (
+    NOT_RECORDED,
+    Estimate,
+    PairedChange,
+    PairedScore,
+    paired_change,
+)
+
+SMALL_N = 10
+CAUTION = f"fewer than {SMALL_N} people: treat with caution"
+BREAKDOWNS = ("sex", "ethnicity_group", "age_band", "worker", "service")
+
+
+@dataclass
+class Table:
+    id: str
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+    chart: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    download_url: str = ""
+
+    @property
+    def spec_json(self) -> str:
+        return charts.spec_json(self.chart) if self.chart else ""
+
+
+def _num(x: float | None, places: int = 2) -> float | str:
+    # Numbers stay numbers, so a CSV cell holds -7.0 rather than text.
+    return "" if x is None else round(x, places)
+
+
+def _ci(e: Estimate | None) -> list[float | str]:
+    return ["", ""] if e is None else [round(e.low, 2), round(e.high, 2)]
+
+
+def _share(count: int, n: int) -> str:
+    return f"{100 * count / n:.1f}%" if n else ""
+
+
+def _caution(n: int) -> str:
+    return CAUTION if n < SMALL_N else ""
+
+
+def _summary_table(tid: str, title: str, pc: PairedChange) -> Table:
+    n = pc.n
+    rows: list[list[Any]] = [
+        ["People with a pair of scores", n, "", "", "", _caution(n)],
+        ["Mean first score", _num(pc.mean_first), "", "", n, _caution(n)],
+        ["Mean later score", _num(pc.mean_latest), "", "", n, _caution(n)],
+        [
+            "Mean change (later minus first)",
+            _num(pc.mean_change.value if pc.mean_change else None),
+            *_ci(pc.mean_change),
+            n,
+            _caution(n),
+        ],
+        [
+            "Effect size (Cohen's d, baseline SD)",
+            _num(pc.effect_size.value if pc.effect_size else None),
+            *_ci(pc.effect_size),
+            n,
+            _caution(n),
+        ],
+    ]
+    if pc.reliable:
+        r = pc.reliable
+        for label, count in (
+            ("Reliable improvement", r.improved),
+            ("No reliable change", r.no_change),
+            ("Reliable deterioration", r.deteriorated),
+        ):
+            rows.append(
+                [label, f"{count} ({_share(count, n)})", "", "", n, _caution(n)]
+            )
+    if pc.recovery:
+        rc = pc.recovery
+        cases = rc.cases_at_first
+        rows.append(
+            [
+                "Recovered (of those above the cut-off at first)",
+                f"{rc.recovered} ({_share(rc.recovered, cases)})",
+                "",
+                "",
+                cases,
+                _caution(cases),
+            ]
+        )
+        if rc.reliably_recovered is not None:
+            rows.append(
+                [
+                    "Reliably recovered",
+                    f"{rc.reliably_recovered} ({_share(rc.reliably_recovered, cases)})",
+                    "",
+                    "",
+                    cases,
+                    _caution(cases),
+                ]
+            )
+    return Table(
+        tid,
+        title,
+        ["Figure", "Value", "95% CI from", "95% CI to", "n", "Caution"],
+        rows,
+    )
+
+
+def _distribution_table(tid: str, title: str, pc: PairedChange) -> Table:
+    hist = pc.bands or pc.bins
+    rows = [
+        [label, first, latest]
+        for label, first, latest in zip(
+            hist.labels, hist.first, hist.latest, strict=True
+        )
+    ]
+    values = [
+        {"group": label, "when": when, "people": count, "order": i}
+        for i, (label, first, latest) in enumerate(
+            zip(hist.labels, hist.first, hist.latest, strict=True)
+        )
+        for when, count in (("First score", first), ("Later score", latest))
+    ]
+    spec = charts.base_spec(title=f"{title} (n = {pc.n})")
+    spec.update(
+        {
+            "data": {"values": values},
+            "mark": "bar",
+            "encoding": {
+                "x": {
+                    "field": "group",
+                    "type": "nominal",
+                    "sort": {"field": "order"},
+                    "title": "Score",
+                    "axis": {"labelAngle": -40},
+                },
+                "xOffset": {"field": "when"},
+                "y": {"field": "people", "type": "quantitative", "title": "People"},
+                "color": {
+                    "field": "when",
+                    "type": "nominal",
+                    "title": None,
+                    "scale": {"range": ["#768692", charts.BLUE]},
+                },
+            },
+        }
+    )
+    return Table(
+        tid,
+        title,
+        ["Score", f"First score (n = {pc.n})", f"Later score (n = {pc.n})"],
+        rows,
+        chart=spec,
+    )
+
+
+def _group_table(tid: str, title: str, groups: dict[str, PairedChange]) -> Table:
+    rows = []
+    for name, pc in groups.items():
+        improved = pc.reliable.improved if pc.reliable else None
+        rows.append(
+            [
+                name,
+                pc.n,
+                _num(pc.mean_first),
+                _num(pc.mean_latest),
+                _num(pc.mean_change.value if pc.mean_change else None),
+                *_ci(pc.mean_change),
+                _num(pc.effect_size.value if pc.effect_size else None),
+                "" if improved is None else _share(improved, pc.n),
+                _caution(pc.n),
+            ]
+        )
+    return Table(
+        tid,
+        title,
+        [
+            "Group",
+            "n",
+            "Mean first",
+            "Mean later",
+            "Mean change",
+            "95% CI from",
+            "95% CI to",
+            "Effect size",
+            "Reliable improvement",
+            "Caution",
+        ],
+        rows,
+    )
+
+
+def _trend_table(tid: str, title: str, groups: dict[str, PairedChange]) -> Table:
+    table = _group_table(tid, title, groups)
+    table.columns[0] = "Quarter"
+    values = [
+        {
+            "quarter": name,
+            "change": pc.mean_change.value if pc.mean_change else None,
+            "low": pc.mean_change.low if pc.mean_change else None,
+            "high": pc.mean_change.high if pc.mean_change else None,
+            "n": pc.n,
+        }
+        for name, pc in groups.items()
+    ]
+    spec = charts.base_spec(title=title)
+    spec.update(
+        {
+            "data": {"values": values},
+            "encoding": {
+                "x": {
+                    "field": "quarter",
+                    "type": "ordinal",
+                    "title": "Quarter of the later score",
+                }
+            },
+            "layer": [
+                {
+                    "mark": "rule",
+                    "encoding": {
+                        "y": {
+                            "field": "low",
+                            "type": "quantitative",
+                            "title": "Mean change",
+                        },
+                        "y2": {"field": "high"},
+                    },
+                },
+                {
+                    "mark": {"type": "line", "point": True},
+                    "encoding": {
+                        "y": {"field": "change", "type": "quantitative"},
+                        "tooltip": [
+                            {"field": "quarter"},
+                            {"field": "change"},
+                            {"field": "n"},
+                        ],
+                    },
+                },
+            ],
+        }
+    )
+    table.chart = spec
+    return table
+
+
+def _change_by(
+    defn: MeasureDefinition,
+    scale_id: str,
+    pairs: list[PairedScore],
+    scores: list[tuple[float, float]],
+    key: str,
+) -> dict[str, PairedChange]:
+    """:func:`openproms.stats.paired_change_by` on ``key``, grouping plain
+    (first, later) tuples (faster than grouping ``PairedScore`` objects; the same
+    figures, groups in the same sorted order)."""
+    members: dict[str, list[tuple[float, float]]] = {}
+    for pair, score in zip(pairs, scores, strict=True):
+        members.setdefault(pair.groups.get(key, NOT_RECORDED), []).append(score)
+    return {
+        group: paired_change(defn, scale_id, members[group])
+        for group in sorted(members)
+    }
+
+
+@dataclass
+class ScaleSection:
+    scale_id: str
+    label: str
+    change: PairedChange
+    tables: list[Table]
+
+
+def _scale_section(
+    request: HttpRequest, defn: MeasureDefinition, scale_id: str, data: dict[str, Any]
+) -> tuple[ScaleSection, Any]:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    start, end = data["range"]
+    service = data["service_obj"]
+    result = outcome_pairs_with_capture(
+        organisation=organisation,
+        services=[service] if service else None,
+        measure_id=defn.id,
+        scale_id=scale_id,
+        start=start,
+        end=end,
+        include_pilot=data["include_pilot"],
+        pairing=data["pairing"],
+    )
+    scale = defn.scale(scale_id)
+    pairs = result.pairs
+    pc = paired_change(defn, scale_id, pairs)
+    name = f"{defn.short_name} {scale.label}"
+    tables = [
+        _summary_table(f"summary-{scale_id}", f"{name}: change", pc),
+        _distribution_table(
+            f"distribution-{scale_id}", f"{name}: first and later scores", pc
+        ),
+    ]
+    scores = [(p.first, p.latest) for p in pairs]
+    by_quarter = _change_by(defn, scale_id, pairs, scores, "quarter")
+    tables.append(
+        _trend_table(f"trend-{scale_id}", f"{name}: mean change by quarter", by_quarter)
+    )
+    for key in BREAKDOWNS:
+        groups = _change_by(defn, scale_id, pairs, scores, key)
+        tables.append(
+            _group_table(
+                f"by-{key}-{scale_id}", f"{name}: by {GROUP_KEYS[key].lower()}", groups
+            )
+        )
+    return ScaleSection(scale_id, scale.label, pc, tables), result.capture
+
+
+def _collection_table(summary: dict[str, Any]) -> Table:
+    fu = summary["follow_up"]
+    rows = [
+        ["People engaged", summary["people_engaged"], ""],
+        ["New episodes", summary["new_episodes"], ""],
+        [
+            "Baseline completed (of new episodes)",
+            summary["baseline_completed"],
+            _share(summary["baseline_completed"], summary["new_episodes"]),
+        ],
+        [
+            "Followed up (of those with a baseline)",
+            fu.with_follow_up,
+            _share(fu.with_follow_up, fu.with_baseline),
+        ],
+        ["Time points completed", summary["completed"], ""],
+        ["Time points missed", summary["missed"], ""],
+    ]
+    return Table("collection", "Collection", ["Figure", "Number", "Share"], rows)
+
+
+def _csv_response(request: HttpRequest, table: Table) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(c) for c in table.columns])
+    for row in table.rows:
+        writer.writerow([safe_cell(c) for c in row])
+    log_action(
+        action="report.export",
+        actor=request.user,  # type: ignore[arg-type]
+        organisation=request.organisation,  # type: ignore[attr-defined]
+        request=request,
+        detail={
+            "page": "dashboard",
+            "table": table.id,
+            "format": "csv",
+            "query": request.GET.urlencode(),
+        },
+    )
+    response = HttpResponse(
+        out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{table.id}.csv"'
+    return response
+
+
+@org_view(Action.DASHBOARD_VIEW)
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    form = DashboardForm(
+        request.GET, organisation=organisation, today=timezone.localdate()
+    )
+    context: dict[str, Any] = {"form": form, "organisation": organisation}
+    if not form.is_valid():
+        return render(request, "reports/dashboard/dashboard.html", context, status=400)
+    data = form.cleaned_data
+    start, end = data["range"]
+    service = data["service_obj"]
+    summary = collection_summary(
+        organisation=organisation,
+        services=[service] if service else None,
+        start=start,
+        end=end,
+        include_pilot=data["include_pilot"],
+    )
+    sections: list[ScaleSection] = []
+    capture = None
+    defn = None
+    if data["measure"]:
+        defn = measure_definition(organisation=organisation, measure_id=data["measure"])
+        for scale in defn.scales:
+            if scale.method == "profile":
+                continue
+            section, scale_capture = _scale_section(request, defn, scale.id, data)
+            sections.append(section)
+            capture = capture or scale_capture
+    tables = [_collection_table(summary)] + [t for s in sections for t in s.tables]
+    wanted = request.GET.get("download")
+    if wanted:
+        table = next((t for t in tables if t.id == wanted), None)
+        if table is None:
+            raise Http404("No such table.")
+        return _csv_response(request, table)
+    query = request.GET.copy()
+    query.pop("download", None)
+    for table in tables:
+        query["download"] = table.id
+        table.download_url = "?" + query.urlencode()
+    query.pop("download", None)
+    context.update(
+        {
+            "start": start,
+            "end": end,
+            "service": service,
+            "defn": defn,
+            "sections": sections,
+            "collection": tables[0],
+            "capture": capture,
+            "summary": summary,
+            "query": query.urlencode(),
+            "small_n": SMALL_N,
+            "caution": CAUTION,
+        }
+    )
+    return render(request, "reports/dashboard/dashboard.html", context)

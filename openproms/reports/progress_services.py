@@ -1,0 +1,433 @@
+"""Reads for feedback: one person's scores over time, for the person ("My progress",
+the printable sheet) and for a clinician (the summary).
+
+What the person sees, by design (nothing alarming without context):
+
+* per measure and scale, their scores over time as a chart, the scale's range, and
+  which way is better ("For this questionnaire, lower means you feel better");
+* the engine's person sentence (:func:`openproms.scoring.individual_change`) for
+  their first score against their latest, which says whether the change is more
+  than chance;
+* the UK average where the scale has a cited norm (``scale.norms``);
+* never: risk items, item-level answers, band labels ("severe"), caseness.
+
+The clinician summary adds score history with the 95% measurement-error band
+(:func:`openproms.scoring.score_interval`), bands, caseness, the reliable-change
+verdicts first vs latest and previous vs latest, and SNOMED CT codes where the
+definition has a verified one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.utils import timezone
+
+from openproms.accounts.models import User
+from openproms.audit.services import log_action
+from openproms.catalogue.selectors import measure_definition
+from openproms.collection import links
+from openproms.collection.models import (
+    Administration,
+    CollectionSettings,
+    ScaleResult,
+    SelfCompletionLink,
+)
+from openproms.people.models import Episode, ServiceUser
+from openproms.reports.charts import BLUE, base_spec
+from openproms.scoring import (
+    Change,
+    Interval,
+    MeasureDefinition,
+    individual_change,
+    score_interval,
+)
+from openproms.scoring.definitions import Norm, Scale
+
+
+def fmt(x: float) -> str:
+    """A score without a needless ``.0``."""
+    return f"{x:g}" if x == round(x) else f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+@dataclass
+class Point:
+    when: dt.datetime
+    value: float
+    band: str
+    is_case: bool | None
+    interval: Interval | None = None
+
+
+@dataclass
+class ScaleProgress:
+    measure_id: str
+    definition: MeasureDefinition
+    scale: Scale
+    points: list[Point]
+    first_change: Change | None = None
+    last_change: Change | None = None
+    snomed: str = ""
+
+    @property
+    def name(self) -> str:
+        label = self.scale.label
+        short = self.definition.short_name
+        return label if label.startswith(short) else f"{short} {label}"
+
+    @property
+    def latest(self) -> Point:
+        return self.points[-1]
+
+    @property
+    def latest_text(self) -> str:
+        return f"{fmt(self.latest.value)} on {self.latest.when:%d %b %Y}"
+
+    @property
+    def better(self) -> str:
+        return "higher" if self.scale.direction == "higher_is_better" else "lower"
+
+    @property
+    def has_sem(self) -> bool:
+        return any(p.interval is not None for p in self.points)
+
+    @property
+    def norms(self) -> tuple[Norm, ...]:
+        return tuple(n for n in self.scale.norms if n.source.verified)
+
+    # ----------------------------------------------------------- person-facing
+
+    def person_sentences(self) -> list[str]:
+        """Short, plain sentences for the person (no bands, no caseness)."""
+        out = [
+            f"Scores on this questionnaire go from {fmt(self.scale.range_min)} "
+            f"to {fmt(self.scale.range_max)}.",
+            f"For this questionnaire, {self.better} means you feel better.",
+        ]
+        if self.first_change is None:
+            out.append(
+                f"Your score was {fmt(self.latest.value)}. You have answered once, "
+                "so there is nothing to compare yet."
+            )
+        else:
+            change = self.first_change
+            out.append(change.person_sentence)
+            if change.reliable is True and change.direction == "deteriorated":
+                out.append(
+                    "A change this big is more than chance. "
+                    "Your worker can talk with you about it."
+                )
+            elif change.reliable is True:
+                out.append("A change this big is more than chance.")
+            elif change.reliable is False and change.delta != 0:
+                out.append("A change this small could be chance.")
+        for norm in self.norms:
+            out.append(
+                f"The average score for {_plain_population(norm.population)} "
+                f"is {fmt(norm.mean)}. Your latest score is {fmt(self.latest.value)}."
+            )
+        return out
+
+    def person_chart(self) -> dict[str, Any]:
+        spec = base_spec(title=f"Your {self.name} scores", height=220)
+        values = [
+            {"date": p.when.date().isoformat(), "score": p.value} for p in self.points
+        ]
+        spec["data"] = {"values": values}
+        spec["mark"] = {"type": "line", "point": {"size": 90}, "color": BLUE}
+        spec["encoding"] = {
+            "x": {
+                "field": "date",
+                "type": "temporal",
+                "title": "Date",
+                "axis": {"format": "%d %b %Y", "labelAngle": -30},
+            },
+            "y": {
+                "field": "score",
+                "type": "quantitative",
+                "title": "Score",
+                "scale": {"domain": [self.scale.range_min, self.scale.range_max]},
+            },
+        }
+        return spec
+
+    def person_rows(self) -> list[list[str]]:
+        return [[f"{p.when:%d %B %Y}", fmt(p.value)] for p in self.points]
+
+    # -------------------------------------------------------------- clinician
+
+    def clinician_chart(self) -> dict[str, Any]:
+        spec = base_spec(title=f"{self.name} with 95% measurement-error band")
+        values = [
+            {
+                "date": p.when.date().isoformat(),
+                "score": p.value,
+                "low": p.interval.low if p.interval else p.value,
+                "high": p.interval.high if p.interval else p.value,
+            }
+            for p in self.points
+        ]
+        y = {
+            "field": "score",
+            "type": "quantitative",
+            "title": "Score",
+            "scale": {"domain": [self.scale.range_min, self.scale.range_max]},
+        }
+        x = {
+            "field": "date",
+            "type": "temporal",
+            "title": "Date",
+            "axis": {"format": "%d %b %Y", "labelAngle": -30},
+        }
+        layers: list[dict[str, Any]] = []
+        if self.has_sem:
+            layers.append(
+                {
+                    "mark": {"type": "errorbar", "ticks": True, "color": "#768692"},
+                    "encoding": {
+                        "x": x,
+                        "y": {**y, "field": "low"},
+                        "y2": {"field": "high"},
+                    },
+                }
+            )
+        layers.append(
+            {
+                "mark": {"type": "line", "point": {"size": 80}, "color": BLUE},
+                "encoding": {"x": x, "y": y},
+            }
+        )
+        spec["data"] = {"values": values}
+        spec["layer"] = layers
+        return spec
+
+    def clinician_rows(self) -> list[list[str]]:
+        yn = {True: "Yes", False: "No", None: "n/a"}
+        return [
+            [
+                f"{p.when:%d %b %Y}",
+                fmt(p.value),
+                f"{fmt(p.interval.low)} to {fmt(round(p.interval.high, 2))}"
+                if p.interval
+                else "No SEM",
+                p.band or "n/a",
+                yn[p.is_case],
+            ]
+            for p in self.points
+        ]
+
+    def verdict(self, change: Change | None) -> str:
+        if change is None:
+            return "Only one score: no comparison."
+        if change.reliable is None:
+            return "No reliable-change threshold in the definition."
+        if change.reliable_improvement:
+            return f"Reliable improvement ({fmt(change.delta)})"
+        if change.reliable_deterioration:
+            return f"Reliable deterioration ({'+' if change.delta > 0 else ''}{fmt(change.delta)})"
+        return (
+            f"No reliable change ({'+' if change.delta > 0 else ''}{fmt(change.delta)})"
+        )
+
+    def record_lines(self) -> list[str]:
+        code = f" [SNOMED CT {self.snomed}]" if self.snomed else ""
+        history = ", ".join(f"{fmt(p.value)} ({p.when:%d/%m/%Y})" for p in self.points)
+        lines = [f"{self.name}{code}: {history}."]
+        latest = self.latest
+        if latest.band:
+            lines.append(f"  Latest band: {latest.band}.")
+        if self.scale.caseness is not None and latest.is_case is not None:
+            lines.append(
+                f"  Latest: {'a case' if latest.is_case else 'not a case'} "
+                f"(caseness: {self.scale.caseness.label})."
+            )
+        if self.first_change is not None:
+            lines.append(f"  First vs latest: {self.verdict(self.first_change)}.")
+        if self.last_change is not None and len(self.points) > 2:
+            lines.append(f"  Previous vs latest: {self.verdict(self.last_change)}.")
+        return lines
+
+
+def _plain_population(population: str) -> str:
+    """``Men, Health Survey for England 2012`` as ``men in England``."""
+    first, _, rest = population.partition(",")
+    text = first.strip()
+    text = text if text[:2] == "UK" else text[0].lower() + text[1:]
+    for place in ("England", "Scotland", "Wales"):
+        if place in rest and place not in text:
+            return f"{text} in {place}"
+    return text
+
+
+@dataclass
+class MeasureProgress:
+    measure_id: str
+    definition: MeasureDefinition
+    scales: list[ScaleProgress] = field(default_factory=list)
+
+
+def _snomed(scale: Scale) -> str:
+    for code in scale.codes:
+        if code.system == "snomed_ct" and code.source.verified:
+            return code.code
+    return ""
+
+
+def person_progress(
+    *, service_user: ServiceUser, with_intervals: bool = False
+) -> list[MeasureProgress]:
+    """Every measure the person has answered, with each scale's scores in time order
+    (``service_user`` must already be one the asker may see)."""
+    administrations = (
+        Administration.objects.filter(
+            organisation=service_user.organisation, service_user=service_user
+        )
+        .prefetch_related(
+            Prefetch(
+                "results",
+                queryset=ScaleResult.objects.filter(value__isnull=False),
+            )
+        )
+        .order_by("completed_at", "id")
+    )
+    grouped: dict[str, list[Administration]] = {}
+    for administration in administrations:
+        grouped.setdefault(administration.measure_id, []).append(administration)
+    out: list[MeasureProgress] = []
+    for measure_id, done in sorted(grouped.items()):
+        latest = done[-1]
+        definition = measure_definition(
+            organisation=service_user.organisation,
+            measure_id=measure_id,
+            version=latest.measure_version,
+        )
+        measure = MeasureProgress(measure_id, definition)
+        for scale in definition.scales:
+            if scale.method == "profile":
+                continue
+            points = [
+                Point(a.completed_at, r.value, r.band, r.is_case)
+                for a in done
+                for r in a.results.all()
+                if r.scale_id == scale.id and r.value is not None
+            ]
+            points = [
+                p for p in points if scale.range_min <= p.value <= scale.range_max
+            ]
+            if not points:
+                continue
+            if with_intervals:
+                for p in points:
+                    p.interval = score_interval(definition, scale.id, p.value)
+            progress = ScaleProgress(
+                measure_id, definition, scale, points, snomed=_snomed(scale)
+            )
+            if len(points) > 1:
+                progress.first_change = individual_change(
+                    definition, scale.id, points[0].value, points[-1].value
+                )
+                progress.last_change = individual_change(
+                    definition, scale.id, points[-2].value, points[-1].value
+                )
+            measure.scales.append(progress)
+        if measure.scales:
+            out.append(measure)
+    return out
+
+
+def results_shown_for(
+    service_user: ServiceUser, episode: Episode | None = None
+) -> bool:
+    """Whether the person's service shows people their results (the service of the
+    given episode, else of their latest episode); True when none is set."""
+    if episode is None:
+        episode = (
+            Episode.objects.filter(service_user=service_user)
+            .order_by("-start_date", "-id")
+            .first()
+        )
+    if episode is None:
+        return True
+    found = CollectionSettings.objects.filter(service_id=episode.service_id).first()
+    return True if found is None else found.show_results
+
+
+def link_for_progress(token: str) -> SelfCompletionLink | None:
+    """The link for a token while it is valid: not revoked and not expired. Unlike
+    answering, a used-up link still opens the person's progress until it expires."""
+    if not token or len(token) > 100:
+        return None
+    found = SelfCompletionLink.objects.filter(
+        # The same keyed hash as answering, so the token is never stored.
+        token_hash=links._keyed_hash("token", token)
+    ).first()
+    if found is None or found.revoked_at is not None:
+        return None
+    if found.expires_at <= timezone.now():
+        return None
+    return found
+
+
+def link_get_valid(pk: int | None) -> SelfCompletionLink | None:
+    """The link (by the session's pk) while not revoked and not expired."""
+    if pk is None:
+        return None
+    found = SelfCompletionLink.objects.filter(pk=pk).first()
+    if found is None or found.revoked_at is not None:
+        return None
+    return found if found.expires_at > timezone.now() else None
+
+
+def link_episode(link: SelfCompletionLink) -> Episode | None:
+    tp = link.time_points.select_related("episode").first()
+    return tp.episode if tp is not None else None
+
+
+def clinician_text(
+    *, service_user: ServiceUser, progress: list[MeasureProgress], today: dt.date
+) -> str:
+    """Plain text for pasting into the clinical record."""
+    lines = [
+        f"Patient-reported outcome measures summary ({today:%d/%m/%Y}), "
+        f"ref {service_user.reference}.",
+    ]
+    for measure in progress:
+        for scale in measure.scales:
+            lines.extend(scale.record_lines())
+    if not progress:
+        lines.append("No scored measures yet.")
+    lines.append(
+        "Reliable change per the measure definition's published threshold "
+        "(first vs latest score)."
+    )
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def progress_sheet_export(
+    *, service_user: ServiceUser, actor: User, request: HttpRequest | None = None
+) -> bytes:
+    """The printable progress sheet for a person, audited as an export."""
+    from openproms.reports.progress_pdf import progress_pdf
+
+    progress = person_progress(service_user=service_user)
+    pdf = progress_pdf(
+        name=service_user.display_name,
+        organisation_name=service_user.organisation.name,
+        progress=progress,
+        today=timezone.localdate(),
+    )
+    log_action(
+        action="progress.export_pdf",
+        actor=actor,
+        organisation=service_user.organisation,
+        obj=service_user,
+        request=request,
+        detail={"format": "pdf", "measures": [m.measure_id for m in progress]},
+    )
+    return pdf

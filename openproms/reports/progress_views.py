@@ -1,0 +1,123 @@
+"""'My progress' pages for the person answering (from a self-completion link, or on a
+handed-over screen) and the printable progress sheet a worker prints.
+
+Self-completion: ``/s/<token>/progress/`` works with the link's token while the link
+is not revoked and not expired, even once it is used up; any other token gets the
+same "This link does not work" page as answering (and counts as a failed try). A
+person who typed a short code has no token: after finishing, the thank-you page
+links to ``/s/done/progress/``, which reads the link from their browser session
+(set when they finish) with the same validity rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from openproms.accounts.policy import Action
+from openproms.collection import kiosk, links
+from openproms.core.access import org_view, public_view
+from openproms.people.models import ServiceUser
+from openproms.people.selectors import service_user_get
+from openproms.reports import progress_services as svc
+from openproms.reports.charts import spec_json
+
+SELF_PROGRESS = "openproms_self_progress"
+TEMPLATE = "reports/progress/person.html"
+
+
+def _context(
+    service_user: ServiceUser, *, shown: bool, base: str, kiosk_mode: bool = False
+) -> dict[str, Any]:
+    blocks = []
+    if shown:
+        for measure in svc.person_progress(service_user=service_user):
+            for n, scale in enumerate(measure.scales):
+                blocks.append(
+                    {
+                        "scale": scale,
+                        "chart_id": f"chart-{measure.measure_id}-{n}",
+                        "spec_json": spec_json(scale.person_chart()),
+                        "rows": scale.person_rows(),
+                        "columns": ["Date", "Score"],
+                        "sentences": scale.person_sentences(),
+                    }
+                )
+    return {
+        "organisation": service_user.organisation,
+        "shown": shown,
+        "blocks": blocks,
+        "base": base,
+        "kiosk": kiosk_mode,
+    }
+
+
+def _not_working(request: HttpRequest) -> HttpResponse:
+    return render(request, "collection/answer/self_not_working.html", status=404)
+
+
+@public_view
+def self_progress_token(request: HttpRequest, token: str) -> HttpResponse:
+    if links.attempts_exhausted(request):
+        return render(request, "collection/answer/self_too_many.html", status=429)
+    link = svc.link_for_progress(token)
+    if link is None:
+        links.attempt_failed(request)
+        return _not_working(request)
+    shown = svc.results_shown_for(link.service_user, svc.link_episode(link))
+    return render(
+        request, TEMPLATE, _context(link.service_user, shown=shown, base="base.html")
+    )
+
+
+@public_view
+def self_progress(request: HttpRequest) -> HttpResponse:
+    link = svc.link_get_valid(request.session.get(SELF_PROGRESS))
+    if link is None:
+        return _not_working(request)
+    shown = svc.results_shown_for(link.service_user, svc.link_episode(link))
+    return render(
+        request, TEMPLATE, _context(link.service_user, shown=shown, base="base.html")
+    )
+
+
+@org_view(Action.ANSWER_COLLECT)
+def kiosk_progress(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    state = kiosk.kiosk_state(request)
+    if state is None:
+        messages.info(request, "Hand-over mode is not on.")
+        return redirect("core:org_home", org_slug=organisation.slug)
+    person = ServiceUser.objects.get(organisation=organisation, pk=state["person"])
+    shown = svc.results_shown_for(person)
+    return render(
+        request,
+        TEMPLATE,
+        _context(
+            person,
+            shown=shown,
+            base="collection/answer/kiosk_base.html",
+            kiosk_mode=True,
+        ),
+    )
+
+
+@org_view(Action.PERSON_VIEW)
+def progress_sheet(request: HttpRequest, person_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    person = service_user_get(membership=membership, pk=person_pk)
+    pdf = svc.progress_sheet_export(
+        service_user=person,
+        actor=request.user,  # type: ignore[arg-type]
+        request=request,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="progress-{person.reference}-'
+        f'{timezone.localdate():%Y%m%d}.pdf"'
+    )
+    return response

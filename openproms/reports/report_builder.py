@@ -1,0 +1,735 @@
+"""Commissioner reports: every figure of a contract's report, disclosure-controlled.
+
+This module is the single code path that turns raw data into what a commissioner
+may see (docs/stats.md §3.3): :func:`build_report` reads the raw figures through
+:mod:`openproms.reports.selectors`, applies the period filter and the breakdown by
+measure and scale, builds typed cells (:mod:`openproms.stats`) and passes every
+table through :func:`openproms.stats.disclose` with the contract's rule. The
+:class:`Report` it returns holds only disclosed values; the web page, the PDF, the
+workbook, the CSV and the chart data are all rendered from it, so no path can
+carry an unrounded count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import Http404
+
+from openproms.catalogue.selectors import measure_definition
+from openproms.reports import charts, selectors
+from openproms.reports.models import Contract, ContractRequirement
+from openproms.scoring import MeasureDefinition
+from openproms.stats import (
+    RULES,
+    Cell,
+    Count,
+    FollowUpCapture,
+    Mean,
+    Median,
+    Percentage,
+    Rule,
+    Shown,
+    capture_figures,
+    disclose,
+    figure_margins,
+    follow_up_capture,
+    paired_change,
+    paired_change_figures,
+)
+
+ALL_FIGURES = (
+    "reach",
+    "completion",
+    "follow_up",
+    "mean_change",
+    "effect_size",
+    "reliable_change",
+    "recovery",
+    "distribution",
+)
+
+LABELS = {
+    "people_engaged": "People engaged (with an episode open in the period)",
+    "new_episodes": "New episodes started in the period",
+    "with_baseline": "New episodes with a first (baseline) score",
+    "baseline_completion_pct": "Baseline completion (% of new episodes)",
+    "with_follow_up": "Of those, episodes with a later score",
+    "follow_up_pct": "Follow-up capture (%)",
+    "n": "People with a first and a later score (n)",
+    "mean_first": "Mean first score",
+    "mean_latest": "Mean later score",
+    "mean_change": "Mean change",
+    "mean_change_low": "Mean change, 95% CI lower limit",
+    "mean_change_high": "Mean change, 95% CI upper limit",
+    "effect_size": "Effect size (Cohen's d, baseline SD)",
+    "effect_size_low": "Effect size, 95% CI lower limit",
+    "effect_size_high": "Effect size, 95% CI upper limit",
+    "reliable_improvement": "Reliable improvement",
+    "reliable_improvement_pct": "Reliable improvement (%)",
+    "no_reliable_change": "No reliable change",
+    "no_reliable_change_pct": "No reliable change (%)",
+    "reliable_deterioration": "Reliable deterioration",
+    "reliable_deterioration_pct": "Reliable deterioration (%)",
+    "cases_at_first": "Above the clinical cut-off at the start",
+    "recovered": "Recovered",
+    "recovered_pct": "Recovered (% of those above the cut-off)",
+    "reliable_recovery": "Reliably recovered",
+    "reliable_recovery_pct": "Reliably recovered (% of those above the cut-off)",
+}
+
+_GROUPS = {
+    "mean_change": (
+        "mean_first",
+        "mean_latest",
+        "mean_change",
+        "mean_change_low",
+        "mean_change_high",
+    ),
+    "effect_size": ("effect_size", "effect_size_low", "effect_size_high"),
+    "reliable_change": (
+        "reliable_improvement",
+        "reliable_improvement_pct",
+        "no_reliable_change",
+        "no_reliable_change_pct",
+        "reliable_deterioration",
+        "reliable_deterioration_pct",
+    ),
+    "recovery": (
+        "cases_at_first",
+        "recovered",
+        "recovered_pct",
+        "reliable_recovery",
+        "reliable_recovery_pct",
+    ),
+}
+PAIRING = {
+    ContractRequirement.TimePoints.START_AND_LATEST: "latest",
+    ContractRequirement.TimePoints.START_AND_EXIT: "exit",
+}
+
+
+def kind_of(cell: Cell) -> str:
+    if isinstance(cell, Count):
+        return "count"
+    if isinstance(cell, Percentage):
+        return "percentage"
+    if isinstance(cell, Mean | Median):
+        return "mean"
+    return "statistic"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One disclosed figure: where it belongs, what it is, and what may be shown."""
+
+    section: str
+    measure: str
+    scale: str
+    name: str
+    label: str
+    kind: str  # count | percentage | mean | statistic
+    value: Shown
+
+
+@dataclass
+class Outcome:
+    """The disclosed figures of one required measure's scale."""
+
+    measure_id: str
+    measure_name: str
+    scale_id: str
+    scale_label: str
+    direction: str
+    pairing: str
+    figures: list[Figure]
+    chart: Chart | None
+    caveats: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        return scale_title(self.measure_name, self.scale_label)
+
+    @property
+    def key(self) -> str:
+        return f"{self.measure_id}-{self.scale_id}".replace("_", "-")
+
+
+@dataclass
+class Report:
+    contract: Contract
+    title: str
+    start: dt.date
+    end: dt.date
+    rule: Rule
+    reach: list[Figure]
+    completion: list[Figure]
+    capture_warning: str | None
+    outcomes: list[Outcome]
+    start_only: list[str]
+    methods: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def all_figures(self) -> list[Figure]:
+        out = [*self.reach, *self.completion]
+        for outcome in self.outcomes:
+            out.extend(outcome.figures)
+        return out
+
+
+def contract_rule(contract: Contract) -> Rule:
+    return RULES[contract.disclosure_rule]
+
+
+def wanted_figures(contract: Contract) -> set[str]:
+    wanted: set[str] = set()
+    requirements = list(contract.requirements.all())
+    for requirement in requirements:
+        wanted.update(requirement.figures or ALL_FIGURES)
+    return wanted or set(ALL_FIGURES)
+
+
+def _figures(
+    shown: Mapping[str, Shown],
+    cells: Mapping[str, Cell],
+    *,
+    section: str,
+    measure: str = "",
+    scale: str = "",
+    labels: Mapping[str, str] | None = None,
+) -> list[Figure]:
+    names = labels or {}
+    return [
+        Figure(
+            section=section,
+            measure=measure,
+            scale=scale,
+            name=name,
+            label=names.get(name) or LABELS.get(name) or _band_label(name),
+            kind=kind_of(cells[name]),
+            value=value,
+        )
+        for name, value in shown.items()
+    ]
+
+
+def _band_label(name: str) -> str:
+    prefix, _, label = name.partition(":")
+    when = "First score" if prefix.startswith("first") else "Later score"
+    return f"{when}: {label}"
+
+
+def _summary_cells(
+    summary: Mapping[str, Any],
+) -> tuple[dict[str, Cell], dict[str, Cell]]:
+    """Cells from :func:`openproms.reports.selectors.collection_summary`."""
+    new = int(summary.get("new_episodes") or 0)
+    with_baseline = int(summary.get("baseline_completed") or 0)
+    reach: dict[str, Cell] = {
+        "people_engaged": Count(int(summary.get("people_engaged") or 0)),
+        "new_episodes": Count(new),
+    }
+    completion: dict[str, Cell] = {
+        "with_baseline": Count(with_baseline),
+        "baseline_completion_pct": Percentage(min(with_baseline, new), new),
+    }
+    capture = summary.get("follow_up")
+    if not isinstance(capture, FollowUpCapture):
+        capture = follow_up_capture(with_baseline, 0)
+    completion.update(capture_figures(capture))
+    return reach, completion
+
+
+def _outcome_cells(cells: Mapping[str, Cell], wanted: set[str]) -> dict[str, Cell]:
+    keep = {"n"}
+    for group, names in _GROUPS.items():
+        if group in wanted:
+            keep.update(names)
+    out = {k: v for k, v in cells.items() if k in keep}
+    if "distribution" in wanted:
+        has_bands = any(k.startswith("first_band:") for k in cells)
+        prefix = (
+            ("first_band:", "latest_band:")
+            if has_bands
+            else ("first_bin:", "latest_bin:")
+        )
+        out.update({k: v for k, v in cells.items() if k.startswith(prefix)})
+    return out
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart of disclosed figures and the same figures as a table."""
+
+    spec: dict[str, Any]
+    label: str
+    columns: list[str]
+    rows: list[list[Shown]]
+
+
+def _bar_spec(
+    title: str, values: list[dict[str, Any]], x_title: str, domain: list[float]
+) -> dict[str, Any]:
+    spec = charts.base_spec(title=title, height=160)
+    spec.update(
+        {
+            "data": {"values": values},
+            "mark": {"type": "bar", "color": charts.BLUE},
+            "encoding": {
+                "y": {"field": "label", "type": "nominal", "sort": None, "title": None},
+                "x": {
+                    "field": "value",
+                    "type": "quantitative",
+                    "title": x_title,
+                    "scale": {"domain": domain},
+                },
+                "tooltip": [
+                    {"field": "label", "type": "nominal", "title": "Figure"},
+                    {"field": "value", "type": "quantitative", "title": x_title},
+                ],
+            },
+        }
+    )
+    return spec
+
+
+def _chart(
+    title: str, shown: Mapping[str, Shown], scale_range: tuple[float, float]
+) -> Chart | None:
+    """Reliable change shares where the measure has a threshold, otherwise the mean
+    first and later scores; only shown (disclosed) values are drawn."""
+    rows: list[list[Shown]] = []
+    values: list[dict[str, Any]] = []
+    for name in (
+        "reliable_improvement",
+        "no_reliable_change",
+        "reliable_deterioration",
+    ):
+        if name not in shown:
+            continue
+        pct = shown.get(f"{name}_pct", "*")
+        rows.append([LABELS[name], shown[name], pct])
+        if isinstance(pct, int | float):
+            values.append({"label": LABELS[name], "value": pct})
+    if values:
+        return Chart(
+            _bar_spec(f"{title}: reliable change", values, "People (%)", [0, 100]),
+            f"{title}: reliable change (% of people)",
+            ["Outcome", "People", "People (%)"],
+            rows,
+        )
+    rows, values = [], []
+    for name in ("mean_first", "mean_latest"):
+        if name not in shown:
+            continue
+        rows.append([LABELS[name], shown[name]])
+        if isinstance(shown[name], int | float):
+            values.append({"label": LABELS[name], "value": shown[name]})
+    if not values:
+        return None
+    return Chart(
+        _bar_spec(
+            f"{title}: mean scores",
+            values,
+            "Mean score",
+            [min(0.0, scale_range[0]), scale_range[1]],
+        ),
+        f"{title}: mean first and later scores",
+        ["Figure", "Mean score"],
+        rows,
+    )
+
+
+def scale_title(measure_name: str, scale_label: str) -> str:
+    """ "ONS4 Happiness", but "CORE-10 clinical score" rather than "CORE-10 CORE-10
+    clinical score"."""
+    if scale_label.lower().startswith(measure_name.lower()):
+        return scale_label
+    return f"{measure_name} {scale_label}"
+
+
+def _definition(contract: Contract, measure_id: str) -> MeasureDefinition | None:
+    try:
+        return measure_definition(
+            organisation=contract.organisation, measure_id=measure_id
+        )
+    except Http404:
+        return None
+
+
+def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
+    """Every figure of the contract's report for ``start``..``end``, disclosed."""
+    rule = contract_rule(contract)
+    wanted = wanted_figures(contract)
+    services = list(contract.services.all())
+    summary = selectors.collection_summary(
+        organisation=contract.organisation,
+        services=services,
+        start=start,
+        end=end,
+        include_pilot=contract.include_pilot,
+    )
+    reach_cells, completion_cells = _summary_cells(summary)
+    if "reach" not in wanted:
+        reach_cells = {}
+    if "completion" not in wanted:
+        completion_cells.pop("baseline_completion_pct", None)
+    if "follow_up" not in wanted:
+        for name in ("with_follow_up", "follow_up_pct"):
+            completion_cells.pop(name, None)
+    reach = _figures(disclose(reach_cells, rule), reach_cells, section="Reach")
+    completion = _figures(
+        disclose(completion_cells, rule),
+        completion_cells,
+        section="Completion and follow-up",
+    )
+    capture_warning = None
+    capture = summary.get("follow_up")
+    if "with_follow_up" in completion_cells and isinstance(capture, FollowUpCapture):
+        capture_warning = capture.message  # holds no counts
+
+    outcomes: list[Outcome] = []
+    start_only: list[str] = []
+    for requirement in contract.requirements.all():
+        definition = _definition(contract, requirement.measure_id)
+        if definition is None:
+            continue
+        pairing = PAIRING.get(requirement.time_points)  # type: ignore[call-overload]
+        if pairing is None:
+            start_only.append(definition.short_name)
+            continue
+        req_wanted = set(requirement.figures or ALL_FIGURES)
+        for scale in definition.scales:
+            pairs = selectors.outcome_pairs(
+                organisation=contract.organisation,
+                services=services,
+                measure_id=definition.id,
+                scale_id=scale.id,
+                start=start,
+                end=end,
+                include_pilot=contract.include_pilot,
+                pairing=pairing,
+            )
+            try:
+                result = paired_change(definition, scale.id, pairs)
+            except (ValueError, KeyError):
+                continue  # a profile scale, or one without a numeric score
+            cells = _outcome_cells(paired_change_figures(result), req_wanted)
+            margins = [
+                m
+                for m in figure_margins(cells)
+                if all(k in cells for k in (m.total, *m.parts, *m.dependents))
+            ]
+            shown = disclose(cells, rule, margins)
+            title = scale_title(definition.short_name, scale.label)
+            section = f"Outcomes: {title}"
+            chart = _chart(title, shown, (scale.range_min, scale.range_max))
+            outcomes.append(
+                Outcome(
+                    measure_id=definition.id,
+                    measure_name=definition.short_name,
+                    scale_id=scale.id,
+                    scale_label=scale.label,
+                    direction="Higher scores are better"
+                    if result.higher_is_better
+                    else "Lower scores are better",
+                    pairing="first and latest score"
+                    if pairing == "latest"
+                    else "first and end (exit) score",
+                    figures=_figures(
+                        shown,
+                        cells,
+                        section=section,
+                        measure=definition.short_name,
+                        scale=scale.label,
+                    ),
+                    chart=chart,
+                    caveats=result.caveats,
+                )
+            )
+    report = Report(
+        contract=contract,
+        title=f"{contract.name}: outcomes report",
+        start=start,
+        end=end,
+        rule=rule,
+        reach=reach,
+        completion=completion,
+        capture_warning=capture_warning,
+        outcomes=outcomes,
+        start_only=start_only,
+    )
+    report.methods = methods(report)
+    return report
+
+
+def _scale_methods(contract: Contract, outcome: Outcome) -> list[str]:
+    definition = _definition(contract, outcome.measure_id)
+    if definition is None:
+        return []
+    scale = definition.scale(outcome.scale_id)
+    name = outcome.title
+    lines = [
+        f"{name}: {outcome.direction.lower()}; change compares each person's {outcome.pairing}."
+    ]
+    rc = scale.reliable_change
+    if rc is not None and rc.threshold is not None:
+        verified = "verified" if rc.source.verified else "not verified"
+        lines.append(
+            f"{name}: a change of {rc.threshold:g} points or more counts as reliable "
+            f"(source: {rc.source.citation}; {verified})."
+        )
+    elif rc is not None and rc.sd is not None and rc.reliability is not None:
+        verified = "verified" if rc.source.verified else "not verified"
+        lines.append(
+            f"{name}: reliable change uses the Jacobson and Truax index with SD "
+            f"{rc.sd:g} and reliability {rc.reliability:g} (source: {rc.source.citation}; "
+            f"{verified})."
+        )
+    else:
+        lines.append(
+            f"{name}: the measure has no published reliable-change threshold, so "
+            "reliable change is not reported."
+        )
+    if scale.caseness is not None:
+        verified = "verified" if scale.caseness.source.verified else "not verified"
+        lines.append(
+            f"{name}: the clinical cut-off is {scale.caseness.threshold:g} "
+            f"(source: {scale.caseness.source.citation}; {verified})."
+        )
+    else:
+        lines.append(
+            f"{name}: the measure has no clinical cut-off, so recovery is not reported."
+        )
+    lines.extend(f"{name}: {caveat}." for caveat in outcome.caveats)
+    return lines
+
+
+def methods(report: Report) -> list[tuple[str, list[str]]]:
+    rule = report.rule
+    contract = report.contract
+    scale_lines: list[str] = []
+    for outcome in report.outcomes:
+        scale_lines.extend(_scale_methods(contract, outcome))
+    if report.start_only:
+        scale_lines.append(
+            "Measures asked for at the start only (no change is reported): "
+            + ", ".join(report.start_only)
+            + "."
+        )
+    return [
+        (
+            "How each figure is computed",
+            [
+                "People engaged: people with an episode in the contract's services open "
+                "at any time in the period. New episodes: episodes started in the period.",
+                "Baseline completion: the share of new episodes with a completed start "
+                "time point. Follow-up capture: the share of those with a baseline that "
+                "also have a later completed time point.",
+                "Outcomes compare each person's first score with their latest score (or "
+                "their score at the end, if the contract asks for that), for people with "
+                "both. Scores worked out from another measure's answers (for example "
+                "PHQ-2 from PHQ-9) count too.",
+                "Mean change is the mean of the later minus the first scores, with a 95% "
+                "confidence interval from the t distribution. The effect size is Cohen's d: "
+                "mean change divided by the standard deviation of the first scores "
+                "(Becker 1988), with a 95% confidence interval.",
+                "Reliable improvement and deterioration count people whose score moved "
+                "by at least the measure's reliable-change threshold; recovery counts "
+                "people above the clinical cut-off at the start who are below it at their "
+                "later score, as a share of those above it at the start.",
+            ],
+        ),
+        (
+            "Change thresholds and their sources",
+            scale_lines or ["No outcomes are reported."],
+        ),
+        (
+            "Missing data and attrition",
+            [
+                "Only people with both a first and a later score contribute to the "
+                "outcome figures. People who stop before their follow-up often differ "
+                "from those who stay, so when follow-up capture is below 50% the results "
+                "may not describe everyone who started.",
+                "A missing item is handled by each measure's own published rule "
+                "(prorating where it allows); answers that cannot be scored are left out.",
+            ],
+        ),
+        (
+            "Pilot data",
+            [
+                "Pilot data is included in this report."
+                if contract.include_pilot
+                else "Pilot data is excluded from this report."
+            ],
+        ),
+        (
+            "Disclosure control",
+            [
+                f"Rule used: {rule.name}. Source: {rule.citation}.",
+                "Every count is controlled on its own raw value after the period filter "
+                "and every breakdown; percentages are calculated from the rounded counts; "
+                f"means and other statistics are shown only where at least "
+                f"{rule.min_contributors} people contribute. '*' means hidden because "
+                "the number is small; 'c' means hidden so that a small number cannot be "
+                "worked out from the others; '-' means not available.",
+                "Reports show only figures for groups of people, never any one person.",
+            ],
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------- burden
+
+TIME_POINT_LABELS = {
+    "start": "At the start",
+    "follow_up": "At each follow-up",
+    "exit": "At the end",
+}
+
+
+@dataclass
+class BurdenMeasure:
+    measure_id: str
+    name: str
+    items: int
+    contracts: list[str]
+    covered_by: str | None  # the measure whose answers give this one
+
+
+@dataclass
+class BurdenPoint:
+    key: str
+    label: str
+    measures: list[BurdenMeasure]
+
+    @property
+    def items_separately(self) -> int:
+        return sum(m.items for m in self.measures)
+
+    @property
+    def items_asked(self) -> int:
+        return sum(m.items for m in self.measures if m.covered_by is None)
+
+    @property
+    def items_saved(self) -> int:
+        return self.items_separately - self.items_asked
+
+
+@dataclass
+class Burden:
+    contracts: list[Contract]
+    points: list[BurdenPoint]
+    summary: list[str]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def service_burden(*, organisation: Any, service: Any) -> Burden:
+    """The union of every requirement of the service's contracts, per time point:
+    questions asked per person, and those saved where one measure's answers give
+    another (the definitions' derivations: PHQ-9 gives PHQ-2, WEMWBS gives SWEMWBS)."""
+    contracts = list(
+        Contract.objects.filter(organisation=organisation, services=service)
+        .select_related("commissioner")
+        .prefetch_related("requirements")
+        .distinct()
+    )
+    wanted: dict[str, dict[str, list[str]]] = {k: {} for k in TIME_POINT_LABELS}
+    for contract in contracts:
+        for requirement in contract.requirements.all():
+            keys = ["start"]
+            if (
+                requirement.time_points
+                == ContractRequirement.TimePoints.START_AND_LATEST
+            ):
+                keys.append("follow_up")
+            elif (
+                requirement.time_points == ContractRequirement.TimePoints.START_AND_EXIT
+            ):
+                keys.append("exit")
+            for key in keys:
+                wanted[key].setdefault(requirement.measure_id, []).append(contract.name)
+    definitions = {
+        measure_id: _definition_for(organisation, measure_id)
+        for point in wanted.values()
+        for measure_id in point
+    }
+    points: list[BurdenPoint] = []
+    for key, required in wanted.items():
+        if not required:
+            continue
+        measures: list[BurdenMeasure] = []
+        for measure_id, names in sorted(required.items()):
+            definition = definitions[measure_id]
+            if definition is None:
+                continue
+            sources = {d.from_measure for d in definition.derivations}
+            covered = None
+            if sources and sources <= set(required):
+                covered = " and ".join(
+                    (definitions[s].short_name if definitions.get(s) else s)  # type: ignore[union-attr]
+                    for s in sorted(sources)
+                )
+            measures.append(
+                BurdenMeasure(
+                    measure_id=measure_id,
+                    name=definition.short_name,
+                    items=len(definition.items),
+                    contracts=sorted(set(names)),
+                    covered_by=covered,
+                )
+            )
+        points.append(BurdenPoint(key, TIME_POINT_LABELS[key], measures))
+    summary: list[str] = []
+    if not contracts:
+        summary.append("No contracts pay for this service yet, so nothing is required.")
+    else:
+        all_measures = {m.measure_id for p in points for m in p.measures}
+        summary.append(
+            f"{_plural(len(contracts), 'contract')} "
+            f"{'asks' if len(contracts) == 1 else 'ask'} for "
+            f"{_plural(len(all_measures), 'measure')} from this service."
+        )
+        for point in points:
+            summary.append(
+                f"{point.label}, each person is asked {_plural(point.items_asked, 'question')}."
+            )
+        for point in points:
+            for m in point.measures:
+                if m.covered_by:
+                    summary.append(
+                        f"{point.label}, {m.name} is worked out from the {m.covered_by} "
+                        f"answers, which saves each person {_plural(m.items, 'question')}."
+                    )
+        shared = sorted(
+            {m.name for p in points for m in p.measures if len(m.contracts) > 1}
+        )
+        if shared:
+            summary.append(
+                "One set of answers counts for every contract that asks for it: "
+                + ", ".join(shared)
+                + (" is" if len(shared) == 1 else " are")
+                + " asked once and reported to each funder."
+            )
+            for point in points:
+                each = sum(m.items * len(m.contracts) for m in point.measures)
+                if each > point.items_separately:
+                    summary.append(
+                        f"{point.label}, collecting for each contract on its own "
+                        f"would mean {_plural(each, 'question')} per person; "
+                        f"sharing the answers saves "
+                        f"{_plural(each - point.items_separately, 'question')}."
+                    )
+    return Burden(contracts=contracts, points=points, summary=summary)
+
+
+def _definition_for(organisation: Any, measure_id: str) -> MeasureDefinition | None:
+    try:
+        return measure_definition(organisation=organisation, measure_id=measure_id)
+    except Http404:
+        return None

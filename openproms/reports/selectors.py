@@ -1,0 +1,632 @@
+"""Reads for outcome reporting: paired scores per episode, and collection counts.
+
+Everything here is read-only and tenancy-scoped by the ``organisation`` argument
+(and optionally some of its services). The figures themselves are computed by the
+pure :mod:`openproms.stats` package from what these selectors return.
+
+Period rule (``outcome_pairs``): an episode counts for the period [start, end] when
+its *later* score (the latest score completed on or before ``end`` for
+``pairing="latest"``, or the latest score at an exit time point completed on or
+before ``end`` for ``pairing="exit"``) was completed inside [start, end]. Its
+*first* score is the earliest score of the episode on that measure, whenever it was
+completed (it may be before ``start``). The first and the later score must be two
+different administrations. Dates are local (Europe/London) calendar days, both ends
+included.
+
+Speed: one query per source measure over ``ScaleResult``/``Administration``
+(values only, run on the database cursor so no per-row model or datetime
+conversion; the organisation's scores, with services applied afterwards), one
+over the episodes in scope for the services and the breakdown keys, and numpy for
+the grouping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from django.db import connection, connections
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from openproms.accounts.models import Organisation, Service, User
+from openproms.catalogue.selectors import measure_definition
+from openproms.collection.models import (
+    Administration,
+    PlanRule,
+    ScaleResult,
+    TimePoint,
+)
+from openproms.people.categories import ETHNICITY_GROUP_OF, Sex, age_band
+from openproms.people.models import Episode
+from openproms.scoring import MeasureDefinition, score_derived_table
+from openproms.stats import FollowUpCapture, PairedScore, follow_up_capture, quarter_of
+
+Pairing = Literal["latest", "exit"]
+
+#: Breakdown keys put in every pair's ``groups``.
+GROUP_KEYS: dict[str, str] = {
+    "sex": "Sex",
+    "ethnicity_group": "Ethnic group",
+    "age_band": "Age at first score",
+    "worker": "Key worker",
+    "service": "Service",
+    "quarter": "Quarter of the later score",
+}
+NOT_RECORDED = "Not recorded"
+_SEX_LABELS = dict(Sex.choices)
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomePairs:
+    """The pairs for a period, and the follow-up capture behind them.
+
+    ``capture``: of the episodes counting for the period (their latest score on or
+    before ``end`` falls inside the period), how many have a pair.
+    """
+
+    pairs: list[PairedScore]
+    capture: FollowUpCapture
+
+
+# -- time helpers ---------------------------------------------------------------
+
+
+def _day_start(day: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(day, dt.datetime):
+        return day if timezone.is_aware(day) else timezone.make_aware(day)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _day_after(day: dt.date | dt.datetime) -> dt.datetime:
+    """Exclusive upper bound: the end of ``day`` (a datetime is taken as it is)."""
+    if isinstance(day, dt.datetime):
+        return _day_start(day) + dt.timedelta(microseconds=1)
+    return _day_start(day + dt.timedelta(days=1))
+
+
+def _micros(moment: dt.datetime) -> int:
+    return int(moment.timestamp() * 1_000_000)
+
+
+def _sort_keys(values: Sequence[Any]) -> np.ndarray:
+    """Completion times as they come off the cursor -> an array that sorts in time.
+
+    SQLite gives naive UTC text in one fixed format (kept as text: parsing a
+    million strings costs more than the query); PostgreSQL gives aware
+    datetimes (-> int64 microseconds since the epoch).
+    """
+    if not values:
+        return np.zeros(0, dtype=np.int64)
+    if isinstance(values[0], str):
+        return np.array(values)
+    out = np.empty(len(values), dtype=np.int64)
+    for i, v in enumerate(values):
+        if timezone.is_naive(v):
+            v = v.replace(tzinfo=dt.UTC)
+        out[i] = _micros(v)
+    return out
+
+
+def _bound(moment: dt.datetime, keys: np.ndarray) -> Any:
+    """``moment`` in the form of ``keys`` (text or microseconds), for comparing."""
+    if keys.dtype.kind == "U":
+        return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return _micros(moment)
+
+
+class _LocalDays:
+    """Local (Europe/London) dates of completion keys, cached per UTC hour
+    (UK offsets are whole hours, so the local date is fixed within one)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Any, dt.date] = {}
+
+    def __call__(self, key: Any) -> dt.date:
+        if isinstance(key, str):
+            hour: Any = key[:13]
+        else:
+            hour = int(key) // 3_600_000_000
+        day = self._cache.get(hour)
+        if day is None:
+            if isinstance(hour, str):
+                moment = dt.datetime.fromisoformat(f"{hour}:00").replace(tzinfo=dt.UTC)
+            else:
+                moment = dt.datetime.fromtimestamp(hour * 3600, tz=dt.UTC)
+            day = self._cache[hour] = timezone.localtime(moment).date()
+        return day
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _completed_at(field: str) -> Any:
+    """The completion time as the database gives it fastest: text on SQLite
+    (Python's sqlite3 would otherwise parse every value into a datetime), the
+    column itself elsewhere."""
+    if connection.vendor == "sqlite":
+        return Cast(field, output_field=TextField())
+    return F(field)
+
+
+def _fetch(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """Run a ``values_list`` queryset on the cursor: raw values, no converters."""
+    compiler = qs.query.get_compiler(using=qs.db)
+    sql, params = compiler.as_sql()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# -- rows of scores -------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Scores:
+    episode: np.ndarray  # int64
+    at: np.ndarray  # int64 micros
+    admin: np.ndarray  # int64
+    value: np.ndarray  # float64
+    is_exit: np.ndarray  # bool
+
+    @classmethod
+    def empty(cls) -> _Scores:
+        z = np.zeros(0, dtype=np.int64)
+        return cls(z, z, z, np.zeros(0), np.zeros(0, dtype=bool))
+
+    @classmethod
+    def concat(cls, parts: Iterable[_Scores]) -> _Scores:
+        parts = list(parts)
+        if not parts:
+            return cls.empty()
+        return cls(
+            *(
+                np.concatenate([getattr(p, f) for p in parts])
+                for f in ("episode", "at", "admin", "value", "is_exit")
+            )
+        )
+
+
+def _administration_filter(
+    *,
+    prefix: str,
+    organisation: Organisation,
+    measure_id: str,
+    before: dt.datetime,
+    include_pilot: bool,
+) -> Q:
+    q = Q(
+        **{
+            f"{prefix}organisation": organisation,
+            f"{prefix}measure_id": measure_id,
+            f"{prefix}episode__isnull": False,
+            f"{prefix}completed_at__lt": before,
+        }
+    )
+    if not include_pilot:
+        q &= Q(**{f"{prefix}is_pilot": False})
+    return q
+
+
+def _direct_scores(*, scale_id: str, pairing: Pairing, **filters: Any) -> _Scores:
+    fields = [
+        "administration__episode_id",
+        "at",
+        "administration_id",
+        "value",
+    ]
+    if pairing == "exit":
+        fields.append("administration__time_point__rule__kind")
+    qs = (
+        ScaleResult.objects.filter(
+            _administration_filter(prefix="administration__", **filters),
+            scale_id=scale_id,
+            value__isnull=False,
+        )
+        .annotate(at=_completed_at("administration__completed_at"))
+        .values_list(*fields)
+    )
+    # In administration order: the database reads both tables front to back
+    # (driving from the completion-time index instead visits rows at random).
+    rows = _fetch(qs.order_by("administration_id"))
+    if not rows:
+        return _Scores.empty()
+    cols = list(zip(*rows, strict=True))
+    is_exit = (
+        np.array([k == PlanRule.Kind.EXIT for k in cols[4]], dtype=bool)
+        if pairing == "exit"
+        else np.zeros(len(rows), dtype=bool)
+    )
+    return _Scores(
+        np.array(cols[0], dtype=np.int64),
+        _sort_keys(cols[1]),
+        np.array(cols[2], dtype=np.int64),
+        np.array(cols[3], dtype=np.float64),
+        is_exit,
+    )
+
+
+def _source_rows(
+    *, source: str, items: Sequence[str], pairing: Pairing, **filters: Any
+) -> list[tuple[Any, ...]]:
+    fields = ["episode_id", "at", "id"]
+    fields += [f"answers__{item}" for item in items]
+    if pairing == "exit":
+        fields.append("time_point__rule__kind")
+    qs = (
+        Administration.objects.filter(
+            _administration_filter(prefix="", measure_id=source, **filters)
+        )
+        .annotate(at=_completed_at("completed_at"))
+        .values_list(*fields)
+    )
+    return _fetch(qs.order_by("id"))
+
+
+def _answer_column(values: Sequence[Any]) -> np.ndarray:
+    out = np.full(len(values), np.nan)
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        try:
+            out[i] = float(v)
+        except (TypeError, ValueError):
+            out[i] = -1.0  # not an allowed answer: the scoring marks the row invalid
+    return out
+
+
+def _derived_scores(
+    *, target: MeasureDefinition, scale_id: str, pairing: Pairing, **filters: Any
+) -> _Scores:
+    """Scores of ``target`` derived from its source measures' answers.
+
+    With one source each source administration gives one score. With several
+    sources (PHQ-4 from PHQ-9 and GAD-7) the source administrations of the same
+    episode completed on the same local day are combined (the latest of each that
+    day); the score takes the later completion time and the first source's id.
+    """
+    sources: dict[str, list[str]] = {}
+    for d in target.derivations:
+        sources.setdefault(d.from_measure, []).extend(d.item_map.values())
+    local_day = _LocalDays()
+    fetched = {
+        source: _source_rows(source=source, items=items, pairing=pairing, **filters)
+        for source, items in sources.items()
+    }
+    names = list(sources)
+    first = names[0]
+    # Row key -> per-source row; combine on (episode, local day) for several sources.
+    combined: list[dict[str, tuple[Any, ...]]] = []
+    if len(names) == 1:
+        combined = [{first: row} for row in fetched[first]]
+    else:
+        by_day: dict[str, dict[tuple[int, dt.date], tuple[Any, ...]]] = {}
+        for source in names:
+            rows = fetched[source]
+            keys = _sort_keys([r[1] for r in rows])
+            table: dict[tuple[int, dt.date], tuple[Any, ...]] = {}
+            for row, m in zip(rows, keys.tolist(), strict=True):
+                key = (row[0], local_day(m))
+                if key not in table or m >= table[key][-1]:
+                    table[key] = (*row, m)
+            by_day[source] = table
+        for key, row in by_day[first].items():
+            others = [by_day[s].get(key) for s in names[1:]]
+            if all(o is not None for o in others):
+                combined.append(
+                    {first: row[:-1]}
+                    | {s: o[:-1] for s, o in zip(names[1:], others, strict=True) if o}
+                )
+    if not combined:
+        return _Scores.empty()
+    columns: dict[str, dict[str, np.ndarray]] = {}
+    for source, items in sources.items():
+        columns[source] = {
+            item: _answer_column([c[source][3 + j] for c in combined])
+            for j, item in enumerate(items)
+        }
+    table = score_derived_table(target, columns)
+    values = table.scales[scale_id].value
+    micros = _sort_keys([c[first][1] for c in combined])
+    for s in names[1:]:
+        other = _sort_keys([c[s][1] for c in combined])
+        micros = np.where(other > micros, other, micros)
+    is_exit = np.zeros(len(combined), dtype=bool)
+    if pairing == "exit":
+        is_exit = np.array(
+            [any(c[s][-1] == PlanRule.Kind.EXIT for s in names) for c in combined],
+            dtype=bool,
+        )
+    scores = _Scores(
+        np.array([c[first][0] for c in combined], dtype=np.int64),
+        micros,
+        # Negative ids keep derived rows apart from direct administrations.
+        -np.array([c[first][2] for c in combined], dtype=np.int64),
+        np.asarray(values, dtype=np.float64),
+        is_exit,
+    )
+    keep = np.isfinite(scores.value)
+    return _Scores(
+        scores.episode[keep],
+        scores.at[keep],
+        scores.admin[keep],
+        scores.value[keep],
+        scores.is_exit[keep],
+    )
+
+
+# -- breakdown keys --------------------------------------------------------------
+
+
+def _episode_groups(
+    organisation: Organisation, services: Iterable[Service] | None
+) -> dict[int, tuple[Any, ...]]:
+    qs = Episode.objects.filter(organisation=organisation)
+    if services is not None:
+        qs = qs.filter(service__in=[s.pk for s in services])
+    rows = _fetch(
+        qs.order_by().values_list(
+            "id",
+            "service_id",
+            "key_worker_id",
+            "service_user__sex",
+            "service_user__ethnicity",
+            "service_user__date_of_birth",
+        )
+    )
+    return {r[0]: r[1:] for r in rows}
+
+
+# -- public selectors -------------------------------------------------------------
+
+
+def outcome_pairs_with_capture(
+    *,
+    organisation: Organisation,
+    services: Iterable[Service] | None,
+    measure_id: str,
+    scale_id: str,
+    start: dt.date,
+    end: dt.date,
+    include_pilot: bool = False,
+    pairing: Pairing = "latest",
+) -> OutcomePairs:
+    """:func:`outcome_pairs` and the follow-up capture of the same episodes."""
+    if pairing not in ("latest", "exit"):
+        raise ValueError("pairing must be 'latest' or 'exit'")
+    services = list(services) if services is not None else None
+    defn = measure_definition(organisation=organisation, measure_id=measure_id)
+    filters: dict[str, Any] = {
+        "organisation": organisation,
+        "before": _day_after(end),
+        "include_pilot": include_pilot,
+    }
+    parts = [
+        _direct_scores(
+            scale_id=scale_id, pairing=pairing, measure_id=measure_id, **filters
+        )
+    ]
+    if defn.derivations:
+        parts.append(
+            _derived_scores(target=defn, scale_id=scale_id, pairing=pairing, **filters)
+        )
+    scores = _Scores.concat(parts)
+    episodes = _episode_groups(organisation, services)
+    if services is not None:
+        # Services are applied here rather than in SQL: joining every score to its
+        # episode costs more than reading the organisation's scores and dropping some.
+        scoped = np.fromiter(episodes.keys(), dtype=np.int64, count=len(episodes))
+        keep = np.isin(scores.episode, scoped)
+        scores = _Scores(
+            scores.episode[keep],
+            scores.at[keep],
+            scores.admin[keep],
+            scores.value[keep],
+            scores.is_exit[keep],
+        )
+    if scores.episode.size == 0:
+        return OutcomePairs([], follow_up_capture(0, 0))
+    start_us = _bound(_day_start(start), scores.at)
+
+    order = np.lexsort((scores.admin, scores.at, scores.episode))
+    ep = scores.episode[order]
+    at = scores.at[order]
+    value = scores.value[order]
+    is_exit = scores.is_exit[order]
+    n = ep.size
+    new_group = np.empty(n, dtype=bool)
+    new_group[0] = True
+    new_group[1:] = ep[1:] != ep[:-1]
+    starts = np.flatnonzero(new_group)
+    ends = np.append(starts[1:] - 1, n - 1)
+
+    # Episodes counting for the period: latest score (on or before end) in period.
+    in_period = at[ends] >= start_us
+    with_baseline = int(in_period.sum())
+    if pairing == "latest":
+        first_idx = starts
+        later_idx = ends
+        paired = in_period & (ends > starts)
+    else:
+        exit_rows = np.flatnonzero(is_exit)
+        exit_ep = ep[exit_rows]
+        last_of_ep = (
+            np.append(exit_ep[1:] != exit_ep[:-1], True)
+            if exit_ep.size
+            else exit_ep.astype(bool)
+        )
+        exit_last = exit_rows[last_of_ep]
+        group_of = np.searchsorted(ep[starts], ep[exit_last])
+        later_idx = np.full(starts.size, -1, dtype=np.int64)
+        later_idx[group_of] = exit_last
+        first_idx = starts
+        # Count episodes whose exit score, or failing that latest score, is in period.
+        has_exit = later_idx >= 0
+        exit_in = np.zeros(starts.size, dtype=bool)
+        exit_in[has_exit] = at[later_idx[has_exit]] >= start_us
+        in_period = np.where(has_exit, exit_in, in_period)
+        with_baseline = int(in_period.sum())
+        paired = in_period & has_exit & (later_idx != first_idx)
+
+    chosen = np.flatnonzero(paired)
+    pairs_first = value[first_idx[chosen]].tolist()
+    pairs_later = value[later_idx[chosen]].tolist()
+    pairs_ep = ep[first_idx[chosen]].tolist()
+    first_at = at[first_idx[chosen]].tolist()
+    later_at = at[later_idx[chosen]].tolist()
+
+    service_names = dict(
+        Service.objects.filter(organisation=organisation).values_list("id", "name")
+    )
+    worker_ids = {row[1] for row in episodes.values() if row[1] is not None}
+    workers = {u.pk: u.display_name for u in User.objects.filter(pk__in=worker_ids)}
+    local_day = _LocalDays()
+
+    quarters: dict[dt.date, str] = {}
+    bands: dict[tuple[Any, dt.date], str] = {}
+    pairs: list[PairedScore] = []
+    for f, latest, episode_id, f_at, l_at in zip(
+        pairs_first, pairs_later, pairs_ep, first_at, later_at, strict=True
+    ):
+        service_id, worker_id, sex, ethnicity, dob = episodes.get(
+            episode_id, (None, None, "", "", None)
+        )
+        latest_on = local_day(l_at)
+        first_on = local_day(f_at)
+        if latest_on not in quarters:
+            quarters[latest_on] = quarter_of(latest_on)
+        band_key = (dob, first_on)
+        if band_key not in bands:
+            bands[band_key] = age_band(_as_date(dob), first_on)
+        pairs.append(
+            PairedScore(
+                f,
+                latest,
+                latest_on,
+                {
+                    "sex": _SEX_LABELS.get(sex, NOT_RECORDED) if sex else NOT_RECORDED,
+                    "ethnicity_group": ETHNICITY_GROUP_OF.get(
+                        ethnicity or "", NOT_RECORDED
+                    ),
+                    "age_band": bands[band_key],
+                    "worker": workers.get(worker_id, NOT_RECORDED),
+                    "service": service_names.get(service_id, NOT_RECORDED),
+                    "quarter": quarters[latest_on],
+                },
+            )
+        )
+    return OutcomePairs(pairs, follow_up_capture(with_baseline, len(pairs)))
+
+
+def outcome_pairs(
+    *,
+    organisation: Organisation,
+    services: Iterable[Service] | None,
+    measure_id: str,
+    scale_id: str,
+    start: dt.date,
+    end: dt.date,
+    include_pilot: bool = False,
+    pairing: Pairing = "latest",
+) -> list[PairedScore]:
+    """One :class:`~openproms.stats.PairedScore` per episode counting for the period.
+
+    For each episode of ``organisation`` (in ``services``; None = all services) with a
+    first score and a later score on ``measure_id``/``scale_id``:
+
+    * ``pairing="latest"``: first score vs the latest score completed on or before
+      ``end``; the episode counts when that latest score is in [start, end];
+    * ``pairing="exit"``: first score vs the latest score at an exit time point
+      completed on or before ``end``; the episode counts when that is in [start, end].
+
+    Pilot administrations are left out unless ``include_pilot``. When the measure is
+    derivable from others (PHQ-2 from PHQ-9, SWEMWBS from WEMWBS, PHQ-4 from PHQ-9 +
+    GAD-7), the source measures' administrations count too, scored with the derived
+    measure's own rules. ``latest_on`` is the local date of the later score;
+    ``groups`` holds the keys of :data:`GROUP_KEYS` (sex, ethnicity group, age band at
+    the first score, key worker, service, financial quarter of the later score).
+    """
+    return outcome_pairs_with_capture(
+        organisation=organisation,
+        services=services,
+        measure_id=measure_id,
+        scale_id=scale_id,
+        start=start,
+        end=end,
+        include_pilot=include_pilot,
+        pairing=pairing,
+    ).pairs
+
+
+def collection_summary(
+    *,
+    organisation: Organisation,
+    services: Iterable[Service] | None,
+    start: dt.date,
+    end: dt.date,
+    include_pilot: bool = False,
+) -> dict[str, Any]:
+    """Collection counts for a period (both ends included).
+
+    * ``people_engaged``: distinct service users with an episode active at some time
+      in the period (started on or before ``end``, not ended before ``start``);
+    * ``new_episodes``: episodes starting in the period;
+    * ``baseline_completed`` / ``new_episodes`` = ``baseline_completion``: of the
+      episodes starting in the period, those with a completed start time point;
+    * ``follow_up``: a :class:`~openproms.stats.FollowUpCapture`: of those with a
+      baseline, the ones with any later completed time point;
+    * ``completed`` / ``missed``: time points due in the period, by status.
+
+    Pilot time points are left out unless ``include_pilot``.
+    """
+    services = list(services) if services is not None else None
+    episodes = Episode.objects.filter(organisation=organisation)
+    if services is not None:
+        episodes = episodes.filter(service__in=[s.pk for s in services])
+    active = episodes.filter(start_date__lte=end).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start)
+    )
+    people = active.values("service_user").distinct().count()
+    new = episodes.filter(start_date__gte=start, start_date__lte=end)
+
+    points = TimePoint.objects.filter(organisation=organisation)
+    if not include_pilot:
+        points = points.filter(is_pilot=False)
+    done = points.filter(status=TimePoint.Status.COMPLETED)
+    baseline = done.filter(episode=OuterRef("pk"), rule__kind=PlanRule.Kind.START)
+    later = done.filter(episode=OuterRef("pk")).exclude(rule__kind=PlanRule.Kind.START)
+    counts = new.aggregate(
+        new=Count("pk"),
+        with_baseline=Count("pk", filter=Q(Exists(baseline))),
+        followed=Count("pk", filter=Q(Exists(baseline)) & Q(Exists(later))),
+    )
+    due = points.filter(due_date__gte=start, due_date__lte=end)
+    if services is not None:
+        due = due.filter(episode_id__in=episodes.values("pk"))
+    # One count per status: each is a range on the (organisation, status, due_date)
+    # index, where one pass with filtered counts would read every time point.
+    status = {
+        name: due.filter(status=value).count()
+        for name, value in (
+            ("completed", TimePoint.Status.COMPLETED),
+            ("missed", TimePoint.Status.MISSED),
+        )
+    }
+    new_count = counts["new"] or 0
+    with_baseline = counts["with_baseline"] or 0
+    return {
+        "people_engaged": people,
+        "new_episodes": new_count,
+        "baseline_completed": with_baseline,
+        "baseline_completion": with_baseline / new_count if new_count else None,
+        "follow_up": follow_up_capture(with_baseline, counts["followed"] or 0),
+        "completed": status["completed"] or 0,
+        "missed": status["missed"] or 0,
+    }

@@ -1,0 +1,427 @@
+"""Individual change between two scores of the same scale, and measurement error.
+
+Formulas (measures guide §0; psyctc.org reliable-change pages, Chris Evans; Jacobson
+& Truax 1991, with the sqrt(2) of Christensen & Mendoza 1986):
+
+* SEM = SD * sqrt(1 - r)
+* S_diff = sqrt(2 * SEM^2) = SEM * sqrt(2)
+* Jacobson & Truax minimum reliable change = 1.96 * S_diff (= 2.77 * SEM)
+* reliable change: ``abs(delta) >= threshold`` with the definition's raw threshold
+  (NHS Talking Therapies convention: "6 or more" on PHQ-9), or with 1.96 * S_diff
+  when the definition gives SD and reliability instead.
+* caseness before / after; recovery = a case at the start and not at the end;
+  reliable recovery = recovery with reliable improvement (NHS Talking Therapies);
+  reliable deterioration = reliable change in the worse direction.
+
+Facts marked unverified in the definition are never used silently: the sentences
+say so and :attr:`Change.caveats` lists them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from openproms.scoring.definitions import MeasureDefinition, Scale, Source
+
+Z95 = 1.96
+
+
+def standard_error_of_measurement(sd: float, reliability: float) -> float:
+    """SEM = SD * sqrt(1 - r) (psyctc.org; Jacobson & Truax 1991)."""
+    if sd <= 0 or not 0 < reliability < 1:
+        raise ValueError("need sd > 0 and 0 < reliability < 1")
+    return sd * math.sqrt(1 - reliability)
+
+
+def standard_error_of_difference(sem: float) -> float:
+    """S_diff = sqrt(2 * SEM^2) = SEM * sqrt(2) (Christensen & Mendoza 1986)."""
+    return math.sqrt(2 * sem * sem)
+
+
+def jacobson_truax_threshold(sd: float, reliability: float) -> float:
+    """Minimum reliable raw change = 1.96 * S_diff (Jacobson & Truax 1991)."""
+    return Z95 * standard_error_of_difference(
+        standard_error_of_measurement(sd, reliability)
+    )
+
+
+def reliable_change_index(
+    before: float, after: float, sd: float, reliability: float
+) -> float:
+    """RCI = (after - before) / S_diff; reliable when abs(RCI) > 1.96 (J&T 1991)."""
+    s_diff = standard_error_of_difference(
+        standard_error_of_measurement(sd, reliability)
+    )
+    return (after - before) / s_diff
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A score with its standard error of measurement and a 95% interval."""
+
+    value: float
+    sem: float
+    low: float
+    high: float
+    source: Source
+
+
+def scale_sem(scale: Scale, value: float | None = None) -> tuple[float, Source] | None:
+    """The SEM for a scale, from (in order) the conversion table's SE for this value,
+    the definition's published SEM, or SD and reliability. None if it has none."""
+    if value is not None and scale.conversion is not None:
+        for row in scale.conversion.table:
+            if row.value == value and row.se is not None:
+                return row.se, scale.conversion.source
+    if scale.sem is not None:
+        return scale.sem.value, scale.sem.source
+    rc = scale.reliable_change
+    if rc is not None and rc.sd is not None and rc.reliability is not None:
+        return standard_error_of_measurement(rc.sd, rc.reliability), rc.source
+    return None
+
+
+def score_interval(
+    defn: MeasureDefinition, scale_id: str, value: float
+) -> Interval | None:
+    """95% interval value +/- 1.96 * SEM, clipped to the scale range; None when the
+    definition has no SEM, SE table or SD + reliability for this scale."""
+    scale = defn.scale(scale_id)
+    found = scale_sem(scale, value)
+    if found is None:
+        return None
+    sem, source = found
+    return Interval(
+        value,
+        sem,
+        max(scale.range_min, value - Z95 * sem),
+        min(scale.range_max, value + Z95 * sem),
+        source,
+    )
+
+
+Verdict = Literal["improved", "deteriorated", "no_change"]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Individual change on one scale; None fields mean "cannot be said"."""
+
+    measure_id: str
+    scale_id: str
+    before: float
+    after: float
+    delta: float
+    direction: Verdict
+    threshold: float | None
+    threshold_method: Literal["raw", "jacobson_truax"] | None
+    threshold_verified: bool | None
+    s_diff: float | None
+    reliable: bool | None
+    reliable_improvement: bool | None
+    reliable_deterioration: bool | None
+    deterioration_verified: bool | None
+    mid: float | None
+    meaningful: bool | None
+    case_before: bool | None
+    case_after: bool | None
+    recovered: bool | None
+    reliable_recovery: bool | None
+    caveats: tuple[str, ...]
+    person_sentence: str
+    clinician_sentence: str
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}" if x == round(x) else f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _points(x: float) -> str:
+    return f"{_fmt(x)} point" + ("" if abs(x) == 1 else "s")
+
+
+def individual_change(
+    defn: MeasureDefinition, scale_id: str, before: float, after: float
+) -> Change:
+    """Compare two scores of one scale for one person (rules in the module docstring).
+
+    Raises ValueError if a score is outside the scale's range.
+    """
+    scale = defn.scale(scale_id)
+    for v in (before, after):
+        if not scale.range_min <= v <= scale.range_max:
+            raise ValueError(
+                f"{v} is outside the range of {defn.key} {scale_id} "
+                f"({_fmt(scale.range_min)}-{_fmt(scale.range_max)})"
+            )
+    if scale.method == "profile":
+        raise ValueError(
+            f"{defn.key} {scale_id} is a profile (a label), not a quantity"
+        )
+    delta = after - before
+    better = delta > 0 if scale.higher_is_better else delta < 0
+    direction: Verdict = (
+        "no_change" if delta == 0 else ("improved" if better else "deteriorated")
+    )
+    caveats: list[str] = []
+    dir_ok = scale.direction_source is None or scale.direction_source.verified
+    if not dir_ok:
+        caveats.append("which direction is better is not verified for this measure")
+
+    threshold = s_diff = None
+    method: Literal["raw", "jacobson_truax"] | None = None
+    t_verified = d_verified = None
+    rc = scale.reliable_change
+    if rc is not None:
+        if rc.threshold is not None:
+            threshold, method = rc.threshold, "raw"
+        else:
+            assert rc.sd is not None and rc.reliability is not None
+            s_diff = standard_error_of_difference(
+                standard_error_of_measurement(rc.sd, rc.reliability)
+            )
+            threshold, method = Z95 * s_diff, "jacobson_truax"
+        t_verified = rc.source.verified
+        d_source = rc.deterioration_source or rc.source
+        d_verified = d_source.verified
+        if not t_verified:
+            caveats.append("the reliable-change threshold is not verified")
+        if not d_verified and t_verified:
+            caveats.append("the reliable-deterioration threshold is not verified")
+    found = scale_sem(scale)
+    if s_diff is None and found is not None:
+        s_diff = standard_error_of_difference(found[0])
+
+    reliable = rel_imp = rel_det = None
+    if threshold is not None:
+        reliable = abs(delta) >= threshold
+        rel_imp = reliable and direction == "improved"
+        rel_det = reliable and direction == "deteriorated"
+
+    mid = meaningful = None
+    if scale.mid is not None:
+        mid = scale.mid.value
+        meaningful = abs(delta) >= mid
+        if not scale.mid.source.verified:
+            caveats.append("the minimal important difference is not verified")
+
+    case_before = case_after = recovered = rel_rec = None
+    if scale.caseness is not None:
+        case_before = scale.caseness.is_case(before)
+        case_after = scale.caseness.is_case(after)
+        recovered = case_before and not case_after
+        if rel_imp is not None:
+            rel_rec = recovered and rel_imp
+        if not scale.caseness.source.verified:
+            caveats.append("the caseness cut-off is not verified")
+
+    person = _person_sentence(
+        scale,
+        before,
+        after,
+        delta,
+        direction,
+        threshold,
+        t_verified,
+        d_verified,
+        mid,
+        dir_ok,
+        mid_verified=scale.mid is None or scale.mid.source.verified,
+    )
+    clinician = _clinician_sentence(
+        defn,
+        scale,
+        before,
+        after,
+        delta,
+        direction,
+        threshold,
+        method,
+        t_verified,
+        d_verified,
+        s_diff,
+        reliable,
+        mid,
+        meaningful,
+        case_before,
+        case_after,
+        recovered,
+        rel_rec,
+        caveats,
+    )
+    return Change(
+        defn.id,
+        scale_id,
+        before,
+        after,
+        delta,
+        direction,
+        threshold,
+        method,
+        t_verified,
+        s_diff,
+        reliable,
+        rel_imp,
+        rel_det,
+        d_verified,
+        mid,
+        meaningful,
+        case_before,
+        case_after,
+        recovered,
+        rel_rec,
+        tuple(caveats),
+        person,
+        clinician,
+    )
+
+
+def _mid_line(mid: float, verified: bool) -> str:
+    line = f"Changes of {_fmt(mid)} or more are usually large enough to matter"
+    if not verified:
+        line += " (this figure has not yet been checked against its published source)"
+    return line + "."
+
+
+def _person_sentence(
+    scale: Scale,
+    before: float,
+    after: float,
+    delta: float,
+    direction: Verdict,
+    threshold: float | None,
+    t_verified: bool | None,
+    d_verified: bool | None,
+    mid: float | None,
+    dir_ok: bool,
+    mid_verified: bool = True,
+) -> str:
+    if delta == 0:
+        parts = [f"Your score is the same as last time ({_fmt(after)})."]
+    else:
+        verb = "rose" if delta > 0 else "fell"
+        parts = [
+            f"Your score {verb} by {_points(abs(delta))}, "
+            f"from {_fmt(before)} to {_fmt(after)}."
+        ]
+        good = "higher" if scale.higher_is_better else "lower"
+        if dir_ok:
+            meaning = (
+                "a move in the right direction"
+                if direction == "improved"
+                else "a move in the wrong direction"
+            )
+            parts.append(
+                f"On this questionnaire a {good} score is better, so this is {meaning}."
+            )
+    if threshold is not None:
+        unverified = t_verified is False or (
+            direction == "deteriorated" and d_verified is False
+        )
+        line = (
+            f"Changes of {_fmt(threshold)} or more are usually a real change, "
+            "not chance"
+        )
+        if unverified:
+            line += (
+                " (this figure has not yet been checked against its published "
+                "source, so treat it with care)"
+            )
+        parts.append(line + ".")
+        if mid is not None and mid != threshold:
+            parts.append(
+                f"Changes of {_fmt(mid)} or more are usually large enough to matter."
+            )
+    elif mid is not None:
+        parts.append(_mid_line(mid, mid_verified))
+    else:
+        parts.append(
+            "There is no agreed figure for how big a change must be to be more than "
+            "chance, so talk about what has changed rather than the number alone."
+        )
+    return " ".join(parts)
+
+
+def _clinician_sentence(
+    defn: MeasureDefinition,
+    scale: Scale,
+    before: float,
+    after: float,
+    delta: float,
+    direction: Verdict,
+    threshold: float | None,
+    method: str | None,
+    t_verified: bool | None,
+    d_verified: bool | None,
+    s_diff: float | None,
+    reliable: bool | None,
+    mid: float | None,
+    meaningful: bool | None,
+    case_before: bool | None,
+    case_after: bool | None,
+    recovered: bool | None,
+    rel_rec: bool | None,
+    caveats: list[str],
+) -> str:
+    dir_text = "higher is better" if scale.higher_is_better else "higher is worse"
+    sign = "+" if delta > 0 else ""
+    name = (
+        scale.label
+        if scale.label.startswith(defn.short_name)
+        else f"{defn.short_name} {scale.label}"
+    )
+    parts = [
+        f"{name}: {_fmt(before)} -> {_fmt(after)} "
+        f"(change {sign}{_fmt(delta)}; {dir_text})."
+    ]
+    if threshold is not None and scale.reliable_change is not None:
+        how = "raw threshold" if method == "raw" else "1.96 x S_diff (Jacobson & Truax)"
+        if reliable:
+            worse_unverified = direction == "deteriorated" and d_verified is False
+            verdict = (
+                "reliable improvement"
+                if direction == "improved"
+                else "reliable deterioration"
+                + (
+                    " (threshold for deterioration unverified)"
+                    if worse_unverified
+                    else ""
+                )
+            )
+        else:
+            verdict = "not a reliable change"
+        flag = "" if t_verified else " [UNVERIFIED threshold]"
+        parts.append(
+            f"Reliable change needs {_fmt(threshold)} or more ({how}; "
+            f"{scale.reliable_change.source.citation}){flag}: {verdict}."
+        )
+    else:
+        parts.append(
+            "No reliable-change threshold in the definition: no verdict given."
+        )
+    if s_diff is not None:
+        parts.append(
+            f"Measurement error: S_diff = {s_diff:.2f}, so a 95% band for change from "
+            f"measurement error alone is +/-{Z95 * s_diff:.2f}."
+        )
+    if mid is not None and scale.mid is not None:
+        parts.append(
+            f"Minimal important difference {_fmt(mid)} ({scale.mid.source.citation}): "
+            f"{'reached' if meaningful else 'not reached'}."
+        )
+    if scale.caseness is not None:
+        yn = {True: "yes", False: "no", None: "unknown"}
+        line = (
+            f"Case at start: {yn[case_before]}; at end: {yn[case_after]} "
+            f"({scale.caseness.label})"
+        )
+        if recovered:
+            line += "; recovered"
+            if rel_rec:
+                line += " (reliable recovery)"
+        parts.append(line + ".")
+    if caveats:
+        parts.append("Caution: " + "; ".join(caveats) + ".")
+    return " ".join(parts)

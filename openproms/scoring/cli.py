@@ -1,0 +1,415 @@
+"""Command line for the measure library and batch scoring.
+
+    openproms measures list
+    openproms measures show ID [--version V] [--json]
+    openproms score --measure ID [--version V] INPUT.csv [-o OUTPUT.csv]
+                    [--keep-invalid]
+
+``score`` reads the CSV in chunks (memory stays bounded for millions of rows),
+writes every input column plus one column per scale and one per scale band, and
+reports each invalid row with its row number, item and reason. Without
+``--keep-invalid`` any invalid row makes the run fail (exit 1) and no output is
+written (all or nothing); with it, invalid rows get empty scores and a reason.
+Exit status 2 means the input could not be read at all (unknown measure, empty
+file, missing item columns).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import math
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from typing import IO, TextIO
+
+import numpy as np
+import numpy.typing as npt
+
+from openproms.scoring.definitions import MeasureDefinition, default_library
+from openproms.scoring.errors import AnswerError, MeasureNotFound
+from openproms.scoring.vector import score_table
+
+CHUNK_ROWS = 20_000
+MAX_REPORTED = 50
+EXIT_OK, EXIT_INVALID_ROWS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class CliError(Exception):
+    """A problem with the command's input; the message is shown to the user."""
+
+
+def _print_table(rows: list[list[str]], out: TextIO) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        out.write(
+            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+            + "\n"
+        )
+
+
+def cmd_list(out: TextIO) -> int:
+    """``measures list``: id, version, title, items, licence kind, wording shipped."""
+    rows = [["ID", "VERSION", "TITLE", "ITEMS", "LICENCE", "WORDING"]]
+    for d in default_library():
+        rows.append(
+            [
+                d.id,
+                d.version,
+                d.title,
+                str(len(d.items)),
+                d.licence.kind,
+                "shipped" if d.licence.wording_shipped else "not shipped",
+            ]
+        )
+    _print_table(rows, out)
+    return EXIT_OK
+
+
+def _src(s: object) -> str:
+    from openproms.scoring.definitions import Source
+
+    assert isinstance(s, Source)
+    flag = {"verified": "", "secondary": " [secondary]", "unverified": " [UNVERIFIED]"}
+    return f"{s.citation}{flag[s.confidence]}"
+
+
+def cmd_show(defn: MeasureDefinition, as_json: bool, out: TextIO) -> int:
+    """``measures show``: the definition as text, or the JSON document."""
+    if as_json:
+        out.write(json.dumps(dict(defn.raw), indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    lic = defn.licence
+    w = out.write
+    w(f"{defn.title} ({defn.short_name}) - {defn.key}\n\n{defn.description}\n\n")
+    w(f"Recall period: {defn.recall_period or '-'}\nSuits: {defn.suitable_for}\n")
+    w(f"Licence: {lic.kind}; {lic.holder}. {lic.terms_summary}\n")
+    shipped = "shipped" if lic.wording_shipped else "NOT shipped (supply your own)"
+    w(f"Wording: {shipped}\n")
+    if lic.attribution:
+        w(f"Attribution: {lic.attribution}\n")
+    if defn.instructions:
+        w(f"\nInstructions: {defn.instructions}\n")
+    w("\nItems:\n")
+    for it in defn.items:
+        rs = it.response_set
+        answers = (
+            f"{rs.min}-{rs.max}"
+            if rs.is_range
+            else ", ".join(
+                f"{o.code}={o.label}" if o.label else str(o.code) for o in rs.options
+            )
+        )
+        flags = []
+        if not it.scored:
+            flags.append("not scored")
+        if it.risk is not None:
+            flags.append(f"RISK if {sorted(it.risk.alert_codes)}")
+        text = it.text or "[wording not shipped]"
+        extra = f" ({'; '.join(flags)})" if flags else ""
+        w(f"  {it.id}: {text}{extra}\n      answers: {answers}\n")
+    w("\nScales:\n")
+    for s in defn.scales:
+        k = f" k={s.k:g}" if s.k is not None else ""
+        w(
+            f"  {s.id}: {s.label} - {s.method}{k} of {len(s.items)} items; range "
+            f"{s.range_min:g}-{s.range_max:g}; {s.direction.replace('_', ' ')}; "
+            f"up to {s.missing.max_missing} missing\n"
+        )
+        if s.reverse:
+            w(f"      reversed items: {', '.join(sorted(s.reverse))}\n")
+        if s.bands is not None:
+            bands = ", ".join(f"{b.min:g}-{b.max:g} {b.label}" for b in s.bands.bands)
+            w(f"      bands: {bands}\n        source: {_src(s.bands.source)}\n")
+        if s.caseness is not None:
+            w(f"      caseness: {s.caseness.label}\n")
+            w(f"        source: {_src(s.caseness.source)}\n")
+        if s.reliable_change is not None:
+            rc = s.reliable_change
+            how = (
+                f"{rc.threshold:g} points"
+                if rc.threshold is not None
+                else (f"1.96 x S_diff (SD {rc.sd:g}, r {rc.reliability:g})")
+            )
+            w(f"      reliable change: {how}\n        source: {_src(rc.source)}\n")
+        if s.mid is not None:
+            w(f"      minimal important difference: {s.mid.value:g}\n")
+            w(f"        source: {_src(s.mid.source)}\n")
+        for n in s.norms:
+            w(f"      norm: {n.population}: mean {n.mean:g}\n")
+            w(f"        source: {_src(n.source)}\n")
+        for c in s.codes:
+            w(f"      {c.system}: {c.code} {c.display}\n")
+    for note in defn.notes:
+        w(f"\nNote: {note}\n")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------- scoring
+
+
+def _parse_column(
+    values: list[str], item_id: str, first_row: int
+) -> tuple[npt.NDArray[np.float64], list[AnswerError]]:
+    """Strings -> floats (empty = NaN); non-numbers are reported and set to NaN."""
+    cleaned = [v.strip() or "nan" for v in values]
+    try:
+        arr = np.array(cleaned, dtype=np.float64)
+        nan_rows = np.flatnonzero(np.isnan(arr)).tolist()
+        bad_nan = [i for i in nan_rows if cleaned[i] != "nan"]
+        errors = [
+            AnswerError(item_id, values[i], "is not a number", first_row + i)
+            for i in bad_nan
+        ]
+        arr[bad_nan] = np.nan
+        return arr, errors
+    except ValueError:
+        pass
+    out = np.empty(len(cleaned))
+    errors = []
+    for i, v in enumerate(cleaned):
+        try:
+            x = float(v)
+        except ValueError:
+            errors.append(
+                AnswerError(item_id, values[i], "is not a number", first_row + i)
+            )
+            x = math.nan
+        else:
+            if math.isnan(x) and v != "nan":
+                errors.append(
+                    AnswerError(item_id, values[i], "is not a number", first_row + i)
+                )
+        out[i] = x
+    return out, errors
+
+
+def _fmt(v: float, decimals: int | None) -> str:
+    if math.isnan(v):
+        return ""
+    if decimals:
+        return f"{v:.{decimals}f}"
+    if v == int(v):
+        return str(int(v))
+    return repr(v)
+
+
+def _chunks(reader: Iterator[list[str]], size: int) -> Iterator[list[list[str]]]:
+    chunk: list[list[str]] = []
+    for row in reader:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def score_csv(
+    defn: MeasureDefinition,
+    src: IO[str],
+    dst: IO[str],
+    *,
+    keep_invalid: bool,
+    err: TextIO,
+    chunk_rows: int = CHUNK_ROWS,
+) -> tuple[int, int]:
+    """Score a CSV stream chunk by chunk; return (rows, invalid rows).
+
+    Raises :class:`CliError` for input that cannot be read at all.
+    """
+    reader = csv.reader(src)
+    header = next(reader, None)
+    if header is None or not any(h.strip() for h in header):
+        raise CliError("the input is empty: expected a header row naming item ids")
+    header = [h.strip() for h in header]
+    dups = sorted({h for h in header if header.count(h) > 1})
+    if dups:
+        raise CliError(f"duplicate column names: {', '.join(dups)}")
+    missing = [i for i in defn.needed_item_ids if i not in header]
+    if missing:
+        raise CliError(
+            f"missing columns for {defn.short_name} items: {', '.join(missing)} "
+            "(columns must be named by item id; see "
+            f"`openproms measures show {defn.id}`)"
+        )
+    present = [i for i in defn.item_ids if i in header]
+    index = {h: j for j, h in enumerate(header)}
+    out_cols: list[str] = []
+    for s in defn.scales:
+        out_cols.append(f"{defn.id}_{s.id}_score")
+        if s.bands is not None:
+            out_cols.append(f"{defn.id}_{s.id}_band")
+    risk_items = [i.id for i in defn.items if i.risk is not None and i.id in header]
+    if risk_items:
+        out_cols.append(f"{defn.id}_risk_alerts")
+    if keep_invalid:
+        out_cols.append(f"{defn.id}_invalid_reason")
+    clash = sorted(set(out_cols) & set(header))
+    if clash:
+        raise CliError(f"input already has output column(s): {', '.join(clash)}")
+    writer = csv.writer(dst, lineterminator="\n")
+    writer.writerow(header + out_cols)
+    n_rows = n_invalid = reported = 0
+    width = len(header)
+    for chunk in _chunks(reader, chunk_rows):
+        first = n_rows + 1
+        errors: list[AnswerError] = []
+        shape_bad: dict[int, str] = {}
+        for i, row in enumerate(chunk):
+            if len(row) != width:
+                shape_bad[i] = f"has {len(row)} fields; the header has {width}"
+                chunk[i] = (row + [""] * width)[:width]
+        cols: dict[str, npt.NDArray[np.float64]] = {}
+        for item_id in present:
+            j = index[item_id]
+            arr, errs = _parse_column([r[j] for r in chunk], item_id, first)
+            cols[item_id] = arr
+            errors.extend(errs)
+        table = score_table(defn, cols, row_offset=n_rows)
+        for e in table.errors:  # report the value exactly as it was written
+            assert e.row is not None
+            raw = chunk[e.row - first][index[e.item_id]]
+            errors.append(AnswerError(e.item_id, raw, e.reason, e.row))
+        reasons: dict[int, list[str]] = {i: [m] for i, m in shape_bad.items()}
+        for e in errors:
+            assert e.row is not None
+            reasons.setdefault(e.row - first, []).append(
+                f"{e.item_id}: {e.value!r} {e.reason}"
+            )
+        for i in sorted(reasons):
+            n_invalid += 1
+            for msg in reasons[i]:
+                if reported < MAX_REPORTED:
+                    err.write(f"row {first + i}: {msg}\n")
+                reported += 1
+        if reasons and not keep_invalid:
+            n_rows += len(chunk)
+            continue
+        columns: list[list[str]] = []
+        for s in defn.scales:
+            sc = table.scales[s.id]
+            columns.append([_fmt(v, s.decimals) for v in sc.value.tolist()])
+            if s.bands is not None:
+                columns.append([b or "" for b in table.band_labels(s.id)])
+        if risk_items:
+            flags = [table.alerts[i].tolist() for i in risk_items]
+            columns.append(
+                [
+                    ";".join(i for i, f in zip(risk_items, fs, strict=True) if f)
+                    for fs in zip(*flags, strict=True)
+                ]
+            )
+        bad_rows = set(reasons)
+        for i, row in enumerate(chunk):
+            if i in bad_rows:
+                extra = [""] * len(columns)
+                if keep_invalid:
+                    extra.append("; ".join(reasons[i]))
+            else:
+                extra = [c[i] for c in columns]
+                if keep_invalid:
+                    extra.append("")
+            writer.writerow(row + extra)
+        n_rows += len(chunk)
+    if reported > MAX_REPORTED:
+        err.write(f"... and {reported - MAX_REPORTED} more problems not shown\n")
+    return n_rows, n_invalid
+
+
+def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``score``: see the module docstring."""
+    defn = default_library().get(args.measure, args.version)
+    if not os.path.exists(args.input):
+        raise CliError(f"no such file: {args.input}")
+    target_dir = os.path.dirname(os.path.abspath(args.output)) if args.output else None
+    fd, tmp = tempfile.mkstemp(suffix=".csv", dir=target_dir)
+    try:
+        with (
+            open(args.input, newline="", encoding="utf-8-sig") as src,
+            os.fdopen(fd, "w", newline="", encoding="utf-8") as dst,
+        ):
+            try:
+                n_rows, n_invalid = score_csv(
+                    defn, src, dst, keep_invalid=args.keep_invalid, err=err
+                )
+            except UnicodeDecodeError as e:
+                raise CliError(f"{args.input} is not UTF-8 text ({e.reason})") from None
+            except csv.Error as e:
+                raise CliError(
+                    f"{args.input} is not a readable CSV file ({e})"
+                ) from None
+        if n_invalid and not args.keep_invalid:
+            err.write(
+                f"{n_invalid} of {n_rows} rows are invalid; nothing was written. "
+                "Fix them, or use --keep-invalid to write them with empty scores.\n"
+            )
+            return EXIT_INVALID_ROWS
+        if args.output:
+            os.replace(tmp, args.output)
+        else:
+            with open(tmp, encoding="utf-8") as f:
+                shutil.copyfileobj(f, out)
+        note = f" ({n_invalid} invalid, kept with empty scores)" if n_invalid else ""
+        err.write(f"scored {n_rows} rows of {defn.short_name}{note}\n")
+        return EXIT_OK
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``measures`` and ``score``."""
+    parser = argparse.ArgumentParser(
+        prog="openproms", description="Measures and scoring."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    measures = sub.add_parser("measures", help="the measure library")
+    msub = measures.add_subparsers(dest="action", required=True)
+    msub.add_parser("list", help="list library measures")
+    show = msub.add_parser("show", help="show one measure")
+    show.add_argument("id")
+    show.add_argument("--version", default=None)
+    show.add_argument("--json", action="store_true", help="print the JSON definition")
+    score = sub.add_parser("score", help="score a CSV of answers (columns = item ids)")
+    score.add_argument("--measure", required=True)
+    score.add_argument("--version", default=None)
+    score.add_argument("input", metavar="INPUT.csv")
+    score.add_argument("-o", "--output", metavar="OUTPUT.csv", default=None)
+    score.add_argument(
+        "--keep-invalid",
+        action="store_true",
+        help="write invalid rows with empty scores and a reason instead of failing",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``measures ...`` or ``score ...``; return the exit status."""
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    out, err = sys.stdout, sys.stderr
+    try:
+        if args.command == "measures":
+            if args.action == "list":
+                return cmd_list(out)
+            return cmd_show(
+                default_library().get(args.id, args.version), args.json, out
+            )
+        return cmd_score(args, out, err)
+    except MeasureNotFound as e:
+        err.write(f"error: {e.args[0]}; see `openproms measures list`\n")
+        return EXIT_BAD_INPUT
+    except CliError as e:
+        err.write(f"error: {e}\n")
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,148 @@
+"""The audit log: append-only events for every audited action (LG1, LG2, LG4)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from openproms.audit.models import AuditEvent
+from openproms.audit.services import log_action
+from tests.conftest import Tenant, verified_client
+
+
+@pytest.mark.django_db
+def test_an_event_records_who_where_what_and_from_which_address(
+    tenant_a: Tenant,
+) -> None:
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.10")
+    user = tenant_a.members["manager"].user
+    event = log_action(
+        action="service.create",
+        actor=user,
+        organisation=tenant_a.organisation,
+        obj=tenant_a.service,
+        request=request,
+    )
+    assert event.actor_label == user.email
+    assert event.organisation == tenant_a.organisation
+    assert event.object_type == "accounts.service" and event.object_id == str(
+        tenant_a.service.pk
+    )
+    assert event.ip_address == "192.0.2.10"
+
+
+@pytest.mark.django_db
+def test_events_cannot_be_changed_or_deleted_through_the_application(
+    tenant_a: Tenant,
+) -> None:
+    event = log_action(action="test.event", organisation=tenant_a.organisation)
+    event.action = "changed"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="changed")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+
+
+@pytest.mark.django_db
+def test_the_database_itself_refuses_to_change_an_event(tenant_a: Tenant) -> None:
+    event = log_action(action="test.event", organisation=tenant_a.organisation)
+    with (
+        pytest.raises(DatabaseError),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE audit_auditevent SET action = 'x' WHERE id = %s", [event.pk]
+        )
+    assert AuditEvent.objects.get(pk=event.pk).action == "test.event"
+
+
+@pytest.mark.django_db
+def test_on_postgresql_the_database_refuses_to_delete_an_event(
+    tenant_a: Tenant,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "Row deletes are refused by a PostgreSQL trigger; SQLite guards them in the ORM"
+        )
+    event = log_action(action="test.event", organisation=tenant_a.organisation)
+    with (
+        pytest.raises(DatabaseError),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_denied_action_is_audited(tenant_a: Tenant) -> None:
+    client = verified_client(tenant_a.members["viewer"].user)
+    assert (
+        client.get(reverse("audit:log", kwargs={"org_slug": "alpha"})).status_code
+        == 403
+    )
+    denial = AuditEvent.objects.get(action="authz.denied")
+    assert denial.detail["needed"] == "audit.view"
+    assert denial.organisation == tenant_a.organisation
+
+
+@pytest.mark.django_db
+def test_the_audit_page_filters_by_action_person_and_date(tenant_a: Tenant) -> None:
+    log_action(
+        action="service.create",
+        actor=tenant_a.members["manager"].user,
+        organisation=tenant_a.organisation,
+    )
+    log_action(
+        action="member.invite",
+        actor=tenant_a.members["org_admin"].user,
+        organisation=tenant_a.organisation,
+    )
+    client = verified_client(tenant_a.members["org_admin"].user)
+    url = reverse("audit:log", kwargs={"org_slug": "alpha"})
+    by_action = client.get(url, {"action": "service"}).content.decode()
+    assert "service.create" in by_action and "member.invite" not in by_action
+    by_person = client.get(url, {"actor": "org_admin@"}).content.decode()
+    assert "member.invite" in by_person and "service.create" not in by_person
+    bad = client.get(url, {"date_from": "2026-05-01", "date_to": "2026-04-01"})
+    assert bad.status_code == 400 and b"must be the same as or after" in bad.content
+    future = client.get(url, {"date_from": "2999-01-01"}).content.decode()
+    assert "service.create" not in future
+
+
+@pytest.mark.django_db
+def test_every_audited_service_writes_exactly_one_event(tenant_a: Tenant) -> None:
+    from openproms.accounts import services
+
+    admin = tenant_a.members["org_admin"].user
+    before = AuditEvent.objects.count()
+    services.service_create(
+        organisation=tenant_a.organisation, name="New", description="", actor=admin
+    )
+    invitation, _ = services.invitation_create(
+        organisation=tenant_a.organisation, email="a@b.test", role="worker", actor=admin
+    )
+    services.invitation_revoke(invitation=invitation, actor=admin)
+    services.membership_change_role(
+        membership=tenant_a.members["viewer"], role="worker", actor=admin
+    )
+    services.membership_remove(membership=tenant_a.members["viewer"], actor=admin)
+    assert AuditEvent.objects.count() - before == 5
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))[
+        -5:
+    ]
+    assert actions == [
+        "service.create",
+        "member.invite",
+        "member.invite_revoke",
+        "member.role_change",
+        "member.remove",
+    ]

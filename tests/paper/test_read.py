@@ -1,0 +1,183 @@
+"""The reader: orientation, mark styles, fallbacks and refusals."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import cv2
+import numpy as np
+import pytest
+
+from openproms.paper import (
+    FormContext,
+    LayoutMismatch,
+    make_layout,
+    page_layout_for,
+    parse_payload,
+    read_image,
+)
+from openproms.paper.marks import Pen, draw_mark, scale_mapping
+from openproms.paper.simulate import rot90, rotate
+from openproms.scoring import get_measure
+
+from .helpers import DPI, layout_for, page_image
+
+
+def _marked(layout, marks, page_no=1, seed=0):
+    """Render page ``page_no`` with ``marks`` = [(item index, code, style), ...]."""
+    page = layout.page(page_no)
+    img = page_image(layout, page_no).astype(np.float32) / 255.0
+    ppm = DPI / 25.4
+    pen = Pen(img.shape, scale_mapping(ppm), ppm)
+    rng = np.random.default_rng(seed)
+    for k, code, style in marks:
+        row = page.items[k]
+        draw_mark(pen, next(o for o in row.options if o.code == code), row, style, rng)
+    return (pen.apply(img) * 255).astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def phq9():
+    return layout_for(get_measure("phq9"))
+
+
+def _item(reading, k):
+    return reading.items[k]
+
+
+@pytest.mark.parametrize("style", ["tick", "cross", "fill", "slash", "circle"])
+def test_each_clear_mark_style_is_read(phq9, style):
+    img = _marked(phq9, [(0, 2, style), (1, 0, style), (2, 3, style)])
+    [r] = read_image(img)
+    assert [(i.decision, i.code) for i in r.items[:3]] == [
+        ("answer", 2),
+        ("answer", 0),
+        ("answer", 3),
+    ]
+    assert not any(i.needs_person for i in r.items)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_page_is_read_in_any_quarter_turn(phq9, k):
+    img = rot90(_marked(phq9, [(0, 1, "cross"), (4, 3, "tick")]), k)
+    [r] = read_image(img)
+    assert r.rotation is not None and r.rotation % 90 == 0 and r.rotation != 0
+    assert (r.items[0].code, r.items[4].code) == (1, 3)
+
+
+def test_skewed_upside_down_page_is_read(phq9):
+    img = rotate(rot90(_marked(phq9, [(3, 2, "cross")]), 2), 7.0)
+    [r] = read_image(img)
+    assert r.items[3].code == 2 and not r.items[3].needs_person
+
+
+def test_two_marks_are_multiple_and_go_to_a_person(phq9):
+    [r] = read_image(_marked(phq9, [(0, 1, "cross"), (0, 2, "cross")]))
+    item = r.items[0]
+    assert (
+        item.decision == "multiple"
+        and item.needs_person
+        and set(item.candidates) == {1, 2}
+    )
+
+
+def test_crossed_out_box_and_a_new_mark_reads_the_new_mark(phq9):
+    [r] = read_image(_marked(phq9, [(0, 1, "cross"), (0, 1, "cancel"), (0, 3, "tick")]))
+    item = r.items[0]
+    assert (item.decision, item.code, item.needs_person) == ("answer", 3, False)
+    assert "crossed out" in item.reason
+
+
+def test_light_pencil_goes_to_a_person(phq9):
+    [r] = read_image(_marked(phq9, [(0, 2, "light_pencil")], seed=4))
+    item = r.items[0]
+    assert (
+        item.needs_person and item.decision in ("uncertain", "blank")
+    ) or item.code == 2
+    assert item.decision != "answer" or item.needs_person
+
+
+def test_unmarked_item_is_an_accepted_blank_with_full_confidence(phq9):
+    [r] = read_image(_marked(phq9, []))
+    assert all(i.decision == "blank" and not i.needs_person for i in r.items)
+    assert min(i.confidence for i in r.items) >= 0.9
+
+
+def test_unreadable_qr_falls_back_to_the_corner_marks_and_a_chosen_layout(phq9):
+    img = _marked(phq9, [(0, 2, "cross")])
+    qr = phq9.pages[0].qr.inset(-2)
+    ppm = DPI / 25.4
+    img[int(qr.y * ppm) : int(qr.y1 * ppm), int(qr.x * ppm) : int(qr.x1 * ppm)] = 255
+    [r] = read_image(img)
+    assert r.status == "rejected" and "choose the measure" in (r.reason or "")
+    [r] = read_image(rot90(img, 2), fallback=make_layout(get_measure("phq9")).pages[0])
+    assert r.status == "needs_identity" and r.token is None and r.needs_person
+    assert r.items[0].code == 2
+
+
+def test_page_from_a_changed_layout_is_rejected_not_guessed(phq9):
+    payload = parse_payload(phq9.pages[0].payload)
+    wrong = dataclasses.replace(payload, fingerprint="00000000")
+    with pytest.raises(LayoutMismatch, match="different layout"):
+        page_layout_for(wrong)
+    unknown = dataclasses.replace(payload, measure_key="nope@1")
+    with pytest.raises(LayoutMismatch, match="not known"):
+        page_layout_for(unknown)
+
+
+def test_several_forms_in_one_photo_are_each_read():
+    a = layout_for(get_measure("gad2"), token="form-a")
+    b = layout_for(get_measure("phq2"), token="form-b")
+    ia = _marked(a, [(0, 1, "cross")])
+    ib = _marked(b, [(1, 3, "tick")])
+    both = np.hstack([ia, np.full((ia.shape[0], 60), 255, np.uint8), ib])
+    readings = sorted(read_image(both), key=lambda r: r.token or "")
+    assert [r.token for r in readings] == ["form-a", "form-b"]
+    assert readings[0].items[0].code == 1 and readings[1].items[1].code == 3
+
+
+def test_blank_paper_is_reported_as_a_blank_page():
+    [r] = read_image(np.full((1169, 827), 250, np.uint8))
+    assert r.status == "blank"
+
+
+def test_crops_come_from_the_aligned_page(phq9):
+    [r] = read_image(_marked(phq9, [(0, 2, "cross")]), keep_image=True)
+    crop = r.crop(r.items[0].crop)
+    assert crop.shape[0] > 50 and crop.shape[1] > 500
+    x, y = r.to_source(0, 0)
+    assert abs(x) < 5 and abs(y) < 5
+
+
+def test_write_in_number_always_goes_to_a_person():
+    from .helpers import eq5d_with_wording
+
+    layout = make_layout(
+        eq5d_with_wording(), "standard", FormContext("Org", None, "t1")
+    )
+    page_no = next(
+        p.number for p in layout.pages for r in p.items if r.item_id == "eq_vas"
+    )
+    img = page_image(layout, page_no)
+    row = next(r for r in layout.page(page_no).items if r.item_id == "eq_vas")
+    ppm = DPI / 25.4
+    d = row.digit_boxes[0]
+    cv2.putText(
+        img,
+        "7",
+        (int((d.x + 1) * ppm), int((d.y1 - 1) * ppm)),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        1.2,
+        0,
+        3,
+    )
+    with_wording = eq5d_with_wording()
+    [rejected] = read_image(img)
+    assert rejected.status == "rejected" and "resolver" in (rejected.reason or "")
+    [r] = read_image(img, resolver=lambda payload: with_wording)
+    vas = next(i for i in r.items if i.item_id == "eq_vas")
+    assert (
+        vas.decision == "uncertain"
+        and vas.needs_person
+        and "written number" in vas.reason
+    )
