@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "openproms.people",
     "openproms.collection",
     "openproms.reports",
+    "openproms.scans",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +254,13 @@ TASKS = {
 }
 
 INVITATION_MAX_AGE = timedelta(days=7)
+
+# Scanned pages that never became answers (refused, duplicates, never assigned) lose
+# their images after this many days; saved pages keep theirs with the answers.
+OPENPROMS_SCAN_RETENTION_DAYS = int(
+    os.environ.get("OPENPROMS_SCAN_RETENTION_DAYS", "90")
+)
+DATA_UPLOAD_MAX_NUMBER_FILES = 60
 
 LOGGING = {
     "version": 1,

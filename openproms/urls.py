@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("openproms.people.urls")),
     path("", include("openproms.collection.urls")),
     path("", include("openproms.reports.urls")),
+    path("", include("openproms.scans.urls")),
 ]
 
 handler400 = "openproms.core.views.bad_request"

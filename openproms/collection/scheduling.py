@@ -273,12 +273,12 @@ def time_points_close_missed(
     ).order_by()
     if organisation is not None:
         points = points.filter(organisation=organisation)
+    # Read first, outside any transaction: the lazy sweep before a due list usually
+    # finds nothing, and must not take SQLite's write lock to find that out.
+    closed = list(points.values("pk", "organisation"))
+    if not closed:
+        return 0
     with transaction.atomic():
-        closed = list(
-            points.select_related("organisation").values("pk", "organisation")
-        )
-        if not closed:
-            return 0
         count = TimePoint.objects.filter(
             pk__in=[row["pk"] for row in closed], status=TimePoint.Status.PENDING
         ).update(status=TimePoint.Status.MISSED)

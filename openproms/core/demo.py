@@ -22,6 +22,7 @@ SEEDERS: list[str] = [
     "openproms.accounts.demo.seed",
     "openproms.collection.demo.seed",
     "openproms.reports.demo.seed",
+    "openproms.scans.demo.seed",
 ]
 
 

@@ -28,6 +28,8 @@ JOBS = [
     PeriodicJob(
         "openproms.collection.tasks.close_missed_time_points", every=6 * 60 * 60
     ),
+    # Delete images of scanned pages that never became answers, once past retention.
+    PeriodicJob("openproms.scans.tasks.expire_scan_images", every=24 * 60 * 60),
     # Keep the query planner's statistics fresh (SQLite has none until asked).
     PeriodicJob("openproms.core.tasks.database_optimise", every=24 * 60 * 60),
 ]

@@ -543,7 +543,7 @@ def make_layout(
             number,
             count,
             fp,
-            None if blank else context.token,
+            context.token,
         ).encode()
         text.extend(_header(defn, variant, context, number, count, st))
         if number == 1:

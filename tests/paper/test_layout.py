@@ -104,12 +104,20 @@ def test_payload_round_trips_and_carries_no_personal_data():
 
 
 def test_blank_form_code_names_only_the_measure_and_has_a_name_box():
-    layout = make_layout(
-        get_measure("gad7"), "blank", FormContext("Org", "ignored", "ignored")
-    )
+    layout = make_layout(get_measure("gad7"), "blank", FormContext("Org"))
     p = parse_payload(layout.pages[0].payload)
     assert p is not None and p.token is None and p.variant == "blank"
     assert layout.pages[0].name_box is not None
+
+
+def test_blank_form_may_carry_a_copy_token_that_names_no_person():
+    """The web app gives each blank copy its own random token, so the pages of one
+    copy stay together and another organisation's copies are recognised."""
+    layout = make_layout(
+        get_measure("gad7"), "blank", FormContext("Org", None, "copy_1")
+    )
+    p = parse_payload(layout.pages[0].payload)
+    assert p is not None and p.token == "copy_1" and p.variant == "blank"
 
 
 @pytest.mark.parametrize("token", ["has space", "a|b", "x" * 65, ""])

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.conftest import Tenant
-from tests.route_objects import accounts, catalogue, collection, people, reports
+from tests.route_objects import accounts, catalogue, collection, people, reports, scans
 
 Factory = Callable[[Tenant, dict[str, Any]], Any]
 
@@ -22,4 +22,5 @@ FACTORIES: dict[str, Factory] = {
     **people.FACTORIES,
     **collection.FACTORIES,
     **reports.FACTORIES,
+    **scans.FACTORIES,
 }

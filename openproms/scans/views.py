@@ -1,0 +1,426 @@
+"""Pages for scanned paper: upload, batch progress, the verification queue, pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from openproms.accounts.policy import Action
+from openproms.catalogue.selectors import measure_definition, organisation_measures
+from openproms.collection.models import TimePoint
+from openproms.core.access import org_view
+from openproms.people.selectors import service_users_search
+from openproms.scans import forms as scan_forms
+from openproms.scans import selectors, services
+from openproms.scans.models import ScanItem, ScanPage
+
+PX_PER_MM = 6  # the reader's aligned page images
+
+
+def _org(request: HttpRequest) -> Any:
+    return request.organisation  # type: ignore[attr-defined]
+
+
+def _membership(request: HttpRequest) -> Any:
+    return request.membership  # type: ignore[attr-defined]
+
+
+@org_view(Action.PAPER_ENTER)
+@require_http_methods(["GET", "POST"])
+def batch_list(request: HttpRequest) -> HttpResponse:
+    """Upload scans, and the batches read so far."""
+    organisation = _org(request)
+    posted = request.method == "POST"
+    form = scan_forms.UploadForm(
+        request.POST if posted else None, request.FILES if posted else None
+    )
+    status = 200
+    error = ""
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                batch = services.batch_create(
+                    membership=_membership(request),
+                    files=form.cleaned_data["files"],
+                    request=request,
+                )
+            except services.ScanError as e:
+                error = str(e)
+            else:
+                return redirect("scans:batch_detail", organisation.slug, batch.pk)
+    return render(
+        request,
+        "scans/batch_list.html",
+        {
+            "form": form,
+            "error": error,
+            "batches": selectors.batches_for(organisation)[:50],
+            "work": selectors.work_counts(organisation),
+        },
+        status=status,
+    )
+
+
+@org_view(Action.PAPER_ENTER)
+@require_http_methods(["GET"])
+def batch_detail(request: HttpRequest, batch_pk: int) -> HttpResponse:
+    """A batch: progress while it is read, then what became of each page. With
+    ``?progress=1`` only the progress part (polled by htmx while reading)."""
+    organisation = _org(request)
+    batch = selectors.batch_get(organisation=organisation, pk=batch_pk)
+    context = {
+        "batch": batch,
+        "summary": selectors.batch_summary(batch),
+        "work": selectors.work_counts(organisation),
+        "reading": batch.status in ("queued", "reading"),
+    }
+    if request.GET.get("progress"):
+        return render(request, "scans/_batch_body.html", context)
+    return render(request, "scans/batch_detail.html", context)
+
+
+@org_view(Action.PAPER_ENTER)
+@require_http_methods(["GET"])
+def queue(request: HttpRequest) -> HttpResponse:
+    """Straight to the next item to check, or what else needs a person."""
+    organisation = _org(request)
+    item = selectors.items_to_check(organisation).first()
+    if item is not None:
+        return redirect("scans:item_check", organisation.slug, item.pk)
+    return render(
+        request,
+        "scans/queue_empty.html",
+        {"to_assign": selectors.pages_to_assign(organisation)[:100]},
+    )
+
+
+def _item_form(
+    item: ScanItem, definition: Any, data: Any
+) -> tuple[Any, list[dict[str, Any]], bool]:
+    question = next((i for i in definition.items if i.id == item.item_id), None)
+    if question is None:
+        raise Http404("No such question.")
+    label = f"Question {item.number}"
+    if question.text:
+        label += f": {question.text}"
+    rs = question.response_set
+    if rs.is_range and len(rs.codes) > 11:
+        return (
+            scan_forms.WriteInDecisionForm(data, label=label, low=rs.min, high=rs.max),
+            [],
+            True,
+        )
+    if rs.is_range:
+        options = [(c, str(c)) for c in range(rs.min, rs.max + 1)]
+    else:
+        options = [(o.code, o.label or f"Answer {o.code}") for o in rs.options]
+    single_digit_codes = all(0 <= c <= 9 for c, _ in options)
+    choices = []
+    keyed = []
+    for position, (code, text) in enumerate(options, start=1):
+        key = str(code) if single_digit_codes else str(position)
+        choices.append((str(code), text))
+        keyed.append({"code": code, "label": text, "key": key})
+    form = scan_forms.ItemDecisionForm(data, choices=choices, label=label)
+    return form, keyed, False
+
+
+@org_view(Action.PAPER_ENTER)
+@require_http_methods(["GET", "POST"])
+def item_check(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
+    """One uncertain item: the crop of its row beside the reader's best guess."""
+    organisation = _org(request)
+    item = selectors.item_get(organisation=organisation, pk=scan_item_pk)
+    page = item.page
+    definition = measure_definition(
+        organisation=organisation,
+        measure_id=page.measure_id,
+        version=page.measure_version,
+    )
+    guess = item.code if item.decided else item.read_code
+    initial = None
+    if guess is not None:
+        initial = {"answer": str(guess), "value": guess}
+    form, keyed, write_in = _item_form(
+        item, definition, request.POST if request.method == "POST" else None
+    )
+    if initial and not form.is_bound:
+        form.initial = initial
+    error = ""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.item_decide(
+                    membership=_membership(request),
+                    item=item,
+                    code=form.code(),
+                    request=request,
+                )
+            except services.ScanError as e:
+                error = str(e)
+            else:
+                return redirect("scans:queue", organisation.slug)
+    remaining = selectors.items_to_check(organisation).count()
+    form_errors = [e for errors in form.errors.values() for e in errors]
+    return render(
+        request,
+        "scans/item_check.html",
+        {
+            "item": item,
+            "page": page,
+            "form": form,
+            "keyed": keyed,
+            "write_in": write_in,
+            "guess": guess,
+            "definition": definition,
+            "remaining": remaining,
+            "error": error,
+            "form_error": form_errors[0] if form_errors else "",
+            "error_href": "#id_value" if write_in else "#answer-0",
+            "person": page.form.service_user if page.form else None,
+        },
+        status=status,
+    )
+
+
+def _png_response(image: np.ndarray[Any, Any]) -> HttpResponse:
+    ok, buf = cv2.imencode(".png", image)
+    if not ok:  # pragma: no cover
+        raise Http404("No image.")
+    response = HttpResponse(buf.tobytes(), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _decode(field_file: Any) -> np.ndarray[Any, Any]:
+    if not field_file:
+        raise Http404("The image is no longer kept.")
+    try:
+        with field_file.open("rb") as handle:
+            data = np.frombuffer(handle.read(), np.uint8)
+    except FileNotFoundError:
+        raise Http404("The image is no longer kept.") from None
+    image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise Http404("The image cannot be shown.")
+    return np.asarray(image)
+
+
+@org_view(Action.PAPER_ENTER)
+@require_http_methods(["GET"])
+def item_crop(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
+    """The item's row as the reader saw it (from the aligned page)."""
+    item = selectors.item_get(organisation=_org(request), pk=scan_item_pk)
+    image = _decode(item.page.aligned)
+    x, y, w, h = item.crop
+    pad = 2.0
+    y0, y1 = max(0, int((y - pad) * PX_PER_MM)), int((y + h + pad) * PX_PER_MM) + 1
+    x0, x1 = max(0, int((x - pad) * PX_PER_MM)), int((x + w + pad) * PX_PER_MM) + 1
+    crop = image[y0:y1, x0:x1]
+    if crop.size == 0:
+        raise Http404("The item is outside the kept image.")
+    return _png_response(crop)
+
+
+@org_view(Action.PAPER_ENTER)
+@require_http_methods(["GET"])
+def page_image(request: HttpRequest, scan_page_pk: int) -> HttpResponse:
+    """The whole page as it was scanned."""
+    page = selectors.page_get(organisation=_org(request), pk=scan_page_pk)
+    if not page.image:
+        raise Http404("The image is no longer kept.")
+    try:
+        with page.image.open("rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise Http404("The image is no longer kept.") from None
+    response = HttpResponse(data, content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _measure_choices(organisation: Any) -> list[tuple[str, str]]:
+    choices = []
+    for chosen in organisation_measures(organisation):
+        try:
+            definition = measure_definition(
+                organisation=organisation,
+                measure_id=chosen.measure_id,
+                version=chosen.measure_version,
+            )
+        except Http404:
+            continue
+        choices.append(
+            (f"{chosen.measure_id}@{chosen.measure_version}", definition.title)
+        )
+    return choices
+
+
+@org_view(Action.PAPER_ENTER)
+@require_http_methods(["GET", "POST"])
+def page_detail(request: HttpRequest, scan_page_pk: int) -> HttpResponse:
+    """A page: its status and reason, its items, the full image, and what a
+    person can do (read it as a chosen measure when its code was unreadable)."""
+    organisation = _org(request)
+    page = selectors.page_get(organisation=organisation, pk=scan_page_pk)
+    read_as = None
+    status = 200
+    error = ""
+    if page.status == ScanPage.Status.NO_CODE and page.image:
+        read_as = scan_forms.ReadAsForm(
+            request.POST if request.method == "POST" else None,
+            measures=_measure_choices(organisation),
+        )
+        if request.method == "POST":
+            status = 400
+            if read_as.is_valid():
+                measure_id, version = read_as.measure_key()
+                try:
+                    services.page_read_as(
+                        membership=_membership(request),
+                        page=page,
+                        measure_id=measure_id,
+                        measure_version=version,
+                        large_print=read_as.cleaned_data["large_print"],
+                        request=request,
+                    )
+                except services.ScanError as e:
+                    error = str(e)
+                else:
+                    return redirect("scans:page_detail", organisation.slug, page.pk)
+    elif request.method == "POST":
+        return HttpResponse("This page cannot be read again.", status=400)
+    return render(
+        request,
+        "scans/page_detail.html",
+        {
+            "page": page,
+            "items": list(page.items.all()),
+            "read_as": read_as,
+            "error": error,
+            "set_aside": scan_forms.SetAsideForm() if page.is_open else None,
+        },
+        status=status,
+    )
+
+
+@org_view(Action.PAPER_ENTER)
+@require_http_methods(["GET", "POST"])
+def page_assign(request: HttpRequest, scan_page_pk: int) -> HttpResponse:
+    """Say whose blank form this is: search, then choose the person and time point."""
+    organisation = _org(request)
+    membership = _membership(request)
+    page = selectors.page_get(organisation=organisation, pk=scan_page_pk)
+    if page.status != ScanPage.Status.UNMATCHED or page.form is None:
+        return redirect("scans:page_detail", organisation.slug, page.pk)
+    search = scan_forms.PersonSearchForm(request.GET or None)
+    people: list[dict[str, Any]] = []
+    query = ""
+    if search.is_valid():
+        query = search.cleaned_data["q"].strip()
+        if query:
+            for person in service_users_search(membership=membership, query=query)[:20]:
+                points = TimePoint.objects.filter(
+                    episode__service_user=person,
+                    measure_id=page.form.measure_id,
+                    status=TimePoint.Status.PENDING,
+                ).order_by("due_date")
+                people.append({"person": person, "points": list(points)})
+    error = ""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        choice = scan_forms.AssignForm(request.POST)
+        if choice.is_valid():
+            person = (
+                service_users_search(membership=membership, query="")
+                .filter(pk=choice.cleaned_data["person"])
+                .first()
+            )
+            point = None
+            if choice.cleaned_data["time_point"]:
+                point = (
+                    TimePoint.objects.select_related("episode")
+                    .filter(
+                        organisation=organisation, pk=choice.cleaned_data["time_point"]
+                    )
+                    .first()
+                )
+            if person is None or (choice.cleaned_data["time_point"] and point is None):
+                error = "That person or time point is not one you can choose."
+            else:
+                try:
+                    services.page_assign(
+                        membership=membership,
+                        page=page,
+                        service_user=person,
+                        time_point=point,
+                        request=request,
+                    )
+                except services.ScanError as e:
+                    error = str(e)
+                else:
+                    messages.success(
+                        request, f"The form is now {person.display_name}'s."
+                    )
+                    return redirect("scans:queue", organisation.slug)
+        else:
+            error = "Choose a person from the search results."
+    return render(
+        request,
+        "scans/page_assign.html",
+        {
+            "page": page,
+            "search": search,
+            "query": query,
+            "people": people,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@org_view(Action.PAPER_ENTER)
+@require_POST
+def page_set_aside(request: HttpRequest, scan_page_pk: int) -> HttpResponse:
+    """Set an open page aside with a reason (it is kept, never counted)."""
+    organisation = _org(request)
+    page = selectors.page_get(organisation=organisation, pk=scan_page_pk)
+    form = scan_forms.SetAsideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.page_set_aside(
+                membership=_membership(request),
+                page=page,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except services.ScanError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, "The page was set aside.")
+            return redirect(
+                reverse("scans:batch_detail", args=[organisation.slug, page.batch_id])
+            )
+    return render(
+        request,
+        "scans/page_detail.html",
+        {
+            "page": page,
+            "items": list(page.items.all()),
+            "read_as": None,
+            "error": "",
+            "set_aside": form,
+        },
+        status=400,
+    )
