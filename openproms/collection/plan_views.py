@@ -318,7 +318,9 @@ def due_list(request: HttpRequest) -> HttpResponse:
             request,
             scheduling.due_list(membership=membership, filters=filters, today=today),
         )
-        person_url = _url_for_each("people:person_detail", organisation.slug, "person_pk")
+        person_url = _url_for_each(
+            "people:person_detail", organisation.slug, "person_pk"
+        )
         answer_url = _url_for_each(
             "collection:answer_time_point", organisation.slug, "time_point_pk"
         )

@@ -89,33 +89,33 @@ def _day_after(day: dt.date | dt.datetime) -> dt.datetime:
     return _day_start(day + dt.timedelta(days=1))
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def _micros(moment: dt.datetime) -> int:
-    return int(moment.timestamp() * 1_000_000)
+    """Microseconds since the epoch, exactly (no float rounding)."""
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=dt.UTC)
+    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
 
 
 def _sort_keys(values: Sequence[Any]) -> np.ndarray:
-    """Completion times as they come off the cursor -> an array that sorts in time.
-
-    SQLite gives naive UTC text in one fixed format (kept as text: parsing a
-    million strings costs more than the query); PostgreSQL gives aware
-    datetimes (-> int64 microseconds since the epoch).
-    """
+    """Completion times as they come off the cursor -> int64 microseconds since the
+    epoch. SQLite gives naive UTC text in one fixed format (numpy parses it in C:
+    Python's sqlite3 converters would cost more than the query); PostgreSQL gives
+    aware datetimes."""
     if not values:
         return np.zeros(0, dtype=np.int64)
     if isinstance(values[0], str):
-        return np.array(values)
+        return np.array(values, dtype="datetime64[us]").astype(np.int64)
     out = np.empty(len(values), dtype=np.int64)
     for i, v in enumerate(values):
-        if timezone.is_naive(v):
-            v = v.replace(tzinfo=dt.UTC)
         out[i] = _micros(v)
     return out
 
 
 def _bound(moment: dt.datetime, keys: np.ndarray) -> Any:
-    """``moment`` in the form of ``keys`` (text or microseconds), for comparing."""
-    if keys.dtype.kind == "U":
-        return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    """``moment`` as a key of :func:`_sort_keys`, for comparing."""
     return _micros(moment)
 
 
@@ -124,19 +124,13 @@ class _LocalDays:
     (UK offsets are whole hours, so the local date is fixed within one)."""
 
     def __init__(self) -> None:
-        self._cache: dict[Any, dt.date] = {}
+        self._cache: dict[int, dt.date] = {}
 
-    def __call__(self, key: Any) -> dt.date:
-        if isinstance(key, str):
-            hour: Any = key[:13]
-        else:
-            hour = int(key) // 3_600_000_000
+    def __call__(self, key: int) -> dt.date:
+        hour = int(key) // 3_600_000_000
         day = self._cache.get(hour)
         if day is None:
-            if isinstance(hour, str):
-                moment = dt.datetime.fromisoformat(f"{hour}:00").replace(tzinfo=dt.UTC)
-            else:
-                moment = dt.datetime.fromtimestamp(hour * 3600, tz=dt.UTC)
+            moment = dt.datetime.fromtimestamp(hour * 3600, tz=dt.UTC)
             day = self._cache[hour] = timezone.localtime(moment).date()
         return day
 
@@ -491,37 +485,39 @@ def outcome_pairs_with_capture(
 
     quarters: dict[dt.date, str] = {}
     bands: dict[tuple[Any, dt.date], str] = {}
+    # People share breakdown keys: one (read-only) groups mapping per combination
+    # rather than a new dict for each of 100,000 pairs.
+    shared: dict[tuple[Any, ...], dict[str, str]] = {}
+    missing = (None, None, "", "", None)
     pairs: list[PairedScore] = []
+    append = pairs.append
     for f, latest, episode_id, f_at, l_at in zip(
         pairs_first, pairs_later, pairs_ep, first_at, later_at, strict=True
     ):
-        service_id, worker_id, sex, ethnicity, dob = episodes.get(
-            episode_id, (None, None, "", "", None)
-        )
+        service_id, worker_id, sex, ethnicity, dob = episodes.get(episode_id, missing)
         latest_on = local_day(l_at)
         first_on = local_day(f_at)
-        if latest_on not in quarters:
-            quarters[latest_on] = quarter_of(latest_on)
         band_key = (dob, first_on)
-        if band_key not in bands:
-            bands[band_key] = age_band(_as_date(dob), first_on)
-        pairs.append(
-            PairedScore(
-                f,
-                latest,
-                latest_on,
-                {
-                    "sex": _SEX_LABELS.get(sex, NOT_RECORDED) if sex else NOT_RECORDED,
-                    "ethnicity_group": ETHNICITY_GROUP_OF.get(
-                        ethnicity or "", NOT_RECORDED
-                    ),
-                    "age_band": bands[band_key],
-                    "worker": workers.get(worker_id, NOT_RECORDED),
-                    "service": service_names.get(service_id, NOT_RECORDED),
-                    "quarter": quarters[latest_on],
-                },
-            )
-        )
+        band = bands.get(band_key)
+        if band is None:
+            band = bands[band_key] = age_band(_as_date(dob), first_on)
+        quarter = quarters.get(latest_on)
+        if quarter is None:
+            quarter = quarters[latest_on] = quarter_of(latest_on)
+        key = (sex, ethnicity, band, worker_id, service_id, quarter)
+        groups = shared.get(key)
+        if groups is None:
+            groups = shared[key] = {
+                "sex": _SEX_LABELS.get(sex, NOT_RECORDED) if sex else NOT_RECORDED,
+                "ethnicity_group": ETHNICITY_GROUP_OF.get(
+                    ethnicity or "", NOT_RECORDED
+                ),
+                "age_band": band,
+                "worker": workers.get(worker_id, NOT_RECORDED),
+                "service": service_names.get(service_id, NOT_RECORDED),
+                "quarter": quarter,
+            }
+        append(PairedScore(f, latest, latest_on, groups))
     return OutcomePairs(pairs, follow_up_capture(with_baseline, len(pairs)))
 
 

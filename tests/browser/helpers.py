@@ -4,6 +4,7 @@ signing in, and working out authenticator codes."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import re
 from typing import TYPE_CHECKING
@@ -75,14 +76,12 @@ def assert_no_horizontal_scroll(
             page.reload()
         # Layout settles a moment after a resize or reload on a busy machine, so
         # wait (briefly) for the page to fit before calling it too wide.
-        try:
+        with contextlib.suppress(PlaywrightTimeoutError):
             page.wait_for_function(
                 "(limit) => document.documentElement.scrollWidth <= limit",
                 arg=NARROW_WIDTH,
                 timeout=3000,
             )
-        except PlaywrightTimeoutError:
-            pass
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > NARROW_WIDTH:
             wide = page.evaluate(
