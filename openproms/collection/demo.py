@@ -125,6 +125,10 @@ PLANS: dict[str, tuple[list[str], list[tuple[str, dict[str, object]]], bool]] = 
         False,
     ),
 }
+# Share of people who never give a follow-up, by service: the peer groups rarely
+# capture one (people drop in and out), so the dashboards' low-capture warning shows.
+NO_FOLLOW_UP = {"Peer support groups": 0.65}
+MISSED_FOLLOW_UP = 0.22  # elsewhere, the share of follow-up occasions missed
 PEOPLE_PER_SERVICE = {
     "Wellbeing course": 30,
     "Peer support groups": 20,
@@ -268,20 +272,25 @@ def _answer(
     worker: User,
 ) -> None:
     answered: set[int] = set()
+    never_follows_up = rng.random() < NO_FOLLOW_UP.get(episode.service.name, 0.0)
     for _ in range(20):  # each answer may open the next occasion (sporadic rules)
         episode_schedule_refresh(episode=episode, today=today)
         pending = [
             tp
             for tp in TimePoint.objects.filter(
                 episode=episode, status=TimePoint.Status.PENDING
-            ).order_by("due_date", "id")
+            )
+            .select_related("rule")
+            .order_by("due_date", "id")
             if tp.pk not in answered and tp.due_date <= today
         ]
         if not pending:
             return
         for time_point in pending:
             answered.add(time_point.pk)
-            if time_point.sequence > 1 and rng.random() < 0.22:
+            if never_follows_up and time_point.rule.kind != PlanRule.Kind.START:
+                continue  # this person never gives a follow-up
+            if time_point.sequence > 1 and rng.random() < MISSED_FOLLOW_UP:
                 continue  # a missed follow-up
             weeks = (time_point.due_date - episode.start_date).days / 7
             level = wellbeing + slope * weeks

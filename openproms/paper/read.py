@@ -552,18 +552,22 @@ def _register_from_marks(
 
 
 def _normalise(img: GrayImage) -> FloatImage:
-    """Darkness 0..1 after dividing out the paper's own brightness (a grey closing
-    at half resolution with a 14 mm kernel, larger than any mark)."""
-    small = cv2.resize(img, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    # Smooth sensor noise and JPEG first, or the closing picks its peaks.
-    # (a median keeps a hard shadow's edge sharp).
-    small = cv2.medianBlur(small, 5)
-    k = int(14 * S * 0.5) | 1
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
-    # Only a light blur: a hard shadow's edge must stay a step, not a ramp.
-    bg = cv2.GaussianBlur(bg, (3, 3), 0)
-    bg = cv2.resize(bg, (img.shape[1], img.shape[0]), interpolation=cv2.INTER_LINEAR)
+    """Darkness 0..1 after dividing out the paper's own brightness.
+
+    The background is a grey closing with a 14 mm kernel (larger than any mark)
+    at full resolution, after a median filter. A closing with a flat convex
+    kernel leaves a straight brightness step exactly where it is, so a hard
+    shadow's edge divides out to white paper instead of a thin dark line along
+    the edge (which a half-resolution or blurred background leaves behind, and
+    which reads as a faint pencil stroke where it crosses a box).
+    """
+    # Smooth sensor noise and JPEG first, or the closing picks its peaks (a
+    # median keeps a hard shadow's edge sharp).
+    small = cv2.medianBlur(img, 5)
+    k = int(14 * S) | 1
+    bg = cv2.morphologyEx(
+        small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    )
     bgf = np.maximum(bg.astype(np.float32), 24.0)
     dark: FloatImage = np.clip(1.0 - img.astype(np.float32) / bgf, 0.0, 1.0)
     return dark

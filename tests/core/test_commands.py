@@ -57,6 +57,36 @@ def test_the_demo_has_two_organisations_a_commissioner_and_every_role(
 
 
 @pytest.mark.django_db
+def test_the_demo_shows_poor_follow_up_and_scans_to_check() -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from openproms.accounts.models import Service
+    from openproms.reports.selectors import collection_summary
+    from openproms.scans.models import ScanItem, ScanPage
+
+    call_command("seed_demo")
+    today = timezone.localdate()
+    riverside = Organisation.objects.get(slug="riverside")
+
+    def capture(name: str) -> object:
+        service = Service.objects.get(organisation=riverside, name=name)
+        return collection_summary(
+            organisation=riverside,
+            services=[service],
+            start=today - dt.timedelta(days=365),
+            end=today,
+        )["follow_up"]
+
+    assert capture("Peer support groups").low
+    assert not capture("Wellbeing course").low
+    assert ScanPage.objects.filter(organisation=riverside, status="saved").exists()
+    assert ScanItem.objects.filter(page__organisation=riverside, decided=False).exists()
+    assert ScanPage.objects.filter(organisation=riverside, status="unmatched").exists()
+
+
+@pytest.mark.django_db
 def test_demo_code_prints_a_code_only_for_demo_accounts(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
