@@ -16,6 +16,21 @@ misidentified, share of items accepted automatically, accuracy of accepted items
 silent errors (accepted and wrong) per 10,000 items with a Wilson 95% upper bound,
 share sent to a person, read time per page (process CPU time, from the decoded
 image; start-up and layout set-up excluded) and the process's peak RSS.
+
+Marks erased by the degradation. A degradation can remove a mark completely:
+the simulated photocopier's threshold (150/255) turns light pencil (darkness
+0.10-0.30, so 178-229 on white paper) into white paper. No reader can see such a
+mark, and a person checking the copy would see an empty box too, so scoring it
+against the intended answer would count the copier's loss as the reader's error.
+An item counts as *erased* when the degraded page is pixel-identical to the same
+page degraded in the same way (same random draws) with that item's marks removed
+(its row, plus 3 mm, restored from the unmarked page); any surviving pixel, even
+a print outline one pixel thicker where a stroke crossed it, means "not erased".
+Erased items are scored against what is on the page: blank. The check runs for
+every item with marks that the reader read as blank or sent to a person (the
+only readings the rescoring can change; it would be wasted on the rest) and the
+count is reported in its own column ("marks erased") and in the JSON
+(``erased``, and ``erased`` per mark style), so the figure can be undone.
 """
 
 from __future__ import annotations
@@ -75,9 +90,13 @@ def make_corpus(
         k = int(rng.integers(len(layout.pages)))
         clean = render_pages(layout, dpi)[k]
         img, truth = fill_page(clean, layout.pages[k], dpi, rng)
+        # The unmarked page (PNG, small) for the "erased by the degradation" check.
+        unmarked = np.clip(clean * 255.0, 0, 255).astype(np.uint8)
         corpus.append(
             {
                 "img": img,
+                "unmarked_png": cv2.imencode(".png", unmarked)[1].tobytes(),
+                "dpi": dpi,
                 "truth": truth,
                 "token": token,
                 "page": k + 1,
@@ -112,6 +131,32 @@ def make_corpus(
     return corpus
 
 
+def marks_erased(
+    form: dict[str, Any],
+    item_id: str,
+    degraded: np.ndarray,
+    degrade: Any,
+    state: dict[str, Any],
+) -> bool:
+    """True when the degradation left no pixel of ``item_id``'s marks: the page
+    degraded with the same random draws, but with the item's row (plus 3 mm)
+    restored from the unmarked page, is identical to ``degraded``."""
+    row = next(r for r in form["layout_page"].items if r.item_id == item_id)
+    ppm = form["dpi"] / 25.4
+    unmarked = cv2.imdecode(
+        np.frombuffer(form["unmarked_png"], np.uint8), cv2.IMREAD_GRAYSCALE
+    )
+    r = row.rect.inset(-3.0)
+    y0, y1 = max(0, int(r.y * ppm)), math.ceil(r.y1 * ppm)
+    x0, x1 = max(0, int(r.x * ppm)), math.ceil(r.x1 * ppm)
+    without = form["img"].copy()
+    without[y0:y1, x0:x1] = unmarked[y0:y1, x0:x1]
+    rng = np.random.default_rng()
+    rng.bit_generator.state = state
+    again = degrade(without, rng)
+    return bool(again.shape == degraded.shape and np.array_equal(again, degraded))
+
+
 def run_scenario(name: str, corpus: list[dict[str, Any]], seed: int) -> dict[str, Any]:
     rng = np.random.default_rng(seed + 1000)
     degrade = SCENARIOS[name]
@@ -120,6 +165,7 @@ def run_scenario(name: str, corpus: list[dict[str, Any]], seed: int) -> dict[str
     confs: list[tuple[float, bool, bool]] = []  # (confidence, eligible, correct)
     cpu = 0.0
     for form in corpus:
+        state = rng.bit_generator.state
         img = degrade(form["img"], rng)
         t0 = time.process_time()
         readings = read_image(img)
@@ -150,13 +196,23 @@ def run_scenario(name: str, corpus: list[dict[str, Any]], seed: int) -> dict[str
                 style = "must_flag:" + style
             bs = by_style[style]
             bs["items"] += 1
-            correct = it.code == t.expect
+            expect = t.expect
+            if (
+                t.marks
+                and (it.decision == "blank" or it.needs_person)
+                and marks_erased(form, t.item_id, img, degrade, state)
+            ):
+                # Nothing of the marks is left on the page: score against it.
+                expect = None
+                c["erased"] += 1
+                bs["erased"] += 1
+            correct = it.code == expect
             if it.decision in ("answer", "blank") and "written" not in it.reason:
                 confs.append((it.confidence, True, correct))
             if it.needs_person:
                 c["review"] += 1
                 bs["review"] += 1
-                if t.expect != "flag":
+                if expect != "flag":
                     c["review_unneeded"] += 1
             else:
                 c["accepted"] += 1
@@ -180,6 +236,7 @@ def run_scenario(name: str, corpus: list[dict[str, Any]], seed: int) -> dict[str
             1 for f in corpus for t in f["truth"] if t.expect == "flag"
         )
         / n,
+        "erased_share": c["erased"] / n,
         "cpu_s_per_page": cpu / max(c["pages"], 1),
         "pages_per_s_per_core": c["pages"] / max(cpu, 1e-9),
         "by_style": {k: dict(v) for k, v in sorted(by_style.items())},
@@ -277,10 +334,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     hdr = (
         "| scenario | pages read / rejected / misidentified | items accepted | accuracy of accepted "
-        "| silent errors per 10k (95% upper) | sent to a person (of which needed) | pages/s/core |"
+        "| silent errors per 10k (95% upper) | sent to a person (of which needed) "
+        "| marks erased by the degradation (scored as blank) | pages/s/core |"
     )
     print(hdr)
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     results = []
     for name in args.scenarios.split(","):
         r = run_scenario(name, corpus, args.seed)
@@ -290,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{r.get('pages_misidentified', 0)} | {100 * r['accepted_share']:.1f}% | "
             f"{100 * r['accepted_accuracy']:.2f}% | {r['silent_per_10k']:.1f} "
             f"({r['silent_per_10k_upper95']:.1f}) | {100 * r['review_share']:.1f}% "
-            f"({100 * r['must_flag_share']:.1f}% must be flagged) | {r['pages_per_s_per_core']:.1f} |",
+            f"({100 * r['must_flag_share']:.1f}% must be flagged) | {r.get('erased', 0)} "
+            f"| {r['pages_per_s_per_core']:.1f} |",
             flush=True,
         )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -638,40 +638,92 @@ def _row_shift(
     return dx, dy, float(peak)
 
 
+PAPER_CAP = 0.08
+"""Most paper darkness round a box that is subtracted from the box (a soft shadow
+narrower than the background kernel leaves about 0.06); darker is not taken for
+paper, so a mark is never explained away by its surroundings."""
+
+
+def _shifted(
+    dark: FloatImage,
+    explained: npt.NDArray[np.bool_],
+    r: Rect,
+    dx: float,
+    dy: float,
+) -> tuple[FloatImage, npt.NDArray[np.bool_]]:
+    """``dark`` inside ``r`` shifted by the row's (dx, dy), and the printed
+    page's 'explained' mask at the same place (the reference is not shifted)."""
+    d = dark[_sl(r, dx, dy)]
+    e = explained[_sl(r)]
+    h, w = min(d.shape[0], e.shape[0]), min(d.shape[1], e.shape[1])
+    return d[:h, :w], e[:h, :w]
+
+
+def _blank_out(a: npt.NDArray[np.float32], outer: Rect, inner: Rect) -> None:
+    """Set the part of ``a`` (the pixels of ``outer``) inside ``inner`` to -1."""
+    so, si = _sl(outer), _sl(inner)
+    y0, y1 = si[0].start - so[0].start, si[0].stop - so[0].start
+    x0, x1 = si[1].start - so[1].start, si[1].stop - so[1].start
+    a[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = -1.0
+
+
+def _local_paper(
+    dark: FloatImage,
+    explained: npt.NDArray[np.bool_],
+    box: Rect,
+    dx: float,
+    dy: float,
+) -> float:
+    """Darkness of the paper round a box: the median of the unprinted pixels in a
+    ring 1.3-2.8 mm outside it, capped at :data:`PAPER_CAP`."""
+    outer = box.inset(-2.8)
+    d, e = _shifted(dark, explained, outer, dx, dy)
+    ring = np.where(e, np.float32(-1.0), d)
+    _blank_out(ring, outer, box.inset(-1.3))
+    vals = ring[ring >= 0]
+    if vals.size < 50:
+        return 0.0
+    return min(float(np.median(vals)), PAPER_CAP)
+
+
 def _measure_row(
     dark: FloatImage,
     smooth: FloatImage,
-    unexplained: FloatImage,
+    explained: npt.NDArray[np.bool_],
     row: ItemRow,
     inset: float,
     dx: float,
     dy: float,
 ) -> list[Measure]:
     """(code, mean darkness, strong-ink share, unexplained ink mm2, peak) per box;
-    peak = 98th percentile of the 3x3-smoothed darkness (a faint thin stroke)."""
+    peak = 98th percentile of the 3x3-smoothed darkness (a faint thin stroke).
+
+    Mean and peak are above the paper round the box (:func:`_local_paper`), so a
+    shadow the background could not divide out is not read as ink. Unexplained
+    ink is darkness (above a 0.12 floor, which drops paper noise; summed, so blur
+    does not hide a thin stroke) in the option's column that the printed page,
+    moved by the row's own shift, does not explain."""
     out: list[Measure] = []
     for o in row.options:
         sl = _sl(o.box.inset(inset), dx, dy)
         inner = dark[sl]
-        mean = float(inner.mean()) if inner.size else 0.0
+        local = _local_paper(dark, explained, o.box, dx, dy)
+        mean = float(inner.mean()) - local if inner.size else 0.0
         ink = float((inner > STRONG).mean()) if inner.size else 0.0
-        peak = float(np.percentile(smooth[sl], 98)) if inner.size else 0.0
+        peak = float(np.percentile(smooth[sl], 98)) - local if inner.size else 0.0
         zone = Rect(
             o.column.x + 0.3,
             o.box.y - 2.6,
             o.column.w - 0.6,
             row.rect.y1 - 0.8 - (o.box.y - 2.6),
         )
-        zs = _sl(zone, dx, dy)
-        z = unexplained[zs].copy()
-        bs = _sl(o.box.inset(-0.6), dx, dy)
-        # Blank out the box itself (its inside is measured above).
-        by0, by1 = bs[0].start - zs[0].start, bs[0].stop - zs[0].start
-        bx0, bx1 = bs[1].start - zs[1].start, bs[1].stop - zs[1].start
-        z[max(0, by0) : max(0, by1), max(0, bx0) : max(0, bx1)] = 0.0
-        out.append((o.code, mean, ink, float(z.sum()) / (S * S), peak))
-    for k, d in enumerate(row.digit_boxes):
-        sl = _sl(d.inset(inset), dx, dy)
+        d, e = _shifted(dark, explained, zone, dx, dy)
+        z = np.where(e, np.float32(0.0), np.maximum(d - 0.12, 0.0))
+        # The box itself (its inside is measured above).
+        _blank_out(z, zone, o.box.inset(-0.6))
+        out.append((o.code, mean, ink, float(z[z > 0].sum()) / (S * S), peak))
+    for k, dbox in enumerate(row.digit_boxes):
+        sl = _sl(dbox.inset(inset), dx, dy)
         inner = dark[sl]
         mean = float(inner.mean()) if inner.size else 0.0
         ink = float((inner > STRONG).mean()) if inner.size else 0.0
@@ -821,11 +873,6 @@ def read_page(
     )
     dark = _normalise(aligned)
     ref, explained = _reference(page)
-    # Ink mass (darkness summed, so blur does not hide a thin stroke) that the
-    # printed page does not explain; a floor drops paper noise.
-    unexplained = np.where(explained, 0.0, np.maximum(dark - 0.12, 0.0)).astype(
-        np.float32
-    )
     inset = style_for(_variant_of(page)).inset
     reg_ok = registration_mm <= thresholds.registration_mm
     reg_reason = f"page registration uncertain ({registration_mm:.1f} mm)"
@@ -836,7 +883,11 @@ def read_page(
         if match < thresholds.row_match:
             dx = dy = 0.0
         per_row.append(
-            (row, _measure_row(dark, smooth, unexplained, row, inset, dx, dy), match)
+            (
+                row,
+                _measure_row(dark, smooth, explained, row, inset, dx, dy),
+                match,
+            )
         )
     all_means = [m[1] for _, ms, _ in per_row for m in ms if m[0] >= 0]
     base = float(np.percentile(all_means, 25)) if all_means else 0.0

@@ -392,6 +392,7 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
 
     outcomes: list[Outcome] = []
     start_only: list[str] = []
+    episodes = selectors.episode_groups(contract.organisation, services)
     for requirement in contract.requirements.all():
         definition = _definition(contract, requirement.measure_id)
         if definition is None:
@@ -411,6 +412,7 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
                 end=end,
                 include_pilot=contract.include_pilot,
                 pairing=pairing,
+                episodes=episodes,
             )
             try:
                 result = paired_change(definition, scale.id, pairs)

@@ -377,6 +377,17 @@ def _derived_scores(
 # -- breakdown keys --------------------------------------------------------------
 
 
+EpisodeGroups = dict[int, tuple[Any, ...]]
+
+
+def episode_groups(
+    organisation: Organisation, services: Iterable[Service] | None
+) -> EpisodeGroups:
+    """Each episode's breakdown facts (service, key worker, sex, ethnicity, date of
+    birth), for passing to several :func:`outcome_pairs` calls of one report."""
+    return _episode_groups(organisation, services)
+
+
 def _episode_groups(
     organisation: Organisation, services: Iterable[Service] | None
 ) -> dict[int, tuple[Any, ...]]:
@@ -409,8 +420,12 @@ def outcome_pairs_with_capture(
     end: dt.date,
     include_pilot: bool = False,
     pairing: Pairing = "latest",
+    episodes: EpisodeGroups | None = None,
 ) -> OutcomePairs:
-    """:func:`outcome_pairs` and the follow-up capture of the same episodes."""
+    """:func:`outcome_pairs` and the follow-up capture of the same episodes.
+
+    ``episodes``: :func:`episode_groups` for the same organisation and services,
+    when the caller asks for several measures (read once instead of each time)."""
     if pairing not in ("latest", "exit"):
         raise ValueError("pairing must be 'latest' or 'exit'")
     services = list(services) if services is not None else None
@@ -430,7 +445,8 @@ def outcome_pairs_with_capture(
             _derived_scores(target=defn, scale_id=scale_id, pairing=pairing, **filters)
         )
     scores = _Scores.concat(parts)
-    episodes = _episode_groups(organisation, services)
+    if episodes is None:
+        episodes = _episode_groups(organisation, services)
     if services is not None:
         # Services are applied here rather than in SQL: joining every score to its
         # episode costs more than reading the organisation's scores and dropping some.
@@ -547,6 +563,7 @@ def outcome_pairs(
     end: dt.date,
     include_pilot: bool = False,
     pairing: Pairing = "latest",
+    episodes: EpisodeGroups | None = None,
 ) -> list[PairedScore]:
     """One :class:`~openproms.stats.PairedScore` per episode counting for the period.
 
@@ -574,6 +591,7 @@ def outcome_pairs(
         end=end,
         include_pilot=include_pilot,
         pairing=pairing,
+        episodes=episodes,
     ).pairs
 
 

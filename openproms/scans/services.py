@@ -504,7 +504,9 @@ def batch_read(batch_pk: int) -> ScanBatch | None:
     batch.save(update_fields=["status", "started_at"])
     resolver = _Resolver(batch.organisation)
     try:
-        for scan_file in batch.files.filter(status=ScanFile.Status.WAITING):
+        for scan_file in batch.files.filter(status=ScanFile.Status.WAITING).order_by(
+            "id"
+        ):
             _read_file(batch, scan_file, resolver)
     except Exception as error:
         logger.exception("Reading batch %s failed", batch.pk)

@@ -181,3 +181,73 @@ def test_write_in_number_always_goes_to_a_person():
         and vas.needs_person
         and "written number" in vas.reason
     )
+
+
+def _shade(img, depth, soft_px, band):
+    """Darken ``img`` by ``depth`` where ``band(x, y)`` is True (a shadow), with
+    edges softened by ``soft_px`` (0: a hard edge)."""
+    yy, xx = np.mgrid[0 : img.shape[0], 0 : img.shape[1]].astype(np.float32)
+    mask = band(xx, yy).astype(np.float32)
+    if soft_px:
+        mask = cv2.GaussianBlur(mask, (0, 0), soft_px)
+    return np.clip(img * (1.0 - depth * mask), 0, 255).astype(np.uint8)
+
+
+def _column_x(layout, k, code):
+    """Pixel x of the middle of option ``code``'s box on row ``k`` of page 1."""
+    box = next(o for o in layout.page(1).items[k].options if o.code == code).box
+    return (box.x + box.w / 2) * DPI / 25.4
+
+
+_SHADOW_MARKS = [(0, 2, "cross"), (2, 1, "tick"), (4, 3, "fill"), (6, 0, "slash")]
+_SHADOW_EXPECT = {0: 2, 2: 1, 4: 3, 6: 0}
+
+
+@pytest.mark.parametrize("tilt", [0.0, 0.05, -0.12])
+def test_hard_shadow_edge_across_the_boxes_is_not_read_as_ink(phq9, tilt):
+    """A hand or phone shadow with a sharp straight edge running through the
+    answer boxes: the edge must divide out, not read as a faint mark."""
+    x0 = _column_x(phq9, 0, 1)
+    img = _shade(
+        _marked(phq9, _SHADOW_MARKS),
+        0.5,
+        0,
+        lambda x, y: x < x0 + tilt * (y - 600),
+    )
+    [r] = read_image(img)
+    for k, item in enumerate(r.items):
+        assert not item.needs_person, (k, item.reason)
+        assert item.code == _SHADOW_EXPECT.get(k), (k, item)
+
+
+def _soft_band(layout, img):
+    """A soft shadow band about 3 cm wide (a finger or a pen) down the boxes: the
+    14 mm background closing cannot flatten its floor completely."""
+    xc = _column_x(layout, 0, 2)
+    return _shade(img, 0.55, 25, lambda x, y: np.abs(x - xc - 0.04 * (y - 600)) < 90)
+
+
+def test_soft_shadow_band_over_the_boxes_is_not_read_as_ink(phq9):
+    """What the background leaves of the band is also round the box: each box
+    is compared with the paper round it."""
+    [r] = read_image(_soft_band(phq9, _marked(phq9, _SHADOW_MARKS)))
+    for k, item in enumerate(r.items):
+        assert not item.needs_person, (k, item.reason)
+        assert item.code == _SHADOW_EXPECT.get(k), (k, item)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("where", ["hard_edge", "hard_inside", "soft_band"])
+def test_light_pencil_in_a_shadow_still_goes_to_a_person(phq9, seed, where):
+    """Dividing out shadows must never divide out a light pencil mark."""
+    code = {"hard_edge": 1, "hard_inside": 0, "soft_band": 2}[where]
+    img = _marked(phq9, [(k, code, "light_pencil") for k in (1, 3, 5)], seed=seed)
+    if where == "soft_band":
+        img = _soft_band(phq9, img)
+    else:
+        x0 = _column_x(phq9, 0, 1)
+        img = _shade(img, 0.5, 0, lambda x, y: x < x0 + 0.05 * (y - 600))
+    [r] = read_image(img)
+    for k in (1, 3, 5):
+        item = r.items[k]
+        assert item.needs_person and item.decision != "answer", (k, item)
