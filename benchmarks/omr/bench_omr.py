@@ -24,13 +24,16 @@ mark, and a person checking the copy would see an empty box too, so scoring it
 against the intended answer would count the copier's loss as the reader's error.
 An item counts as *erased* when the degraded page is pixel-identical to the same
 page degraded in the same way (same random draws) with that item's marks removed
-(its row, plus 3 mm, restored from the unmarked page); any surviving pixel, even
-a print outline one pixel thicker where a stroke crossed it, means "not erased".
-Erased items are scored against what is on the page: blank. The check runs for
-every item with marks that the reader read as blank or sent to a person (the
-only readings the rescoring can change; it would be wasted on the rest) and the
-count is reported in its own column ("marks erased") and in the JSON
-(``erased``, and ``erased`` per mark style), so the figure can be undone.
+(its row, plus 3 mm but not into other rows, restored from the unmarked page).
+Erased items are scored against what is on the page: blank. Any surviving pixel
+means "not erased", even a printed box outline one pixel thicker where a pencil
+stroke crossed its anti-aliased edge: such items are scored against the intended
+answer, but counted ("trace_on_print_only") and named under the table, because
+neither a reader nor a person looking at the copy can tell them from print. The
+check runs for every item with marks that the reader read as blank or sent to a
+person (the only readings the rescoring can change); the erased count has its own
+column ("marks erased") and is in the JSON (``erased``, overall and per mark
+style), so the rescoring can be undone.
 """
 
 from __future__ import annotations
@@ -131,30 +134,51 @@ def make_corpus(
     return corpus
 
 
-def marks_erased(
+def erasure(
     form: dict[str, Any],
     item_id: str,
     degraded: np.ndarray,
     degrade: Any,
     state: dict[str, Any],
-) -> bool:
-    """True when the degradation left no pixel of ``item_id``'s marks: the page
-    degraded with the same random draws, but with the item's row (plus 3 mm)
-    restored from the unmarked page, is identical to ``degraded``."""
+) -> str:
+    """What the degradation left of ``item_id``'s marks: "erased" (nothing: the
+    page degraded with the same random draws, but with the item's row plus 3 mm
+    restored from the unmarked page, is identical to ``degraded``), "print_only"
+    (every differing pixel touches print: a printed outline a pixel thicker
+    where a stroke crossed it; counted, not rescored) or "visible"."""
     row = next(r for r in form["layout_page"].items if r.item_id == item_id)
     ppm = form["dpi"] / 25.4
     unmarked = cv2.imdecode(
         np.frombuffer(form["unmarked_png"], np.uint8), cv2.IMREAD_GRAYSCALE
     )
-    r = row.rect.inset(-3.0)
-    y0, y1 = max(0, int(r.y * ppm)), math.ceil(r.y1 * ppm)
-    x0, x1 = max(0, int(r.x * ppm)), math.ceil(r.x1 * ppm)
-    without = form["img"].copy()
-    without[y0:y1, x0:x1] = unmarked[y0:y1, x0:x1]
+
+    def px(rect: Any) -> tuple[slice, slice]:
+        return (
+            slice(max(0, int(rect.y * ppm)), math.ceil(rect.y1 * ppm)),
+            slice(max(0, int(rect.x * ppm)), math.ceil(rect.x1 * ppm)),
+        )
+
+    # The row plus 3 mm, except where another row is (its marks stay).
+    mask = np.zeros(form["img"].shape, bool)
+    mask[px(row.rect.inset(-3.0))] = True
+    for other in form["layout_page"].items:
+        if other.item_id != item_id:
+            mask[px(other.rect)] = False
+    mask[px(row.rect)] = True
+    without = np.where(mask, unmarked, form["img"])
     rng = np.random.default_rng()
     rng.bit_generator.state = state
     again = degrade(without, rng)
-    return bool(again.shape == degraded.shape and np.array_equal(again, degraded))
+    if again.shape != degraded.shape:
+        return "visible"
+    diff = again != degraded
+    if not diff.any():
+        return "erased"
+    # Print: at most half as bright as the brightest paper within about 2 mm.
+    paper = cv2.dilate(again, np.ones((15, 15), np.uint8)).astype(np.float32)
+    printed = (again.astype(np.float32) < 0.5 * paper).astype(np.uint8)
+    near_print = cv2.dilate(printed, np.ones((3, 3), np.uint8))
+    return "print_only" if not (diff & (near_print == 0)).any() else "visible"
 
 
 def run_scenario(name: str, corpus: list[dict[str, Any]], seed: int) -> dict[str, Any]:
@@ -197,15 +221,17 @@ def run_scenario(name: str, corpus: list[dict[str, Any]], seed: int) -> dict[str
             bs = by_style[style]
             bs["items"] += 1
             expect = t.expect
-            if (
-                t.marks
-                and (it.decision == "blank" or it.needs_person)
-                and marks_erased(form, t.item_id, img, degrade, state)
-            ):
+            left = "visible"
+            if t.marks and (it.decision == "blank" or it.needs_person):
+                left = erasure(form, t.item_id, img, degrade, state)
+            if left == "erased":
                 # Nothing of the marks is left on the page: score against it.
                 expect = None
                 c["erased"] += 1
                 bs["erased"] += 1
+            elif left == "print_only":
+                c["trace_on_print_only"] += 1
+                bs["trace_on_print_only"] += 1
             correct = it.code == expect
             if it.decision in ("answer", "blank") and "written" not in it.reason:
                 confs.append((it.confidence, True, correct))
@@ -237,6 +263,7 @@ def run_scenario(name: str, corpus: list[dict[str, Any]], seed: int) -> dict[str
         )
         / n,
         "erased_share": c["erased"] / n,
+        "trace_on_print_only": c["trace_on_print_only"],
         "cpu_s_per_page": cpu / max(c["pages"], 1),
         "pages_per_s_per_core": c["pages"] / max(cpu, 1e-9),
         "by_style": {k: dict(v) for k, v in sorted(by_style.items())},
@@ -352,6 +379,13 @@ def main(argv: list[str] | None = None) -> int:
             f"| {r['pages_per_s_per_core']:.1f} |",
             flush=True,
         )
+    for r in results:
+        if r["trace_on_print_only"]:
+            print(
+                f"{r['scenario']}: {r['trace_on_print_only']} item(s) whose only trace "
+                "of the marks is print a pixel thicker (scored against the intended "
+                "answer)"
+            )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"peak RSS of the benchmark process (corpus in memory included): {peak_mb:.0f} MB"

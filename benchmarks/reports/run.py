@@ -11,6 +11,15 @@ The seeded database is never written: it is copied (SQLite backup API) to
 ``benchmarks/out/reports/openproms.sqlite3`` first, and everything (sign-in session,
 a benchmark contract) is written to the copy. Timings are the median of ``--runs``
 runs after one warm-up run. Prints a JSON summary and a Markdown table row set.
+
+On PostgreSQL, seed a database of its own and point the benchmark at it::
+
+    createdb -h 127.0.0.1 -U postgres openproms_bench
+    export OPENPROMS_DATABASE_URL=postgres://postgres@127.0.0.1:5432/openproms_bench
+    OPENPROMS_DATA_DIR=benchmarks/out/pg .venv/bin/python -m openproms.cli manage migrate
+    OPENPROMS_DATA_DIR=benchmarks/out/pg .venv/bin/python -m openproms.cli manage seed \
+        --service-users 100000 --administrations 1000000
+    .venv/bin/python benchmarks/reports/run.py --runs 5
 """
 
 from __future__ import annotations
@@ -60,12 +69,20 @@ def main() -> None:
     parser.add_argument("--source", type=Path, default=SOURCE)
     parser.add_argument("--keep-copy", action="store_true")
     args = parser.parse_args()
-    if not args.source.exists():
+    postgres = bool(os.environ.get("OPENPROMS_DATABASE_URL"))
+    copy_seconds = 0.0
+    if postgres:
+        # PostgreSQL: the seeded database named by OPENPROMS_DATABASE_URL is used as
+        # it is (seed it with `openproms manage seed` first); the benchmark contract
+        # and a session are written to it.
+        pass
+    elif not args.source.exists():
         sys.exit(f"{args.source} not found: seed it with benchmarks/collection/run.py")
-
-    t = time.perf_counter()
-    copy_database(args.source, WORK / "openproms.sqlite3")
-    copy_seconds = time.perf_counter() - t
+    else:
+        t = time.perf_counter()
+        copy_database(args.source, WORK / "openproms.sqlite3")
+        copy_seconds = time.perf_counter() - t
+    WORK.mkdir(parents=True, exist_ok=True)
     os.environ["OPENPROMS_DATA_DIR"] = str(WORK)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openproms.settings")
     import django

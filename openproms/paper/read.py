@@ -435,13 +435,29 @@ def _find_fiducial_near(
     if x1 - x0 < 8 or y1 - y0 < 8:
         return None
     win = img[y0:y1, x0:x1]
-    _, thr = cv2.threshold(win, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    binary = np.asarray(thr, np.uint8)
-    blobs = [
-        b
-        for b in _blobs(binary, expected * 0.3, expected * 2.2)
-        if b.inside(binary.shape, math.sqrt(expected) * 0.55)
-    ]
+    blobs: list[_Blob] = []
+    for flat in (False, True):
+        if flat:
+            # A shadow edge across the window splits Otsu's threshold between
+            # shadow and paper: divide the paper's brightness out and retry.
+            k = int(math.sqrt(expected) * 2.5) | 1
+            bg = cv2.morphologyEx(
+                win,
+                cv2.MORPH_CLOSE,
+                cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)),
+            )
+            win = np.asarray(
+                cv2.divide(win, np.maximum(bg, 1), scale=255), dtype=np.uint8
+            )
+        _, thr = cv2.threshold(win, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+        binary = np.asarray(thr, np.uint8)
+        blobs = [
+            b
+            for b in _blobs(binary, expected * 0.3, expected * 2.2)
+            if b.inside(binary.shape, math.sqrt(expected) * 0.55)
+        ]
+        if blobs:
+            break
     if not blobs:
         return None
     best = min(

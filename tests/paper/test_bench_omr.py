@@ -1,0 +1,73 @@
+"""The OMR benchmark's scoring of marks that a degradation erased completely."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from openproms.paper.marks import Pen, scale_mapping
+from openproms.paper.simulate import SCENARIOS, render_pages
+from openproms.scoring import get_measure
+
+from .helpers import layout_for
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "omr" / "bench_omr.py"
+DPI = 200.0
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_omr", BENCH)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def form():
+    """A PHQ-9 page with light pencil (darkness 0.25, inside the box, clear of
+    its outline) on item 1 and a pen cross on item 2, as the benchmark stores it."""
+    layout = layout_for(get_measure("phq9"))
+    page = layout.page(1)
+    clean = render_pages(layout, DPI)[0]
+    ppm = DPI / 25.4
+    pen = Pen(clean.shape, scale_mapping(ppm), ppm)
+    for row, level in ((page.items[0], 0.25), (page.items[1], 0.92)):
+        b = row.options[2].box.inset(1.0)
+        pen.stroke([(b.x, b.y), (b.x1, b.y1)], 0.5, level)
+        pen.stroke([(b.x1, b.y), (b.x, b.y1)], 0.5, level)
+    img = np.clip(pen.apply(clean) * 255.0, 0, 255).astype(np.uint8)
+    unmarked = np.clip(clean * 255.0, 0, 255).astype(np.uint8)
+    return {
+        "img": img,
+        "unmarked_png": cv2.imencode(".png", unmarked)[1].tobytes(),
+        "dpi": DPI,
+        "layout_page": page,
+        "ids": (page.items[0].item_id, page.items[1].item_id),
+    }
+
+
+def _left(bench, form, item_id, scenario, seed=5):
+    """What ``scenario`` leaves of the item's marks, per the benchmark."""
+    rng = np.random.default_rng(seed)
+    state = rng.bit_generator.state
+    degraded = SCENARIOS[scenario](form["img"], rng)
+    return bench.erasure(form, item_id, degraded, SCENARIOS[scenario], dict(state))
+
+
+def test_the_copier_erases_light_pencil_completely(bench, form):
+    pencil, pen = form["ids"]
+    assert _left(bench, form, pencil, "photocopy") == "erased"
+    assert _left(bench, form, pen, "photocopy") == "visible"
+
+
+@pytest.mark.parametrize("scenario", ["clean", "hard_shadow", "jpeg_20", "rotate_4"])
+def test_marks_that_survive_are_not_counted_as_erased(bench, form, scenario):
+    pencil, pen = form["ids"]
+    assert _left(bench, form, pencil, scenario) == "visible"
+    assert _left(bench, form, pen, scenario) == "visible"
