@@ -8,17 +8,21 @@ Steps for each form found in an image:
    fingerprint, or the page is rejected (never guess which form it is).
 2. Register: a first homography from the QR code's corners predicts where the
    four corner marks are; each is found locally (a solid dark square of the right
-   size nearest the prediction) and the homography is refitted on all eight points.
-   The worst residual, in millimetres, is checked.
+   size nearest the prediction; when a shadow edge defeats one threshold, again
+   after flattening the window, then by splitting its dark pixels) and the
+   homography is refitted on all eight points. The worst residual, in
+   millimetres, is checked.
 3. Warp the page to a canonical 6 px/mm image and divide out the illumination
-   (background = grey closing with a kernel larger than any mark), so shadows and
-   uneven light do not read as ink.
+   (background = full-resolution grey closing with a kernel larger than any
+   mark, which keeps a hard shadow's straight edge exactly where it is), so
+   shadows and uneven light do not read as ink.
 4. For each row, refine the alignment locally by matching the printed boxes (from a
    rendering of the same layout) within +-1.5 mm.
 5. For each box measure: mean darkness inside (inset from the outline), share of
    strongly inked pixels, and ink in the option's own column that the printed page
    does not explain (a circle round a label, an overrunning stroke, a stray mark).
-   Compare against the page's own empty boxes.
+   Compare against the paper round each box (what a soft shadow leaves after
+   step 3) and the page's own empty boxes.
 6. Decide per item: one answer, blank, several, or uncertain, with a confidence
    and a reason. Faint marks, ink outside boxes, poor registration and written
    numbers always go to a person. A completely filled box next to another marked
@@ -436,20 +440,31 @@ def _find_fiducial_near(
         return None
     win = img[y0:y1, x0:x1]
     blobs: list[_Blob] = []
-    for flat in (False, True):
-        if flat:
+    for attempt in ("otsu", "flat", "darkest"):
+        if attempt == "otsu":
+            _, thr = cv2.threshold(win, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+        elif attempt == "flat":
             # A shadow edge across the window splits Otsu's threshold between
             # shadow and paper: divide the paper's brightness out and retry.
             k = int(math.sqrt(expected) * 2.5) | 1
             bg = cv2.morphologyEx(
-                win,
-                cv2.MORPH_CLOSE,
-                cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)),
+                win, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
             )
-            win = np.asarray(
-                cv2.divide(win, np.maximum(bg, 1), scale=255), dtype=np.uint8
+            flat = cv2.divide(win, np.maximum(bg, 1), scale=255)
+            _, thr = cv2.threshold(
+                flat, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU
             )
-        _, thr = cv2.threshold(win, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+        else:
+            # A shadow too narrow to flatten (between the page edge and the
+            # mark) joins the mark: split the dark pixels themselves.
+            t, _ = cv2.threshold(win, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+            dark = win[win <= t]
+            if dark.size < expected:
+                break
+            t2, _ = cv2.threshold(
+                dark.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU
+            )
+            thr = np.where(win <= t2, 255, 0).astype(np.uint8)
         binary = np.asarray(thr, np.uint8)
         blobs = [
             b

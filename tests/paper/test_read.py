@@ -251,3 +251,23 @@ def test_light_pencil_in_a_shadow_still_goes_to_a_person(phq9, seed, where):
     for k in (1, 3, 5):
         item = r.items[k]
         assert item.needs_person and item.decision != "answer", (k, item)
+
+
+@pytest.mark.parametrize("corner", ["tl", "tr", "bl", "br"])
+@pytest.mark.parametrize("side", ["beside", "through"])
+def test_corner_mark_is_found_with_a_shadow_edge_beside_or_through_it(
+    phq9, corner, side
+):
+    """A hard shadow over the page's margin, its edge along the corner mark (the
+    mark and the shadow merge under one global threshold) or through it."""
+    f = next(f for f in phq9.page(1).fiducials if f.corner == corner)
+    ppm = DPI / 25.4
+    edge = (f.rect.x if corner[1] == "l" else f.rect.x1) * ppm
+    if side == "through":
+        edge = f.centre[0] * ppm
+    left = corner[1] == "l"
+    img = _shade(_marked(phq9, _SHADOW_MARKS), 0.5, 0, lambda x, y: (x < edge) == left)
+    [r] = read_image(img)
+    assert r.status == "read", r.reason
+    assert r.registration_mm is not None and r.registration_mm < 0.5
+    assert [i.code for i in r.items[:7:2]] == [2, 1, 3, 0]
