@@ -18,7 +18,6 @@ marked), forms saved without a person, and the process's peak memory.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import resource
@@ -122,7 +121,6 @@ def main() -> None:
     import numpy as np
     from django.core.management import call_command
     from django.utils import timezone
-    from PIL import Image
 
     from openproms.accounts.models import Membership, Organisation, Role, Service, User
     from openproms.catalogue.selectors import measure_definition
@@ -132,7 +130,7 @@ def main() -> None:
     )
     from openproms.collection.scheduling import episode_schedule_refresh
     from openproms.paper import FormContext, make_layout
-    from openproms.paper.simulate import fill_page, phone, render_pages
+    from openproms.paper.simulate import fill_page, pages_pdf, phone, render_pages
     from openproms.people.models import Episode, ServiceUser
     from openproms.scans import services
 
@@ -220,11 +218,8 @@ def main() -> None:
         truth[form.token] = expected
     for k in rng.choice(len(images), size=min(args.photos, len(images)), replace=False):
         images[int(k)] = phone(images[int(k)], rng)
-    pil = [Image.fromarray(i).convert("L") for i in images]
-    buf = io.BytesIO()
-    pil[0].save(buf, "PDF", resolution=args.dpi, save_all=True, append_images=pil[1:])
-    pdf = buf.getvalue()
-    del pil, images
+    pdf = pages_pdf(images, args.dpi)
+    del images
 
     (data_dir / "pile.pdf").write_bytes(pdf)
     (data_dir / "truth.json").write_text(json.dumps(truth))

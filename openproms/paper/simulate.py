@@ -6,7 +6,8 @@ Everything is seeded; nothing here is used when reading real scans.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import io
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -120,6 +121,39 @@ def fill_page(
             truths.append(ItemTruth(row.item_id, ((o.code, "light_pencil"),), "flag"))
     out = np.clip(pen.apply(page_img) * 255.0, 0, 255).astype(np.uint8)
     return out, truths
+
+
+def filled_form(
+    layout: Layout,
+    answers: Mapping[str, int | None],
+    *,
+    dpi: float,
+    rng: np.random.Generator,
+    second_marks: Mapping[str, int] | None = None,
+) -> list[GrayImage]:
+    """Every page of a form with one clear mark per answer, as a clean scan at
+    ``dpi`` would see it. ``second_marks`` adds another mark to those items (two
+    answers: a reader must send them to a person)."""
+    images = []
+    for page, rendered in zip(layout.pages, render_pages(layout, dpi), strict=True):
+        filled, _ = fill_page(rendered, page, dpi, rng, answers=answers)
+        on_page = {r.item_id for r in page.items}
+        extra = {k: v for k, v in (second_marks or {}).items() if k in on_page}
+        if extra:
+            again = (filled / 255.0).astype(np.float32)
+            filled, _ = fill_page(again, page, dpi, rng, answers=extra)
+        images.append(filled)
+    return images
+
+
+def pages_pdf(images: Sequence[GrayImage], dpi: float) -> bytes:
+    """Page images as one PDF, like an office scanner's output."""
+    from PIL import Image
+
+    pil = [Image.fromarray(img).convert("L") for img in images]
+    buf = io.BytesIO()
+    pil[0].save(buf, "PDF", resolution=dpi, save_all=True, append_images=pil[1:])
+    return buf.getvalue()
 
 
 # ------------------------------------------------------------- degradations

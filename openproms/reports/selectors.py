@@ -126,11 +126,6 @@ def _sort_keys(values: Sequence[Any]) -> np.ndarray:
     return out
 
 
-def _bound(moment: dt.datetime, keys: np.ndarray) -> Any:
-    """``moment`` as a key of :func:`_sort_keys`, for comparing."""
-    return _micros(moment)
-
-
 class _LocalDays:
     """Local (Europe/London) dates of completion keys, cached per UTC hour
     (UK offsets are whole hours, so the local date is fixed within one)."""
@@ -476,7 +471,7 @@ def outcome_pairs_with_capture(
         )
     if scores.episode.size == 0:
         return OutcomePairs([], follow_up_capture(0, 0))
-    start_us = _bound(_day_start(start), scores.at)
+    start_us = _micros(_day_start(start))
 
     order = np.lexsort((scores.admin, scores.at, scores.episode))
     ep = scores.episode[order]

@@ -4,19 +4,17 @@ blank form waiting to be matched to its person."""
 
 from __future__ import annotations
 
-import io
 import random
 
 import numpy as np
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from openproms.accounts.models import Membership, Organisation
 from openproms.catalogue.selectors import measure_definition
 from openproms.collection import scheduling
 from openproms.core.demo import DemoContext
 from openproms.paper import FormContext, make_layout
-from openproms.paper.simulate import fill_page, render_pages
+from openproms.paper.simulate import filled_form, pages_pdf
 from openproms.scans import services
 from openproms.scans.models import PrintedForm, ScanBatch
 
@@ -27,6 +25,8 @@ FORMS = 4  # pre-assigned forms in the demo pile
 def _pages(
     form: PrintedForm, rng: np.random.Generator, doubtful: int
 ) -> list[np.ndarray]:
+    """The form filled with believable answers; the first ``doubtful`` questions
+    get a second mark, so only a person can say which one counts."""
     definition = measure_definition(
         organisation=form.organisation,
         measure_id=form.measure_id,
@@ -38,25 +38,12 @@ def _pages(
         item.id: int(rng.choice(sorted(item.response_set.codes)))
         for item in definition.items
     }
-    images = []
-    for page, rendered in zip(layout.pages, render_pages(layout, DPI), strict=True):
-        filled, _ = fill_page(rendered, page, DPI, rng, answers=answers)
-        rows = [r for r in page.items if r.options][:doubtful]
-        for row in rows:  # a second mark: only a person can say which one counts
-            other = next(o.code for o in row.options if o.code != answers[row.item_id])
-            filled, _ = fill_page(
-                filled / 255.0, page, DPI, rng, answers={row.item_id: other}
-            )
-        doubtful -= len(rows)
-        images.append(filled)
-    return images
-
-
-def _pdf(images: list[np.ndarray]) -> bytes:
-    pil = [Image.fromarray(img).convert("L") for img in images]
-    buf = io.BytesIO()
-    pil[0].save(buf, "PDF", resolution=DPI, save_all=True, append_images=pil[1:])
-    return buf.getvalue()
+    rows = [row for page in layout.pages for row in page.items if row.options]
+    second = {
+        row.item_id: next(o.code for o in row.options if o.code != answers[row.item_id])
+        for row in rows[:doubtful]
+    }
+    return filled_form(layout, answers, dpi=DPI, rng=rng, second_marks=second)
 
 
 def seed(context: DemoContext) -> None:
@@ -91,6 +78,6 @@ def seed(context: DemoContext) -> None:
     pick.shuffle(images)  # a pile is never in order
     batch = services.batch_create(
         membership=membership,
-        files=[SimpleUploadedFile("monday-group.pdf", _pdf(images))],
+        files=[SimpleUploadedFile("monday-group.pdf", pages_pdf(images, DPI))],
     )
     services.batch_read(batch.pk)

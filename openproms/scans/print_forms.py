@@ -10,13 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import Http404
 
-from openproms.accounts.models import Membership, Organisation
-from openproms.catalogue.selectors import measure_definition, organisation_measures
+from openproms.accounts.models import Membership
 from openproms.collection.plan_forms import DueFilterForm
 from openproms.collection.scheduling import DueFilters
-from openproms.scoring import MeasureDefinition, WordingNotAvailable, require_wording
+from openproms.scans.selectors import measure_choices, measure_or_none, wording_problem
 
 # One request renders every form in it: more than this at once is slow to make and
 # unwieldy to hand out, so people narrow the filters instead.
@@ -35,18 +33,6 @@ def too_many(count: int) -> str:
         f"{count} forms are due for these filters: print at most {MAX_FORMS} at a "
         "time by choosing a key worker, service or day"
     )
-
-
-def wording_missing(definition: MeasureDefinition) -> str | None:
-    """Why the measure's form cannot be printed, or None when it can."""
-    try:
-        require_wording(definition)
-    except WordingNotAvailable:
-        return (
-            f"{definition.short_name} is licensed and its wording has not been "
-            "supplied: an organisation admin adds it on the measure's page"
-        )
-    return None
 
 
 class PrintDueForm(DueFilterForm):
@@ -107,27 +93,6 @@ class PrintDueForm(DueFilterForm):
         return values
 
 
-def blank_measure_choices(organisation: Organisation) -> list[tuple[str, str]]:
-    """The organisation's active measures as ``id@version``, titled as it uses them;
-    measures whose licensed wording has not been supplied say so."""
-    choices = []
-    for chosen in organisation_measures(organisation):
-        key = f"{chosen.measure_id}@{chosen.measure_version}"
-        try:
-            definition = measure_definition(
-                organisation=organisation,
-                measure_id=chosen.measure_id,
-                version=chosen.measure_version,
-            )
-        except Http404:
-            continue
-        label = f"{definition.title} (version {chosen.measure_version})"
-        if wording_missing(definition):
-            label += ": wording not supplied, cannot be printed"
-        choices.append((key, label))
-    return sorted(choices, key=lambda choice: choice[1].casefold())
-
-
 class BlankPrintForm(forms.Form):
     measure = forms.ChoiceField(
         label="Measure",
@@ -164,21 +129,18 @@ class BlankPrintForm(forms.Form):
         self.organisation = membership.organisation
         self.fields["measure"].choices = [
             ("", "Choose a measure"),
-            *blank_measure_choices(self.organisation),
+            *measure_choices(self.organisation),
         ]
 
     def clean_measure(self) -> str:
         key: str = self.cleaned_data["measure"]
         measure_id, _, version = key.partition("@")
-        try:
-            definition = measure_definition(
-                organisation=self.organisation, measure_id=measure_id, version=version
-            )
-        except Http404:  # pragma: no cover - the choices hold only known measures
+        definition = measure_or_none(self.organisation, measure_id, version)
+        if definition is None:  # pragma: no cover - the choices hold only known ones
             raise forms.ValidationError(
                 "Choose one of the measures your organisation uses"
-            ) from None
-        problem = wording_missing(definition)
+            )
+        problem = wording_problem(definition)
         if problem:
             raise forms.ValidationError(problem)
         return key

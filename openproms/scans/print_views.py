@@ -11,18 +11,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from openproms.accounts.models import Membership, Organisation
+from openproms.accounts.models import Membership
 from openproms.accounts.policy import Action
-from openproms.catalogue.selectors import measure_definition
 from openproms.collection import scheduling
 from openproms.collection.models import TimePoint
 from openproms.core.access import org_view
-from openproms.scans import print_forms, services
+from openproms.scans import print_forms, selectors, services
 from openproms.scoring import MeasureDefinition
 
 
@@ -68,12 +67,12 @@ def _due(
     for point in points:
         key = (point.measure_id, point.measure_version)
         if key not in definitions:
-            definitions[key] = _definition(membership.organisation, *key)
+            definitions[key] = selectors.measure_or_none(membership.organisation, *key)
         definition = definitions[key]
         if definition is None:
             rows.append(_Row(point, point.measure_id, "the measure is not known here"))
         else:
-            problem = print_forms.wording_missing(definition)
+            problem = selectors.wording_problem(definition)
             rows.append(_Row(point, definition.short_name, problem))
     rows.sort(
         key=lambda row: (
@@ -82,17 +81,6 @@ def _due(
         )
     )
     return _Due(rows, left_out)
-
-
-def _definition(
-    organisation: Organisation, measure_id: str, version: str
-) -> MeasureDefinition | None:
-    try:
-        return measure_definition(
-            organisation=organisation, measure_id=measure_id, version=version
-        )
-    except Http404:
-        return None
 
 
 def _pdf(pdf: bytes, filename: str) -> HttpResponse:

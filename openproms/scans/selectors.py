@@ -5,12 +5,75 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from openproms.catalogue.selectors import measure_definition, organisation_measures
+from openproms.collection.models import TimePoint
 from openproms.scans.models import ScanBatch, ScanItem, ScanPage
+from openproms.scoring import MeasureDefinition, WordingNotAvailable, require_wording
 
 if TYPE_CHECKING:
     from openproms.accounts.models import Organisation
+    from openproms.people.models import ServiceUser
+
+
+def measure_or_none(
+    organisation: Organisation, measure_id: str, version: str
+) -> MeasureDefinition | None:
+    """The measure as the organisation uses it, or None when it is not known here."""
+    try:
+        return measure_definition(
+            organisation=organisation, measure_id=measure_id, version=version
+        )
+    except Http404:
+        return None
+
+
+def wording_problem(definition: MeasureDefinition) -> str | None:
+    """Why the measure's form cannot be printed or read, or None when it can."""
+    try:
+        require_wording(definition)
+    except WordingNotAvailable:
+        return (
+            f"{definition.short_name} is licensed and its wording has not been "
+            "supplied: an organisation admin adds it on the measure's page"
+        )
+    return None
+
+
+def measure_choices(organisation: Organisation) -> list[tuple[str, str]]:
+    """The organisation's active measures as (``id@version``, title), sorted by
+    title; measures whose licensed wording has not been supplied say so."""
+    choices = []
+    for chosen in organisation_measures(organisation):
+        definition = measure_or_none(
+            organisation, chosen.measure_id, chosen.measure_version
+        )
+        if definition is None:
+            continue
+        label = f"{definition.title} (version {chosen.measure_version})"
+        if wording_problem(definition):
+            label += ": wording not supplied, cannot be printed"
+        choices.append((f"{chosen.measure_id}@{chosen.measure_version}", label))
+    return sorted(choices, key=lambda choice: choice[1].casefold())
+
+
+def open_time_points_for(person: ServiceUser, measure_id: str) -> QuerySet[TimePoint]:
+    """The person's pending time points for a measure, soonest first."""
+    return TimePoint.objects.filter(
+        episode__service_user=person,
+        measure_id=measure_id,
+        status=TimePoint.Status.PENDING,
+    ).order_by("due_date", "id")
+
+
+def time_point_in(organisation: Organisation, pk: int) -> TimePoint | None:
+    return (
+        TimePoint.objects.select_related("episode")
+        .filter(organisation=organisation, pk=pk)
+        .first()
+    )
 
 
 def batches_for(organisation: Organisation) -> QuerySet[ScanBatch]:

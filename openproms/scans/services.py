@@ -26,7 +26,6 @@ from django.utils import timezone
 
 from openproms.audit.services import log_action
 from openproms.catalogue.selectors import (
-    measure_definition,
     organisation_measures,
     organisation_uses_measure,
 )
@@ -38,15 +37,18 @@ from openproms.collection.services import (
 )
 from openproms.paper import (
     FormContext,
+    Layout,
     PageReading,
     Payload,
     PrintJob,
     SourcePage,
     load_pages,
+    parse_payload,
     read_image,
-    render_batch,
+    render_pdf,
 )
 from openproms.paper.layout import make_layout
+from openproms.paper.render import batch_order_key
 from openproms.scans.models import (
     PrintedForm,
     ScanBatch,
@@ -54,7 +56,8 @@ from openproms.scans.models import (
     ScanItem,
     ScanPage,
 )
-from openproms.scoring import MeasureDefinition, ResponseInvalid, WordingNotAvailable
+from openproms.scans.selectors import measure_or_none, wording_problem
+from openproms.scoring import MeasureDefinition, ResponseInvalid
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -99,17 +102,6 @@ class PrintOutcome:
     skipped: list[tuple[TimePoint, str]] = field(default_factory=list)
 
 
-def _definition(organisation: Organisation, measure_id: str, version: str) -> Any:
-    from django.http import Http404
-
-    try:
-        return measure_definition(
-            organisation=organisation, measure_id=measure_id, version=version
-        )
-    except Http404:
-        return None
-
-
 def forms_print(
     *,
     membership: Membership,
@@ -124,11 +116,17 @@ def forms_print(
     organisation = membership.organisation
     variant = "large_print" if large_print else "standard"
     outcome = PrintOutcome(pdf=None)
-    jobs: list[tuple[PrintJob, TimePoint, int]] = []
+    jobs: list[tuple[PrintJob, Layout, TimePoint]] = []
     for point in time_points:
-        definition = _definition(organisation, point.measure_id, point.measure_version)
+        definition = measure_or_none(
+            organisation, point.measure_id, point.measure_version
+        )
         if definition is None:
             outcome.skipped.append((point, "the measure is not known here"))
+            continue
+        problem = wording_problem(definition)
+        if problem is not None:
+            outcome.skipped.append((point, problem))
             continue
         person = point.episode.service_user
         context = FormContext(
@@ -136,23 +134,13 @@ def forms_print(
             reference=printed_reference(person),
             token=_new_token(),
         )
-        try:
-            pages = len(make_layout(definition, variant, context).pages)
-        except WordingNotAvailable:
-            outcome.skipped.append(
-                (
-                    point,
-                    f"{definition.short_name} is licensed and its wording has not been "
-                    "supplied: an organisation admin adds it on the measure's page",
-                )
-            )
-            continue
-        jobs.append((PrintJob(definition, context, variant), point, pages))  # type: ignore[arg-type]
+        job = PrintJob(definition, context, variant)  # type: ignore[arg-type]
+        jobs.append((job, make_layout(definition, variant, context), point))  # type: ignore[arg-type]
     if not jobs:
         return outcome
     with transaction.atomic():
         now = timezone.now()
-        for job, point, pages in jobs:
+        for job, layout, point in jobs:
             outcome.printed.append(
                 PrintedForm.objects.create(
                     organisation=organisation,
@@ -160,14 +148,14 @@ def forms_print(
                     measure_id=point.measure_id,
                     measure_version=point.measure_version,
                     variant=variant,
-                    pages=pages,
+                    pages=len(layout.pages),
                     service_user=point.episode.service_user,
                     time_point=point,
                     printed_by=membership.user,
                     printed_at=now,
                 )
             )
-        TimePoint.objects.filter(pk__in=[p.pk for _, p, _ in jobs]).update(
+        TimePoint.objects.filter(pk__in=[p.pk for _, _, p in jobs]).update(
             printed_at=now
         )
         log_action(
@@ -177,7 +165,9 @@ def forms_print(
             request=request,
             detail={"forms": len(jobs), "variant": variant},
         )
-    outcome.pdf = render_batch([job for job, _, _ in jobs], duplex=duplex)
+    # Handed out in reference order; each form is laid out once, above.
+    jobs.sort(key=lambda entry: batch_order_key(entry[0]))
+    outcome.pdf = render_pdf([layout for _, layout, _ in jobs], duplex=duplex)
     return outcome
 
 
@@ -194,35 +184,32 @@ def blank_forms_print(
     organisation = membership.organisation
     if not 1 <= copies <= 200:
         raise ScanError("Print between 1 and 200 blank copies at a time.")
-    definition = _definition(organisation, measure_id, measure_version)
+    definition = measure_or_none(organisation, measure_id, measure_version)
     if definition is None or not organisation_uses_measure(
         organisation=organisation, measure_id=measure_id, version=measure_version
     ):
         raise ScanError("This organisation does not use that measure.")
     variant = "blank_large_print" if large_print else "blank"
-    jobs = [
-        PrintJob(
+    problem = wording_problem(definition)
+    if problem is not None:
+        raise ScanError(problem)
+    layouts = [
+        make_layout(
             definition,
-            FormContext(organisation=organisation.name, token=_new_token()),
             variant,  # type: ignore[arg-type]
+            FormContext(organisation=organisation.name, token=_new_token()),
         )
         for _ in range(copies)
     ]
-    try:
-        pages = len(make_layout(definition, variant, jobs[0].context).pages)  # type: ignore[arg-type]
-    except WordingNotAvailable:
-        raise ScanError(
-            f"{definition.short_name} is licensed and its wording has not been supplied."
-        ) from None
     with transaction.atomic():
-        for job in jobs:
+        for layout in layouts:
             PrintedForm.objects.create(
                 organisation=organisation,
-                token=job.context.token,
+                token=parse_payload(layout.pages[0].payload).token,  # type: ignore[union-attr]
                 measure_id=measure_id,
                 measure_version=measure_version,
                 variant=variant,
-                pages=pages,
+                pages=len(layout.pages),
                 printed_by=membership.user,
             )
         log_action(
@@ -232,7 +219,7 @@ def blank_forms_print(
             request=request,
             detail={"measure": measure_id, "copies": copies},
         )
-    return render_batch(jobs, sort=False)
+    return render_pdf(layouts)
 
 
 # ----------------------------------------------------------------- uploading
@@ -324,7 +311,7 @@ class _Resolver:
                 f"a form for {measure_id.upper()}, which this organisation no longer uses"
             )
             raise LookupError(self.refusals[key])
-        definition = _definition(self.organisation, measure_id, version)
+        definition = measure_or_none(self.organisation, measure_id, version)
         if definition is None:
             self.refusals[key] = f"{measure_id.upper()} is not known here"
             raise LookupError(self.refusals[key])
@@ -339,11 +326,24 @@ def _stopped_using(organisation: Organisation, measure_id: str, version: str) ->
     return chosen.exists() and not chosen.filter(is_active=True).exists()
 
 
-def _png(image: np.ndarray[Any, Any]) -> bytes:
+def png_bytes(image: np.ndarray[Any, Any]) -> bytes:
     ok, buf = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 6])
     if not ok:  # pragma: no cover - OpenCV encodes any uint8 image
         raise ValueError("could not encode the page image")
     return bytes(buf.tobytes())
+
+
+def image_array(field_file: Any) -> np.ndarray[Any, Any] | None:
+    """A stored page image as a greyscale array; None when it is no longer kept."""
+    if not field_file:
+        return None
+    try:
+        with field_file.open("rb") as handle:
+            data = np.frombuffer(handle.read(), np.uint8)
+    except FileNotFoundError:
+        return None
+    image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+    return None if image is None else np.asarray(image)
 
 
 def _kept_image(image: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -359,16 +359,18 @@ def _store_images(
     page: ScanPage, source: np.ndarray[Any, Any], reading: PageReading | None
 ) -> None:
     base = f"scans/{page.organisation_id}/{page.batch_id}/page-{page.pk}"
-    page.image.save(f"{base}.png", ContentFile(_png(_kept_image(source))), save=False)
+    page.image.save(
+        f"{base}.png", ContentFile(png_bytes(_kept_image(source))), save=False
+    )
     if reading is not None and reading.aligned is not None:
         page.aligned.save(
-            f"{base}-aligned.png", ContentFile(_png(reading.aligned)), save=False
+            f"{base}-aligned.png", ContentFile(png_bytes(reading.aligned)), save=False
         )
     page.save(update_fields=["image", "aligned"])
 
 
 def _page_status_from_reading(
-    batch: ScanBatch, reading: PageReading, resolver: _Resolver
+    reading: PageReading, resolver: _Resolver
 ) -> tuple[str, str, PrintedForm | None]:
     if reading.status == "blank":
         return ScanPage.Status.BLANK, reading.reason or "blank page", None
@@ -400,7 +402,7 @@ def _record_page(
     reading: PageReading,
     resolver: _Resolver,
 ) -> ScanPage:
-    status, reason, form = _page_status_from_reading(batch, reading, resolver)
+    status, reason, form = _page_status_from_reading(reading, resolver)
     payload = reading.payload
     page = ScanPage(
         organisation=batch.organisation,
@@ -596,7 +598,9 @@ def item_decide(
     page = item.page
     if not page.is_open:
         raise ScanError("This page is closed: its answers were saved or set aside.")
-    definition = _definition(page.organisation, page.measure_id, page.measure_version)
+    definition = measure_or_none(
+        page.organisation, page.measure_id, page.measure_version
+    )
     if definition is None:
         raise ScanError("This page's measure is not known here any more.")
     allowed = next(
@@ -746,7 +750,7 @@ def _save_form(
     request: HttpRequest | None,
 ) -> Administration | None:
     organisation = pages[0].organisation
-    definition = _definition(organisation, form.measure_id, form.measure_version)
+    definition = measure_or_none(organisation, form.measure_id, form.measure_version)
     if definition is None:
         ScanPage.objects.filter(pk__in=[p.pk for p in pages]).update(
             status=ScanPage.Status.REFUSED, reason="the measure is not known here"
@@ -870,30 +874,28 @@ def page_read_as(
             "Only a page whose form code could not be read is read this way."
         )
     organisation = membership.organisation
-    definition = _definition(organisation, measure_id, measure_version)
+    definition = measure_or_none(organisation, measure_id, measure_version)
     if definition is None or _stopped_using(organisation, measure_id, measure_version):
         raise ScanError("This organisation does not use that measure.")
     variant = "blank_large_print" if large_print else "blank"
     token = _new_token()
-    try:
-        layout = make_layout(
-            definition,
-            variant,  # type: ignore[arg-type]
-            FormContext(organisation=organisation.name, token=token),
-        )
-    except WordingNotAvailable:
-        raise ScanError(
-            f"{definition.short_name} is licensed and its wording has not been supplied."
-        ) from None
+    problem = wording_problem(definition)
+    if problem is not None:
+        raise ScanError(problem)
+    layout = make_layout(
+        definition,
+        variant,  # type: ignore[arg-type]
+        FormContext(organisation=organisation.name, token=token),
+    )
     if len(layout.pages) != 1:
         raise ScanError(
             f"{definition.short_name} prints on {len(layout.pages)} pages, so a page "
             "cannot be matched by its corner marks alone: scan it again so its code "
             "can be read."
         )
-    with page.image.open("rb") as handle:
-        data = np.frombuffer(handle.read(), np.uint8)
-    image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+    image = image_array(page.image)
+    if image is None:
+        raise ScanError("The page's image is no longer kept.")
     readings = read_image(
         image,
         source=page.file.name,
@@ -929,7 +931,9 @@ def page_read_as(
             if page.aligned:
                 page.aligned.delete(save=False)
             page.aligned.save(
-                f"{base}-aligned.png", ContentFile(_png(reading.aligned)), save=True
+                f"{base}-aligned.png",
+                ContentFile(png_bytes(reading.aligned)),
+                save=True,
             )
         _items_create(page, reading)
         log_action(

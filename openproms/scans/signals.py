@@ -14,9 +14,9 @@ from openproms.scans.models import ScanFile, ScanPage
 
 @receiver(post_delete, sender=ScanPage)
 def _page_files_delete(sender: type[ScanPage], instance: ScanPage, **_: Any) -> None:
-    for field_file in (instance.image, instance.aligned):
-        if field_file:
-            field_file.delete(save=False)
+    from openproms.scans.services import page_images_remove
+
+    page_images_remove(instance)
 
 
 @receiver(post_delete, sender=ScanFile)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import cv2
-import numpy as np
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,10 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openproms.accounts.policy import Action
-from openproms.catalogue.selectors import measure_definition, organisation_measures
-from openproms.collection.models import TimePoint
+from openproms.catalogue.selectors import measure_definition
 from openproms.core.access import org_view
-from openproms.people.selectors import service_users_search
+from openproms.people.selectors import service_users_for, service_users_search
 from openproms.scans import forms as scan_forms
 from openproms.scans import selectors, services
 from openproms.scans.models import ScanItem, ScanPage
@@ -193,27 +190,10 @@ def item_check(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
     )
 
 
-def _png_response(image: np.ndarray[Any, Any]) -> HttpResponse:
-    ok, buf = cv2.imencode(".png", image)
-    if not ok:  # pragma: no cover
-        raise Http404("No image.")
-    response = HttpResponse(buf.tobytes(), content_type="image/png")
+def _png_response(data: bytes) -> HttpResponse:
+    response = HttpResponse(data, content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _decode(field_file: Any) -> np.ndarray[Any, Any]:
-    if not field_file:
-        raise Http404("The image is no longer kept.")
-    try:
-        with field_file.open("rb") as handle:
-            data = np.frombuffer(handle.read(), np.uint8)
-    except FileNotFoundError:
-        raise Http404("The image is no longer kept.") from None
-    image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
-    if image is None:
-        raise Http404("The image cannot be shown.")
-    return np.asarray(image)
 
 
 @org_view(Action.PAPER_ENTER)
@@ -221,7 +201,9 @@ def _decode(field_file: Any) -> np.ndarray[Any, Any]:
 def item_crop(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
     """The item's row as the reader saw it (from the aligned page)."""
     item = selectors.item_get(organisation=_org(request), pk=scan_item_pk)
-    image = _decode(item.page.aligned)
+    image = services.image_array(item.page.aligned)
+    if image is None:
+        raise Http404("The image is no longer kept.")
     x, y, w, h = item.crop
     pad = 2.0
     y0, y1 = max(0, int((y - pad) * PX_PER_MM)), int((y + h + pad) * PX_PER_MM) + 1
@@ -229,7 +211,7 @@ def item_crop(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
     crop = image[y0:y1, x0:x1]
     if crop.size == 0:
         raise Http404("The item is outside the kept image.")
-    return _png_response(crop)
+    return _png_response(services.png_bytes(crop))
 
 
 @org_view(Action.PAPER_ENTER)
@@ -237,33 +219,11 @@ def item_crop(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
 def page_image(request: HttpRequest, scan_page_pk: int) -> HttpResponse:
     """The whole page as it was scanned."""
     page = selectors.page_get(organisation=_org(request), pk=scan_page_pk)
-    if not page.image:
-        raise Http404("The image is no longer kept.")
     try:
         with page.image.open("rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
+            return _png_response(handle.read())
+    except (FileNotFoundError, ValueError):  # ValueError: no file (image removed)
         raise Http404("The image is no longer kept.") from None
-    response = HttpResponse(data, content_type="image/png")
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _measure_choices(organisation: Any) -> list[tuple[str, str]]:
-    choices = []
-    for chosen in organisation_measures(organisation):
-        try:
-            definition = measure_definition(
-                organisation=organisation,
-                measure_id=chosen.measure_id,
-                version=chosen.measure_version,
-            )
-        except Http404:
-            continue
-        choices.append(
-            (f"{chosen.measure_id}@{chosen.measure_version}", definition.title)
-        )
-    return choices
 
 
 @org_view(Action.PAPER_ENTER)
@@ -279,7 +239,7 @@ def page_detail(request: HttpRequest, scan_page_pk: int) -> HttpResponse:
     if page.status == ScanPage.Status.NO_CODE and page.image:
         read_as = scan_forms.ReadAsForm(
             request.POST if request.method == "POST" else None,
-            measures=_measure_choices(organisation),
+            measures=selectors.measure_choices(organisation),
         )
         if request.method == "POST":
             status = 400
@@ -330,11 +290,7 @@ def page_assign(request: HttpRequest, scan_page_pk: int) -> HttpResponse:
         query = search.cleaned_data["q"].strip()
         if query:
             for person in service_users_search(membership=membership, query=query)[:20]:
-                points = TimePoint.objects.filter(
-                    episode__service_user=person,
-                    measure_id=page.form.measure_id,
-                    status=TimePoint.Status.PENDING,
-                ).order_by("due_date")
+                points = selectors.open_time_points_for(person, page.form.measure_id)
                 people.append({"person": person, "points": list(points)})
     error = ""
     status = 200
@@ -343,18 +299,14 @@ def page_assign(request: HttpRequest, scan_page_pk: int) -> HttpResponse:
         choice = scan_forms.AssignForm(request.POST)
         if choice.is_valid():
             person = (
-                service_users_search(membership=membership, query="")
+                service_users_for(membership)
                 .filter(pk=choice.cleaned_data["person"])
                 .first()
             )
             point = None
             if choice.cleaned_data["time_point"]:
-                point = (
-                    TimePoint.objects.select_related("episode")
-                    .filter(
-                        organisation=organisation, pk=choice.cleaned_data["time_point"]
-                    )
-                    .first()
+                point = selectors.time_point_in(
+                    organisation, choice.cleaned_data["time_point"]
                 )
             if person is None or (choice.cleaned_data["time_point"] and point is None):
                 error = "That person or time point is not one you can choose."

@@ -12,7 +12,7 @@ from PIL import Image
 
 from openproms.catalogue.selectors import measure_definition
 from openproms.paper import FormContext, make_layout
-from openproms.paper.simulate import fill_page, render_pages
+from openproms.paper.simulate import filled_form, pages_pdf
 from openproms.scans.models import PrintedForm, ScanBatch, ScanFile, ScanItem, ScanPage
 
 DPI = 150.0
@@ -38,27 +38,18 @@ def scanned_pages(
         organisation=form.organisation.name, reference=reference, token=form.token
     )
     layout = make_layout(definition, form.variant, context)  # type: ignore[arg-type]
-    rng = np.random.default_rng(seed)
-    images = []
-    for page, rendered in zip(layout.pages, render_pages(layout, DPI), strict=True):
-        filled, _ = fill_page(rendered, page, DPI, rng, answers=answers)
-        extra = {
-            k: v
-            for k, v in (second_marks or {}).items()
-            if k in {r.item_id for r in page.items}
-        }
-        if extra:
-            filled, _ = fill_page(filled / 255.0, page, DPI, rng, answers=extra)
-        images.append(filled)
-    return images
+    return filled_form(
+        layout,
+        answers,
+        dpi=DPI,
+        rng=np.random.default_rng(seed),
+        second_marks=second_marks,
+    )
 
 
 def as_pdf(images: Sequence[np.ndarray[Any, Any]]) -> bytes:
     """Page images as one PDF, like an office scanner's output."""
-    pil = [Image.fromarray(img).convert("L") for img in images]
-    buf = io.BytesIO()
-    pil[0].save(buf, "PDF", resolution=DPI, save_all=True, append_images=pil[1:])
-    return buf.getvalue()
+    return pages_pdf(images, DPI)
 
 
 def as_png(image: np.ndarray[Any, Any]) -> bytes:
