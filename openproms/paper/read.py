@@ -781,6 +781,7 @@ def _decide(
     th: Thresholds,
     registration_ok: bool,
     registration_reason: str,
+    bilevel: bool = False,
 ) -> ItemReading:
     boxes: list[BoxReading] = []
     clar: list[float] = []
@@ -871,6 +872,8 @@ def _decide(
     if not marked and len(cancelled) == 1:
         return result("answer", cancelled[0].code, "one filled box", cands)
     if not marked and not cancelled:
+        if bilevel:
+            return result("blank", None, BILEVEL_BLANK, force_person=True)
         return result("blank", None, "no mark")
     return result(
         "multiple",
@@ -888,8 +891,12 @@ def read_page(
     registration_mm: float,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     keep_image: bool = False,
+    bilevel: bool = False,
 ) -> tuple[tuple[ItemReading, ...], GrayImage | None]:
-    """Read every item of a registered page (``h``: page mm -> source px)."""
+    """Read every item of a registered page (``h``: page mm -> source px).
+
+    ``bilevel``: the image is black and white only (:func:`is_bilevel`), so a
+    blank item goes to a person (see :data:`BILEVEL_BLANK`)."""
     w, ht = round(210 * S), round(297 * S)
     to_src = h @ np.diag([1 / S, 1 / S, 1.0])
     aligned: GrayImage = np.asarray(
@@ -944,7 +951,7 @@ def read_page(
             if not reg_ok
             else f"printed boxes not found where expected (match {match:.2f})"
         )
-        items.append(_decide(row, ms, base, peak_base, thresholds, ok, reason))
+        items.append(_decide(row, ms, base, peak_base, thresholds, ok, reason, bilevel))
     return tuple(items), (aligned if keep_image else None)
 
 
@@ -957,6 +964,28 @@ def _rotation(h: npt.NDArray[np.float64]) -> int:
     a, b = _apply_h(h, np.array([[0.0, 0.0], [100.0, 0.0]]))
     ang = math.degrees(math.atan2(b[1] - a[1], b[0] - a[0]))
     return round(ang) % 360
+
+
+BILEVEL_BLANK = (
+    "no mark seen, but this page is black and white only (a photocopy or a 1-bit "
+    "scan), where light pencil can vanish: check the paper"
+)
+"""Why a blank item on a black-and-white page goes to a person: a copier's or
+scanner's threshold turns light pencil into white paper, so "no mark" cannot be
+told from "a mark the copy lost" (benchmarks/README.md, photocopy)."""
+
+
+def is_bilevel(img: GrayImage) -> bool:
+    """True when the image is black and white only: almost no grey edges on ink.
+
+    A grey scan or photo of a printed page draws every edge of print and ink in
+    greys: pixels between 40 and 215 are over 20% of the pixels darker than 215
+    (27-41% on clean 200-dpi renders, 22-35% at 300 dpi, more on photos). A
+    thresholded copy has none, and under 15% after JPEG at quality 50 (a copy
+    saved at lower quality is not recognised)."""
+    mid = cv2.countNonZero(cv2.inRange(img, 41, 214))
+    dark = cv2.countNonZero(cv2.inRange(img, 0, 40))
+    return mid < 0.1 * max(1, mid + dark)
 
 
 def _is_blank(img: GrayImage) -> bool:
@@ -986,6 +1015,7 @@ def read_image(
     if img.ndim == 3:
         img = np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), np.uint8)
     codes = find_codes(img)
+    bilevel = is_bilevel(img)
     out: list[PageReading] = []
     for code in codes:
         try:
@@ -1013,6 +1043,7 @@ def read_image(
             registration_mm=resid,
             thresholds=thresholds,
             keep_image=keep_image,
+            bilevel=bilevel,
         )
         out.append(
             PageReading(
@@ -1055,6 +1086,7 @@ def read_image(
             registration_mm=resid,
             thresholds=thresholds,
             keep_image=keep_image,
+            bilevel=bilevel,
         )
         payload = parse_payload(fallback.payload)
         return [

@@ -17,6 +17,7 @@ from openproms.paper import (
     read_image,
 )
 from openproms.paper.marks import Pen, draw_mark, scale_mapping
+from openproms.paper.read import is_bilevel
 from openproms.paper.simulate import rot90, rotate
 from openproms.scoring import get_measure
 
@@ -101,6 +102,24 @@ def test_unmarked_item_is_an_accepted_blank_with_full_confidence(phq9):
     [r] = read_image(_marked(phq9, []))
     assert all(i.decision == "blank" and not i.needs_person for i in r.items)
     assert min(i.confidence for i in r.items) >= 0.9
+
+
+def test_blank_item_on_a_black_and_white_copy_goes_to_a_person(phq9):
+    """A copier's threshold turns light pencil into paper: on a thresholded page
+    "no mark" is not certain, so blanks go to a person; clear marks still read."""
+    grey = _marked(phq9, [(0, 2, "cross"), (1, 0, "light_pencil")], seed=4)
+    copy = np.where(grey < 150, 0, 255).astype(np.uint8)
+    assert is_bilevel(copy) and not is_bilevel(grey)
+    [r] = read_image(copy)
+    assert (r.items[0].code, r.items[0].needs_person) == (2, False)
+    blanks = [i for i in r.items if i.decision == "blank"]
+    assert blanks and all(i.needs_person for i in blanks)
+    assert "black and white" in blanks[-1].reason
+    # The same copy saved as a JPEG is still recognised.
+    jpeg = cv2.imdecode(
+        cv2.imencode(".jpg", copy, [cv2.IMWRITE_JPEG_QUALITY, 75])[1], 0
+    )
+    assert is_bilevel(jpeg)
 
 
 def test_unreadable_qr_falls_back_to_the_corner_marks_and_a_chosen_layout(phq9):
