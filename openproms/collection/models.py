@@ -148,7 +148,11 @@ class TimePoint(models.Model):
         ]
         indexes = [
             models.Index(fields=["organisation", "status", "due_date"], name="tp_due"),
-            models.Index(fields=["episode", "status"], name="tp_episode"),
+            # Also answers "has this episode a completed baseline / later time
+            # point" (reports) from the index alone.
+            models.Index(
+                fields=["episode", "status", "rule", "is_pilot"], name="tp_episode_rule"
+            ),
             models.Index(
                 fields=["organisation", "status", "window_end"], name="tp_window_end"
             ),
@@ -277,6 +281,59 @@ class ScaleResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scale_id} = {self.value}"
+
+
+class OutcomeScore(models.Model):
+    """A copy of one stored scale value of an administration that belongs to an
+    episode, laid out for outcome reports (docs/decisions/0007-outcome-scores.md).
+
+    Written and replaced with the :class:`ScaleResult` rows it copies (in
+    ``collection.services``), and deleted with its administration or its episode.
+    The completion time is integer microseconds since the epoch, so the one index
+    below answers a report's read of a measure (every episode's scores, in order)
+    on its own, with integer comparisons and no join.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    episode = models.ForeignKey(
+        "people.Episode", on_delete=models.CASCADE, related_name="+"
+    )
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="outcome_scores"
+    )
+    measure_id = models.CharField(max_length=60)
+    scale_id = models.CharField(max_length=60)
+    completed_us = models.BigIntegerField(
+        help_text="The administration's completion time, microseconds since 1970 UTC."
+    )
+    value = models.FloatField()
+    is_pilot = models.BooleanField(default=False)
+    is_exit = models.BooleanField(
+        default=False, help_text="Answered at an exit (end of contact) time point."
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=[
+                    "organisation",
+                    "measure_id",
+                    "scale_id",
+                    "episode",
+                    "completed_us",
+                    "administration",
+                    "value",
+                    "is_pilot",
+                    "is_exit",
+                ],
+                name="outcome_scores_read",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} {self.scale_id} = {self.value}"
 
 
 class AdministrationEdit(models.Model):

@@ -30,6 +30,7 @@ from openproms.collection.models import (
     ScaleResult,
     TimePoint,
 )
+from openproms.collection.outcome_scores import replace_outcome_scores
 from openproms.people.models import Episode, ServiceUser
 from openproms.scoring import (
     MeasureDefinition,
@@ -97,7 +98,7 @@ def payload_hash(
 
 
 def _store_results(administration: Administration, score: ResponseScore) -> None:
-    ScaleResult.objects.bulk_create(
+    results = ScaleResult.objects.bulk_create(
         [
             ScaleResult(
                 administration=administration,
@@ -113,6 +114,7 @@ def _store_results(administration: Administration, score: ResponseScore) -> None
             for scale_id, scale in score.scales.items()
         ]
     )
+    replace_outcome_scores(administration, results)
 
 
 def _raise_alerts(

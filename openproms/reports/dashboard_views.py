@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -28,6 +29,7 @@ from openproms.reports.selectors import (
     GROUP_KEYS,
     collection_summary,
     outcome_pairs_with_capture,
+    run_together,
 )
 from openproms.scoring import MeasureDefinition
 from openproms.stats import (
@@ -35,6 +37,7 @@ from openproms.stats import (
     Estimate,
     PairedChange,
     PairedScore,
+    ScoreArrays,
     paired_change,
 )
 
@@ -280,19 +283,22 @@ def _change_by(
     defn: MeasureDefinition,
     scale_id: str,
     pairs: list[PairedScore],
-    scores: list[tuple[float, float]],
+    scores: ScoreArrays,
     key: str,
 ) -> dict[str, PairedChange]:
-    """:func:`openproms.stats.paired_change_by` on ``key``, grouping plain
-    (first, later) tuples (faster than grouping ``PairedScore`` objects; the same
-    figures, groups in the same sorted order)."""
-    members: dict[str, list[tuple[float, float]]] = {}
-    for pair, score in zip(pairs, scores, strict=True):
-        members.setdefault(pair.groups.get(key, NOT_RECORDED), []).append(score)
-    return {
-        group: paired_change(defn, scale_id, members[group])
-        for group in sorted(members)
-    }
+    """:func:`openproms.stats.paired_change_by` on ``key``, each group's scores
+    taken from ``scores`` (the pairs' scores as arrays) by index: the same figures,
+    groups in the same sorted order, without a list of scores per group."""
+    members: dict[str, list[int]] = {}
+    for i, pair in enumerate(pairs):
+        members.setdefault(pair.groups.get(key, NOT_RECORDED), []).append(i)
+    out: dict[str, PairedChange] = {}
+    for group in sorted(members):
+        idx = np.asarray(members[group], dtype=np.intp)
+        out[group] = paired_change(
+            defn, scale_id, ScoreArrays(scores.first[idx], scores.latest[idx])
+        )
+    return out
 
 
 @dataclass
@@ -321,7 +327,8 @@ def _scale_section(
     )
     scale = defn.scale(scale_id)
     pairs = result.pairs
-    pc = paired_change(defn, scale_id, pairs)
+    scores = result.scores
+    pc = paired_change(defn, scale_id, scores)
     name = f"{defn.short_name} {scale.label}"
     tables = [
         _summary_table(f"summary-{scale_id}", f"{name}: change", pc),
@@ -329,7 +336,6 @@ def _scale_section(
             f"distribution-{scale_id}", f"{name}: first and later scores", pc
         ),
     ]
-    scores = [(p.first, p.latest) for p in pairs]
     by_quarter = _change_by(defn, scale_id, pairs, scores, "quarter")
     tables.append(
         _trend_table(f"trend-{scale_id}", f"{name}: mean change by quarter", by_quarter)
@@ -403,24 +409,34 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     start, end = data["range"]
     service = data["service_obj"]
-    summary = collection_summary(
-        organisation=organisation,
-        services=[service] if service else None,
-        start=start,
-        end=end,
-        include_pilot=data["include_pilot"],
+    defn = (
+        measure_definition(organisation=organisation, measure_id=data["measure"])
+        if data["measure"]
+        else None
     )
-    sections: list[ScaleSection] = []
-    capture = None
-    defn = None
-    if data["measure"]:
-        defn = measure_definition(organisation=organisation, measure_id=data["measure"])
-        for scale in defn.scales:
-            if scale.method == "profile":
-                continue
-            section, scale_capture = _scale_section(request, defn, scale.id, data)
-            sections.append(section)
-            capture = capture or scale_capture
+
+    def summary_task() -> dict[str, Any]:
+        return collection_summary(
+            organisation=organisation,
+            services=[service] if service else None,
+            start=start,
+            end=end,
+            include_pilot=data["include_pilot"],
+        )
+
+    def sections_task() -> list[tuple[ScaleSection, Any]]:
+        if defn is None:
+            return []
+        return [
+            _scale_section(request, defn, scale.id, data)
+            for scale in defn.scales
+            if scale.method != "profile"
+        ]
+
+    # The outcome sections are read while the collection counts are counted.
+    summary, read = run_together(summary_task, sections_task)
+    sections: list[ScaleSection] = [section for section, _ in read]
+    capture = next((c for _, c in read if c is not None), None)
     tables = [_collection_table(summary)] + [t for s in sections for t in s.tables]
     wanted = request.GET.get("download")
     if wanted:

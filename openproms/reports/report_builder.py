@@ -13,7 +13,7 @@ carry an unrounded count.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ from openproms.catalogue.selectors import measure_definition
 from openproms.reports import charts, selectors
 from openproms.reports.models import Contract, ContractRequirement
 from openproms.scoring import MeasureDefinition
+from openproms.scoring.definitions import Scale
 from openproms.stats import (
     RULES,
     Cell,
@@ -364,12 +365,49 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
     rule = contract_rule(contract)
     wanted = wanted_figures(contract)
     services = list(contract.services.all())
-    summary = selectors.collection_summary(
-        organisation=contract.organisation,
-        services=services,
-        start=start,
-        end=end,
-        include_pilot=contract.include_pilot,
+    organisation = contract.organisation
+    start_only: list[str] = []
+    # One job per scale of each measure followed over time.
+    jobs: list[tuple[MeasureDefinition, Scale, str, set[str]]] = []
+    for requirement in contract.requirements.all():
+        definition = _definition(contract, requirement.measure_id)
+        if definition is None:
+            continue
+        pairing = PAIRING.get(requirement.time_points)  # type: ignore[call-overload]
+        if pairing is None:
+            start_only.append(definition.short_name)
+            continue
+        req_wanted = set(requirement.figures or ALL_FIGURES)
+        jobs.extend(
+            (definition, scale, pairing, req_wanted) for scale in definition.scales
+        )
+    scope = selectors.scoped_episode_ids(organisation, services)
+
+    def summary_task() -> dict[str, Any]:
+        return selectors.collection_summary(
+            organisation=organisation,
+            services=services,
+            start=start,
+            end=end,
+            include_pilot=contract.include_pilot,
+        )
+
+    def values_task(
+        definition: MeasureDefinition, scale_id: str, pairing: Any
+    ) -> Callable[[], selectors.OutcomeValues]:
+        return lambda: selectors.outcome_values(
+            organisation=organisation,
+            measure_id=definition.id,
+            scale_id=scale_id,
+            start=start,
+            end=end,
+            include_pilot=contract.include_pilot,
+            pairing=pairing,
+            scope=scope,
+        )
+
+    summary, *values = selectors.run_together(
+        summary_task, *(values_task(d, sc.id, p) for d, sc, p, _ in jobs)
     )
     reach_cells, completion_cells = _summary_cells(summary)
     if "reach" not in wanted:
@@ -391,66 +429,46 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
         capture_warning = capture.message  # holds no counts
 
     outcomes: list[Outcome] = []
-    start_only: list[str] = []
-    episodes = selectors.episode_groups(contract.organisation, services)
-    for requirement in contract.requirements.all():
-        definition = _definition(contract, requirement.measure_id)
-        if definition is None:
-            continue
-        pairing = PAIRING.get(requirement.time_points)  # type: ignore[call-overload]
-        if pairing is None:
-            start_only.append(definition.short_name)
-            continue
-        req_wanted = set(requirement.figures or ALL_FIGURES)
-        for scale in definition.scales:
-            pairs = selectors.outcome_pairs(
-                organisation=contract.organisation,
-                services=services,
+    for (definition, scale, pairing, req_wanted), paired in zip(
+        jobs, values, strict=True
+    ):
+        try:
+            result = paired_change(definition, scale.id, paired.scores)
+        except (ValueError, KeyError):
+            continue  # a profile scale, or one without a numeric score
+        cells = _outcome_cells(paired_change_figures(result), req_wanted)
+        margins = [
+            m
+            for m in figure_margins(cells)
+            if all(k in cells for k in (m.total, *m.parts, *m.dependents))
+        ]
+        shown = disclose(cells, rule, margins)
+        title = scale_title(definition.short_name, scale.label)
+        section = f"Outcomes: {title}"
+        chart = _chart(title, shown, (scale.range_min, scale.range_max))
+        outcomes.append(
+            Outcome(
                 measure_id=definition.id,
+                measure_name=definition.short_name,
                 scale_id=scale.id,
-                start=start,
-                end=end,
-                include_pilot=contract.include_pilot,
-                pairing=pairing,
-                episodes=episodes,
+                scale_label=scale.label,
+                direction="Higher scores are better"
+                if result.higher_is_better
+                else "Lower scores are better",
+                pairing="first and latest score"
+                if pairing == "latest"
+                else "first and end (exit) score",
+                figures=_figures(
+                    shown,
+                    cells,
+                    section=section,
+                    measure=definition.short_name,
+                    scale=scale.label,
+                ),
+                chart=chart,
+                caveats=result.caveats,
             )
-            try:
-                result = paired_change(definition, scale.id, pairs)
-            except (ValueError, KeyError):
-                continue  # a profile scale, or one without a numeric score
-            cells = _outcome_cells(paired_change_figures(result), req_wanted)
-            margins = [
-                m
-                for m in figure_margins(cells)
-                if all(k in cells for k in (m.total, *m.parts, *m.dependents))
-            ]
-            shown = disclose(cells, rule, margins)
-            title = scale_title(definition.short_name, scale.label)
-            section = f"Outcomes: {title}"
-            chart = _chart(title, shown, (scale.range_min, scale.range_max))
-            outcomes.append(
-                Outcome(
-                    measure_id=definition.id,
-                    measure_name=definition.short_name,
-                    scale_id=scale.id,
-                    scale_label=scale.label,
-                    direction="Higher scores are better"
-                    if result.higher_is_better
-                    else "Lower scores are better",
-                    pairing="first and latest score"
-                    if pairing == "latest"
-                    else "first and end (exit) score",
-                    figures=_figures(
-                        shown,
-                        cells,
-                        section=section,
-                        measure=definition.short_name,
-                        scale=scale.label,
-                    ),
-                    chart=chart,
-                    caveats=result.caveats,
-                )
-            )
+        )
     report = Report(
         contract=contract,
         title=f"{contract.name}: outcomes report",

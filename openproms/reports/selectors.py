@@ -13,17 +13,20 @@ completed (it may be before ``start``). The first and the later score must be tw
 different administrations. Dates are local (Europe/London) calendar days, both ends
 included.
 
-Speed: one query per source measure over ``ScaleResult``/``Administration``
-(values only, run on the database cursor so no per-row model or datetime
-conversion; the organisation's scores, with services applied afterwards), one
-over the episodes in scope for the services and the breakdown keys, and numpy for
-the grouping.
+Speed: a measure's own scores come from :class:`OutcomeScore` (one covering
+index, integer completion times, already in episode and time order; values only,
+run on the database cursor so no per-row model or conversion); a derived measure
+also reads its source measures' answers from ``Administration``. The services are
+applied afterwards (the organisation's scores are read, then the episodes in scope
+kept), and numpy does the grouping.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -31,7 +34,6 @@ import numpy as np
 from django.db import connection, connections
 from django.db.models import (
     BigIntegerField,
-    Count,
     Exists,
     F,
     Func,
@@ -47,14 +49,20 @@ from openproms.accounts.models import Organisation, Service, User
 from openproms.catalogue.selectors import measure_definition
 from openproms.collection.models import (
     Administration,
+    OutcomeScore,
     PlanRule,
-    ScaleResult,
     TimePoint,
 )
 from openproms.people.categories import ETHNICITY_GROUP_OF, Sex, age_band
 from openproms.people.models import Episode
 from openproms.scoring import MeasureDefinition, score_derived_table
-from openproms.stats import FollowUpCapture, PairedScore, follow_up_capture, quarter_of
+from openproms.stats import (
+    FollowUpCapture,
+    PairedScore,
+    ScoreArrays,
+    follow_up_capture,
+    quarter_of,
+)
 
 Pairing = Literal["latest", "exit"]
 
@@ -81,6 +89,8 @@ class OutcomePairs:
 
     pairs: list[PairedScore]
     capture: FollowUpCapture
+    scores: ScoreArrays
+    """The pairs' first and later scores as arrays, in the same order."""
 
 
 # -- time helpers ---------------------------------------------------------------
@@ -179,6 +189,35 @@ def _fetch(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
+def run_together(*tasks: Callable[[], Any]) -> list[Any]:
+    """Run read-only database tasks at the same time, each on its own connection,
+    where that helps: on PostgreSQL (each connection is a server process, so the
+    machine's cores work at once) and outside a transaction (another connection
+    could not see its uncommitted rows). Otherwise one after the other. Returns
+    the results in order; an exception in a task is raised here.
+
+    Not on SQLite: tried on a file database, a report took twice as long (its
+    connections contend for Python's lock and the file's)."""
+    if (
+        len(tasks) < 2
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block
+    ):
+        return [task() for task in tasks]
+
+    def on_own_connection(task: Callable[[], Any]) -> Any:
+        try:
+            return task()
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    workers = min(len(tasks) - 1, os.cpu_count() or 2)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(on_own_connection, task) for task in tasks[1:]]
+        first = tasks[0]()
+        return [first, *(future.result() for future in futures)]
+
+
 # -- rows of scores -------------------------------------------------------------
 
 
@@ -186,9 +225,10 @@ def _fetch(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
 class _Scores:
     episode: np.ndarray  # int64
     at: np.ndarray  # int64 micros
-    admin: np.ndarray  # int64
+    admin: np.ndarray  # int64: orders rows of one time (derived rows negative)
     value: np.ndarray  # float64
     is_exit: np.ndarray  # bool
+    in_order: bool = False  # already sorted by (episode, at, admin)
 
     @classmethod
     def empty(cls) -> _Scores:
@@ -229,50 +269,116 @@ def _administration_filter(
     return q
 
 
-def _direct_scores(*, scale_id: str, pairing: Pairing, **filters: Any) -> _Scores:
-    fields = [
-        "administration__episode_id",
-        "at",
-        "administration_id",
-        "value",
-    ]
+def _direct_scores(
+    *,
+    organisation: Organisation,
+    measure_id: str,
+    scale_id: str,
+    before: dt.datetime,
+    include_pilot: bool,
+    pairing: Pairing,
+) -> _Scores:
+    """The measure's own scores, from :class:`OutcomeScore`: one index holds every
+    column read, in episode, time and administration order (no join, no sort).
+
+    SQLite returns the rows in that order, so ``admin`` is each row's position
+    (the ids are not read: fewer values to convert), which keeps the order when
+    derived scores are merged in. PostgreSQL's rows come packed in one value
+    (:func:`_fetch_table`), with the ids, and their order is checked."""
+    postgres = connections[OutcomeScore.objects.db].vendor == "postgresql"
+    fields = ["episode_id", "completed_us", "value"]
+    dtype = [("episode", "i8"), ("at", "i8"), ("value", "f8")]
     if pairing == "exit":
-        fields.append("administration__time_point__rule__kind")
-    qs = (
-        ScaleResult.objects.filter(
-            _administration_filter(prefix="administration__", **filters),
-            scale_id=scale_id,
-            value__isnull=False,
-        )
-        .annotate(at=_completed_at("administration__completed_at"))
-        .values_list(*fields)
+        fields.append("is_exit")
+        dtype.append(("exit", "?"))
+    if postgres:
+        fields.append("administration_id")
+        dtype.append(("admin", "i8"))
+    qs = OutcomeScore.objects.filter(
+        organisation=organisation,
+        measure_id=measure_id,
+        scale_id=scale_id,
+        completed_us__lt=_micros(before),
     )
-    # In administration order: the database reads both tables front to back
-    # (driving from the completion-time index instead visits rows at random).
-    rows = _fetch(qs.order_by("administration_id"))
-    if not rows:
+    if not include_pilot:
+        qs = qs.filter(is_pilot=False)
+    qs = qs.order_by("episode_id", "completed_us", "administration_id")
+    table = _fetch_table(qs.values_list(*fields), dtype)
+    n = len(table)
+    if n == 0:
         return _Scores.empty()
-    # One structured array built in C (numpy parses SQLite's datetime text as it
-    # goes): transposing half a million tuples in Python costs several times more.
-    dtype = [
-        ("episode", "i8"),
-        ("at", "M8[us]" if isinstance(rows[0][1], str) else "i8"),
-        ("admin", "i8"),
-        ("value", "f8"),
-    ]
-    if pairing == "exit":
-        dtype.append(("kind", "O"))
-    table = np.array(rows, dtype=dtype)
-    at = table["at"].view(np.int64)
+    episode = np.ascontiguousarray(table["episode"])
+    at = np.ascontiguousarray(table["at"])
+    if postgres:
+        admin = np.ascontiguousarray(table["admin"])
+        d_ep, d_at, d_admin = np.diff(episode), np.diff(at), np.diff(admin)
+        in_order = bool(
+            np.all(
+                (d_ep > 0)
+                | ((d_ep == 0) & ((d_at > 0) | ((d_at == 0) & (d_admin > 0))))
+            )
+        )
+    else:
+        admin = np.arange(n, dtype=np.int64)
+        in_order = True
     return _Scores(
-        np.ascontiguousarray(table["episode"]),
-        np.ascontiguousarray(at),
-        np.ascontiguousarray(table["admin"]),
+        episode,
+        at,
+        admin,
         np.ascontiguousarray(table["value"]),
-        np.asarray(table["kind"] == PlanRule.Kind.EXIT, dtype=bool)
+        np.ascontiguousarray(table["exit"])
         if pairing == "exit"
-        else np.zeros(len(rows), dtype=bool),
+        else np.zeros(n, dtype=bool),
+        in_order=in_order,
     )
+
+
+_PG_SEND = {
+    "i8": "int8send(CAST({} AS bigint))",
+    "f8": "float8send(CAST({} AS double precision))",
+    "?": "boolsend(CAST({} AS boolean))",
+}
+
+
+def _fetch_table(qs: QuerySet[Any], dtype: list[tuple[str, str]]) -> np.ndarray:
+    """Run a ``values_list`` queryset of non-null fixed-width columns (bigint,
+    double, boolean) into a numpy structured array.
+
+    SQLite: rows on the cursor, one structured array built in C (transposing half
+    a million tuples in Python costs several times more). PostgreSQL: the rows
+    packed by the server into one ``bytea`` of fixed-size binary records
+    (``int8send`` ...), which numpy reads in place: no Python object per value.
+    The row count comes with it, so a record lost to a null would be noticed."""
+    if connections[qs.db].vendor != "postgresql":
+        return np.array(_fetch(qs), dtype=dtype)
+    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    names = [f"c{i}" for i in range(len(dtype))]
+    record = " || ".join(
+        _PG_SEND[kind].format(name)
+        for name, (_, kind) in zip(names, dtype, strict=True)
+    )
+    # Only Django's compiled query (its values stay parameters) and fixed names.
+    packed_sql = (
+        f"SELECT COUNT(*), string_agg({record}, ''::bytea) "  # noqa: S608
+        f"FROM ({sql}) AS t ({', '.join(names)})"
+    )
+    import psycopg  # PostgreSQL only (the "postgres" extra)
+
+    db = connections[qs.db]
+    db.ensure_connection()
+    # A server-side-binding cursor, for binary results: the bytea arrives as it
+    # is, not as hex text twice its size (Django's own cursors bind client-side).
+    with psycopg.Cursor(db.connection) as cursor:
+        cursor.execute(packed_sql, params, binary=True)
+        row = cursor.fetchone()
+    count, data = row if row else (0, None)
+    wire = np.dtype(
+        [(name, kind if kind == "?" else ">" + kind) for name, kind in dtype]
+    )
+    data = bytes(data or b"")
+    if len(data) != count * wire.itemsize:
+        raise ValueError("PostgreSQL returned fewer scores than rows (a null value?)")
+    return np.frombuffer(data, dtype=wire).astype(dtype)
 
 
 def _source_rows(
@@ -420,25 +526,78 @@ def _episode_groups(
 # -- public selectors -------------------------------------------------------------
 
 
-def outcome_pairs_with_capture(
+@dataclass(frozen=True, slots=True)
+class OutcomeValues:
+    """The first and later scores of the episodes counting for a period, as
+    arrays (no breakdown keys), and the follow-up capture behind them: what a
+    report needs when it breaks nothing down (:func:`outcome_values`)."""
+
+    scores: ScoreArrays
+    capture: FollowUpCapture
+
+
+@dataclass(frozen=True, slots=True)
+class _Paired:
+    first: np.ndarray  # values
+    latest: np.ndarray
+    episode: np.ndarray  # int64 ids
+    first_at: np.ndarray  # int64 micros
+    latest_at: np.ndarray
+    capture: FollowUpCapture
+
+    @classmethod
+    def empty(cls) -> _Paired:
+        z = np.zeros(0, dtype=np.int64)
+        return cls(np.zeros(0), np.zeros(0), z, z, z, follow_up_capture(0, 0))
+
+
+def _narrowing(
+    organisation: Organisation, services: Iterable[Service] | None
+) -> list[Service] | None:
+    """``services`` as a list, or None when they leave nothing of the
+    organisation out (so no query needs to filter by service)."""
+    if services is None:
+        return None
+    chosen = list(services)
+    every = set(
+        Service.objects.filter(organisation=organisation).values_list("pk", flat=True)
+    )
+    return None if {s.pk for s in chosen} >= every else chosen
+
+
+def scoped_episode_ids(
+    organisation: Organisation, services: Iterable[Service] | None
+) -> np.ndarray | None:
+    """The ids of the organisation's episodes in ``services`` (sorted), or None when
+    no scoping is needed (no services given, or every service of the organisation)."""
+    services = _narrowing(organisation, services)
+    if services is None:
+        return None
+    rows = _fetch(
+        Episode.objects.filter(
+            organisation=organisation, service__in=[s.pk for s in services]
+        )
+        .order_by()
+        .values_list("id")
+    )
+    return np.sort(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+
+
+def _paired(
     *,
     organisation: Organisation,
-    services: Iterable[Service] | None,
     measure_id: str,
     scale_id: str,
     start: dt.date,
     end: dt.date,
-    include_pilot: bool = False,
-    pairing: Pairing = "latest",
-    episodes: EpisodeGroups | None = None,
-) -> OutcomePairs:
-    """:func:`outcome_pairs` and the follow-up capture of the same episodes.
-
-    ``episodes``: :func:`episode_groups` for the same organisation and services,
-    when the caller asks for several measures (read once instead of each time)."""
+    include_pilot: bool,
+    pairing: Pairing,
+    scope: np.ndarray | None,
+) -> _Paired:
+    """Pair each episode's first and later score (the period rule of the module
+    docstring); ``scope``: the episode ids to keep (None: all)."""
     if pairing not in ("latest", "exit"):
         raise ValueError("pairing must be 'latest' or 'exit'")
-    services = list(services) if services is not None else None
     defn = measure_definition(organisation=organisation, measure_id=measure_id)
     filters: dict[str, Any] = {
         "organisation": organisation,
@@ -454,14 +613,12 @@ def outcome_pairs_with_capture(
         parts.append(
             _derived_scores(target=defn, scale_id=scale_id, pairing=pairing, **filters)
         )
+    in_order = len(parts) == 1 and parts[0].in_order
     scores = _Scores.concat(parts)
-    if episodes is None:
-        episodes = _episode_groups(organisation, services)
-    if services is not None:
+    if scope is not None:
         # Services are applied here rather than in SQL: joining every score to its
         # episode costs more than reading the organisation's scores and dropping some.
-        scoped = np.fromiter(episodes.keys(), dtype=np.int64, count=len(episodes))
-        keep = np.isin(scores.episode, scoped)
+        keep = np.isin(scores.episode, scope)
         scores = _Scores(
             scores.episode[keep],
             scores.at[keep],
@@ -470,14 +627,22 @@ def outcome_pairs_with_capture(
             scores.is_exit[keep],
         )
     if scores.episode.size == 0:
-        return OutcomePairs([], follow_up_capture(0, 0))
+        return _Paired.empty()
     start_us = _micros(_day_start(start))
 
-    order = np.lexsort((scores.admin, scores.at, scores.episode))
-    ep = scores.episode[order]
-    at = scores.at[order]
-    value = scores.value[order]
-    is_exit = scores.is_exit[order]
+    if in_order:
+        ep, at, value, is_exit = (
+            scores.episode,
+            scores.at,
+            scores.value,
+            scores.is_exit,
+        )
+    else:
+        order = np.lexsort((scores.admin, scores.at, scores.episode))
+        ep = scores.episode[order]
+        at = scores.at[order]
+        value = scores.value[order]
+        is_exit = scores.is_exit[order]
     n = ep.size
     new_group = np.empty(n, dtype=bool)
     new_group[0] = True
@@ -514,12 +679,88 @@ def outcome_pairs_with_capture(
         paired = in_period & has_exit & (later_idx != first_idx)
 
     chosen = np.flatnonzero(paired)
-    pairs_first = value[first_idx[chosen]].tolist()
-    pairs_later = value[later_idx[chosen]].tolist()
-    pairs_ep = ep[first_idx[chosen]].tolist()
+    first_rows = first_idx[chosen]
+    later_rows = later_idx[chosen]
+    return _Paired(
+        value[first_rows],
+        value[later_rows],
+        ep[first_rows],
+        at[first_rows],
+        at[later_rows],
+        follow_up_capture(with_baseline, int(chosen.size)),
+    )
+
+
+def outcome_values(
+    *,
+    organisation: Organisation,
+    measure_id: str,
+    scale_id: str,
+    start: dt.date,
+    end: dt.date,
+    include_pilot: bool = False,
+    pairing: Pairing = "latest",
+    scope: np.ndarray | None = None,
+) -> OutcomeValues:
+    """:func:`outcome_pairs_with_capture` without the breakdown keys: the first
+    and later scores as arrays (for :func:`openproms.stats.paired_change`).
+
+    ``scope``: :func:`scoped_episode_ids` for the services (None: all), read once
+    by a caller that asks for several measures."""
+    p = _paired(
+        organisation=organisation,
+        measure_id=measure_id,
+        scale_id=scale_id,
+        start=start,
+        end=end,
+        include_pilot=include_pilot,
+        pairing=pairing,
+        scope=scope,
+    )
+    return OutcomeValues(ScoreArrays(p.first, p.latest), p.capture)
+
+
+def outcome_pairs_with_capture(
+    *,
+    organisation: Organisation,
+    services: Iterable[Service] | None,
+    measure_id: str,
+    scale_id: str,
+    start: dt.date,
+    end: dt.date,
+    include_pilot: bool = False,
+    pairing: Pairing = "latest",
+    episodes: EpisodeGroups | None = None,
+) -> OutcomePairs:
+    """:func:`outcome_pairs` and the follow-up capture of the same episodes.
+
+    ``episodes``: :func:`episode_groups` for the same organisation and services,
+    when the caller asks for several measures (read once instead of each time)."""
+    services = list(services) if services is not None else None
+    if episodes is None:
+        episodes = _episode_groups(organisation, services)
+    scope = None
+    if services is not None:
+        scope = np.fromiter(episodes.keys(), dtype=np.int64, count=len(episodes))
+    p = _paired(
+        organisation=organisation,
+        measure_id=measure_id,
+        scale_id=scale_id,
+        start=start,
+        end=end,
+        include_pilot=include_pilot,
+        pairing=pairing,
+        scope=scope,
+    )
+    scores = ScoreArrays(p.first, p.latest)
+    if p.episode.size == 0:
+        return OutcomePairs([], p.capture, scores)
+    pairs_first = p.first.tolist()
+    pairs_later = p.latest.tolist()
+    pairs_ep = p.episode.tolist()
     local_day = _LocalDays()
-    first_at = local_day.many(at[first_idx[chosen]])
-    later_at = local_day.many(at[later_idx[chosen]])
+    first_at = local_day.many(p.first_at)
+    later_at = local_day.many(p.latest_at)
 
     service_names = dict(
         Service.objects.filter(organisation=organisation).values_list("id", "name")
@@ -560,7 +801,7 @@ def outcome_pairs_with_capture(
                 "quarter": quarter,
             }
         append(PairedScore(f, latest, latest_on, groups))
-    return OutcomePairs(pairs, follow_up_capture(with_baseline, len(pairs)))
+    return OutcomePairs(pairs, p.capture, scores)
 
 
 def outcome_pairs(
@@ -626,7 +867,7 @@ def collection_summary(
 
     Pilot time points are left out unless ``include_pilot``.
     """
-    services = list(services) if services is not None else None
+    services = _narrowing(organisation, services)
     episodes = Episode.objects.filter(organisation=organisation)
     if services is not None:
         episodes = episodes.filter(service__in=[s.pk for s in services])
@@ -639,14 +880,36 @@ def collection_summary(
     points = TimePoint.objects.filter(organisation=organisation)
     if not include_pilot:
         points = points.filter(is_pilot=False)
-    done = points.filter(status=TimePoint.Status.COMPLETED)
-    baseline = done.filter(episode=OuterRef("pk"), rule__kind=PlanRule.Kind.START)
-    later = done.filter(episode=OuterRef("pk")).exclude(rule__kind=PlanRule.Kind.START)
-    counts = new.aggregate(
-        new=Count("pk"),
-        with_baseline=Count("pk", filter=Q(Exists(baseline))),
-        followed=Count("pk", filter=Q(Exists(baseline)) & Q(Exists(later))),
+    # The organisation's start rules by id (a few dozen), so each episode's two
+    # lookups read the time point index alone, with no join to the rules.
+    starts = list(
+        PlanRule.objects.filter(
+            plan__organisation=organisation, kind=PlanRule.Kind.START
+        ).values_list("pk", flat=True)
     )
+    # By episode alone (an episode's time points are its organisation's), so the
+    # (episode, status, rule, is_pilot) index answers each lookup on its own. The
+    # rule is compared as "rule + 0": SQLite would otherwise search the index once
+    # per start rule, where one range of the episode's completed points will do.
+    done_of = TimePoint.objects.filter(status=TimePoint.Status.COMPLETED).alias(
+        rule_key=F("rule_id") + 0
+    )
+    if not include_pilot:
+        done_of = done_of.filter(is_pilot=False)
+    baseline = done_of.filter(episode=OuterRef("pk"), rule_key__in=starts)
+    later = done_of.filter(episode=OuterRef("pk")).exclude(rule_key__in=starts)
+    # One row of two flags per new episode, summed here: an aggregate would
+    # evaluate the baseline lookup twice.
+    flags = _fetch(
+        new.order_by()
+        .annotate(b=Exists(baseline), f=Exists(later))
+        .values_list("b", "f")
+    )
+    counts = {
+        "new": len(flags),
+        "with_baseline": sum(1 for b, _ in flags if b),
+        "followed": sum(1 for b, f in flags if b and f),
+    }
     due = points.filter(due_date__gte=start, due_date__lte=end)
     if services is not None:
         due = due.filter(episode_id__in=episodes.values("pk"))

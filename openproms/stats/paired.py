@@ -66,6 +66,23 @@ class PairedScore:
 
 
 @dataclass(frozen=True, slots=True)
+class ScoreArrays:
+    """Many people's first and later scores as two arrays of equal length (entry
+    ``i`` is one person): the fast form of a list of :class:`PairedScore` when no
+    breakdown is needed."""
+
+    first: FloatArray
+    latest: FloatArray
+
+    def __post_init__(self) -> None:
+        if np.shape(self.first) != np.shape(self.latest):
+            raise ValueError("first and latest scores must be arrays of equal length")
+
+    def __len__(self) -> int:
+        return int(np.size(self.first))
+
+
+@dataclass(frozen=True, slots=True)
 class ReliableChangeCounts:
     """People with reliable improvement, no reliable change, reliable deterioration.
 
@@ -265,8 +282,13 @@ def _band_histogram(
 
 
 def _pairs_to_arrays(
-    pairs: Iterable[PairedScore] | Sequence[tuple[float, float]],
+    pairs: Iterable[PairedScore] | Sequence[tuple[float, float]] | ScoreArrays,
 ) -> tuple[FloatArray, FloatArray]:
+    if isinstance(pairs, ScoreArrays):
+        return (
+            np.asarray(pairs.first, dtype=np.float64),
+            np.asarray(pairs.latest, dtype=np.float64),
+        )
     firsts: list[float] = []
     latests: list[float] = []
     for p in pairs:
@@ -282,7 +304,7 @@ def _pairs_to_arrays(
 def paired_change(
     defn: MeasureDefinition,
     scale_id: str,
-    pairs: Iterable[PairedScore] | Sequence[tuple[float, float]],
+    pairs: Iterable[PairedScore] | Sequence[tuple[float, float]] | ScoreArrays,
     *,
     bin_width: float | None = None,
     confidence: float = 0.95,

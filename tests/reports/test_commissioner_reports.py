@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import threading
 import uuid
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,9 +19,10 @@ from openproms.accounts.models import CommissionerBody, CommissionerMembership
 from openproms.accounts.policy import Role
 from openproms.audit.models import AuditEvent
 from openproms.catalogue.selectors import measure_definition
-from openproms.collection.models import Administration
+from openproms.collection.models import Administration, OutcomeScore
 from openproms.collection.services import administration_submit
 from openproms.people.models import Episode, ServiceUser
+from openproms.reports import selectors
 from openproms.reports.models import Contract, ContractRequirement
 from openproms.reports.report_builder import build_report
 from tests.conftest import Tenant, make_user, verified_client
@@ -191,9 +194,10 @@ def test_pilot_data_is_left_out_unless_the_contract_includes_it(
     tenant_a: Tenant, commissioner: CommissionerMembership
 ) -> None:
     ten_people(tenant_a)
-    Administration.objects.filter(organisation=tenant_a.organisation).update(
-        is_pilot=True
-    )
+    # As a pilot plan's answers are stored: the administration and its outcome
+    # scores (the copy reports read) both carry the flag.
+    for model in (Administration, OutcomeScore):
+        model.objects.filter(organisation=tenant_a.organisation).update(is_pilot=True)
     contract = make_contract(tenant_a, commissioner.body)
     assert shown(build_report(contract, start=START, end=END), "n") == 0
     contract.include_pilot = True
@@ -447,3 +451,40 @@ def make_commissioner_user(body: CommissionerBody, email: str) -> Any:
     user = make_user(email)
     CommissionerMembership.objects.create(user=user, body=body)
     return user
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_read_on_several_connections_equals_one_read_in_turn(
+    tenant_a: Tenant, commissioner: CommissionerMembership, monkeypatch: Any
+) -> None:
+    """On PostgreSQL outside a transaction the collection summary and each measure
+    are read at the same time on their own connections; the figures are those of
+    reading them one after the other."""
+    ten_people(tenant_a)
+    contract = make_contract(tenant_a, commissioner.body, measures=("phq9", "gad7"))
+    threads: set[int] = set()
+    real = selectors.outcome_values
+
+    def spy(**kwargs: Any) -> Any:
+        threads.add(threading.get_ident())
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "outcome_values", spy)
+    together = build_report(contract, start=START, end=END)
+    if connection.vendor == "postgresql":
+        assert threads - {threading.get_ident()}  # read on another thread
+    monkeypatch.setattr(selectors, "run_together", lambda *tasks: [t() for t in tasks])
+    in_turn = build_report(contract, start=START, end=END)
+    assert [(f.name, f.measure, f.value) for f in together.all_figures()] == [
+        (f.name, f.measure, f.value) for f in in_turn.all_figures()
+    ]
+    assert shown(together, "n") == 10
+
+
+def test_run_together_raises_a_task_s_error() -> None:
+    def fails() -> None:
+        raise ValueError("bad task")
+
+    with pytest.raises(ValueError, match="bad task"):
+        selectors.run_together(lambda: 1, fails)
+    assert selectors.run_together(lambda: 1, lambda: 2) == [1, 2]

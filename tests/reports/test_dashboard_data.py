@@ -16,6 +16,7 @@ from openproms.collection.models import (
     ScaleResult,
     TimePoint,
 )
+from openproms.collection.outcome_scores import replace_outcome_scores
 from openproms.people.models import Episode
 from openproms.scoring import get_measure, score_response
 
@@ -92,10 +93,13 @@ def scored(
         is_pilot=pilot,
     )
     result = score_response(defn, answers)
-    for scale_id, score in result.scales.items():
+    results = [
         ScaleResult.objects.create(
             administration=admin, scale_id=scale_id, value=score.value
         )
+        for scale_id, score in result.scales.items()
+    ]
+    replace_outcome_scores(admin, results)
     return admin
 
 

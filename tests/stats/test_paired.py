@@ -14,6 +14,7 @@ from openproms.scoring import MeasureDefinition, get_measure, individual_change
 from openproms.scoring.ladder import bespoke_definition
 from openproms.stats import (
     PairedScore,
+    ScoreArrays,
     follow_up_capture,
     nice_bin_width,
     paired_change,
@@ -99,6 +100,20 @@ def test_pairs_may_be_paired_scores_with_dates_and_groups() -> None:
     assert paired_change(PHQ9, "total", pairs) == paired_change(
         PHQ9, "total", PHQ9_PAIRS
     )
+
+
+def test_pairs_may_be_two_arrays_of_scores() -> None:
+    first = np.array([a for a, _ in PHQ9_PAIRS], dtype=float)
+    latest = np.array([b for _, b in PHQ9_PAIRS], dtype=float)
+    arrays = ScoreArrays(first, latest)
+    assert len(arrays) == 10
+    assert paired_change(PHQ9, "total", arrays) == paired_change(
+        PHQ9, "total", PHQ9_PAIRS
+    )
+    with pytest.raises(ValueError, match="equal length"):
+        ScoreArrays(first, latest[:-1])
+    with pytest.raises(ValueError, match="outside the range"):
+        paired_change(PHQ9, "total", ScoreArrays(first, latest + 20))
 
 
 def test_small_groups_still_carry_their_n_and_no_interval() -> None:

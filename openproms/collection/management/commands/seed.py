@@ -27,10 +27,12 @@ from openproms.catalogue.models import OrganisationMeasure
 from openproms.collection.models import (
     Administration,
     MeasurementPlan,
+    OutcomeScore,
     PlanRule,
     ScaleResult,
     TimePoint,
 )
+from openproms.collection.outcome_scores import outcome_score_rows
 from openproms.core.demo import DEMO_PASSWORD
 from openproms.people.models import Episode, ServiceUser
 from openproms.scoring import MeasureDefinition, get_measure, score_table
@@ -323,26 +325,30 @@ class Command(BaseCommand):
             ]
             Administration.objects.bulk_create(administrations, batch_size=2000)
             results = []
+            outcome_scores = []
             for scale_id, columns in scores.scales.items():
                 labels = scores.band_labels(scale_id)
                 for j, administration in enumerate(administrations):
                     value = float(columns.value[j])
-                    results.append(
-                        ScaleResult(
-                            administration=administration,
-                            scale_id=scale_id,
-                            value=None if np.isnan(value) else value,
-                            band=labels[j] or "",
-                            band_index=int(columns.band[j])
-                            if columns.band[j] >= 0
-                            else None,
-                            is_case=None
-                            if columns.case[j] < 0
-                            else bool(columns.case[j]),
-                            prorated=bool(columns.prorated[j]),
-                            items_missing=int(columns.n_missing[j]),
-                        )
+                    result = ScaleResult(
+                        administration=administration,
+                        scale_id=scale_id,
+                        value=None if np.isnan(value) else value,
+                        band=labels[j] or "",
+                        band_index=int(columns.band[j])
+                        if columns.band[j] >= 0
+                        else None,
+                        is_case=None if columns.case[j] < 0 else bool(columns.case[j]),
+                        prorated=bool(columns.prorated[j]),
+                        items_missing=int(columns.n_missing[j]),
+                    )
+                    results.append(result)
+                    outcome_scores += outcome_score_rows(
+                        administration,
+                        [result],
+                        is_exit=tps[j].rule.kind == PlanRule.Kind.EXIT,
                     )
             ScaleResult.objects.bulk_create(results, batch_size=2000)
+            OutcomeScore.objects.bulk_create(outcome_scores, batch_size=2000)
             written += len(administrations)
         return written
