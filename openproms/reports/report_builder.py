@@ -381,7 +381,7 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
         jobs.extend(
             (definition, scale, pairing, req_wanted) for scale in definition.scales
         )
-    scope = selectors.scoped_episode_ids(organisation, services)
+    scope = selectors.episode_scope(organisation, services)
 
     def summary_task() -> dict[str, Any]:
         return selectors.collection_summary(

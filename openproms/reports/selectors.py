@@ -34,13 +34,19 @@ import numpy as np
 from django.db import connection, connections
 from django.db.models import (
     BigIntegerField,
+    Case,
+    Count,
     Exists,
     F,
+    FilteredRelation,
     Func,
+    Max,
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     TextField,
+    When,
 )
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -277,6 +283,7 @@ def _direct_scores(
     before: dt.datetime,
     include_pilot: bool,
     pairing: Pairing,
+    services: tuple[int, ...] | None = None,
 ) -> _Scores:
     """The measure's own scores, from :class:`OutcomeScore`: one index holds every
     column read, in episode, time and administration order (no join, no sort).
@@ -302,6 +309,14 @@ def _direct_scores(
     )
     if not include_pilot:
         qs = qs.filter(is_pilot=False)
+    if postgres and services is not None:
+        # A merge join with the services' episodes (in the index's order); the
+        # caller keeps only those episodes in any case.
+        qs = qs.filter(
+            episode_id__in=Episode.objects.filter(
+                organisation=organisation, service__in=services
+            ).values("id")
+        )
     qs = qs.order_by("episode_id", "completed_us", "administration_id")
     table = _fetch_table(qs.values_list(*fields), dtype)
     n = len(table)
@@ -565,22 +580,30 @@ def _narrowing(
     return None if {s.pk for s in chosen} >= every else chosen
 
 
-def scoped_episode_ids(
+@dataclass(frozen=True, slots=True)
+class EpisodeScope:
+    """Some of an organisation's services, and the ids of their episodes (sorted)."""
+
+    service_ids: tuple[int, ...]
+    episode_ids: np.ndarray
+
+
+def episode_scope(
     organisation: Organisation, services: Iterable[Service] | None
-) -> np.ndarray | None:
-    """The ids of the organisation's episodes in ``services`` (sorted), or None when
-    no scoping is needed (no services given, or every service of the organisation)."""
+) -> EpisodeScope | None:
+    """The scope of ``services``, or None when no scoping is needed (no services
+    given, or every service of the organisation)."""
     services = _narrowing(organisation, services)
     if services is None:
         return None
+    ids = tuple(s.pk for s in services)
     rows = _fetch(
-        Episode.objects.filter(
-            organisation=organisation, service__in=[s.pk for s in services]
-        )
+        Episode.objects.filter(organisation=organisation, service__in=ids)
         .order_by()
         .values_list("id")
     )
-    return np.sort(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+    episode_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    return EpisodeScope(ids, np.sort(episode_ids))
 
 
 def _paired(
@@ -592,10 +615,10 @@ def _paired(
     end: dt.date,
     include_pilot: bool,
     pairing: Pairing,
-    scope: np.ndarray | None,
+    scope: EpisodeScope | None,
 ) -> _Paired:
     """Pair each episode's first and later score (the period rule of the module
-    docstring); ``scope``: the episode ids to keep (None: all)."""
+    docstring); ``scope``: the services' episodes to keep (None: all)."""
     if pairing not in ("latest", "exit"):
         raise ValueError("pairing must be 'latest' or 'exit'")
     defn = measure_definition(organisation=organisation, measure_id=measure_id)
@@ -606,7 +629,11 @@ def _paired(
     }
     parts = [
         _direct_scores(
-            scale_id=scale_id, pairing=pairing, measure_id=measure_id, **filters
+            scale_id=scale_id,
+            pairing=pairing,
+            measure_id=measure_id,
+            services=scope.service_ids if scope else None,
+            **filters,
         )
     ]
     if defn.derivations:
@@ -616,9 +643,10 @@ def _paired(
     in_order = len(parts) == 1 and parts[0].in_order
     scores = _Scores.concat(parts)
     if scope is not None:
-        # Services are applied here rather than in SQL: joining every score to its
-        # episode costs more than reading the organisation's scores and dropping some.
-        keep = np.isin(scores.episode, scope)
+        # Services are applied here (on SQLite only here: joining every score to
+        # its episode costs more than reading the organisation's scores and
+        # dropping some; PostgreSQL also filters in SQL, with a merge join).
+        keep = np.isin(scores.episode, scope.episode_ids)
         scores = _Scores(
             scores.episode[keep],
             scores.at[keep],
@@ -700,12 +728,12 @@ def outcome_values(
     end: dt.date,
     include_pilot: bool = False,
     pairing: Pairing = "latest",
-    scope: np.ndarray | None = None,
+    scope: EpisodeScope | None = None,
 ) -> OutcomeValues:
     """:func:`outcome_pairs_with_capture` without the breakdown keys: the first
     and later scores as arrays (for :func:`openproms.stats.paired_change`).
 
-    ``scope``: :func:`scoped_episode_ids` for the services (None: all), read once
+    ``scope``: :func:`episode_scope` for the services (None: all), read once
     by a caller that asks for several measures."""
     p = _paired(
         organisation=organisation,
@@ -741,7 +769,10 @@ def outcome_pairs_with_capture(
         episodes = _episode_groups(organisation, services)
     scope = None
     if services is not None:
-        scope = np.fromiter(episodes.keys(), dtype=np.int64, count=len(episodes))
+        scope = EpisodeScope(
+            tuple(s.pk for s in services),
+            np.fromiter(episodes.keys(), dtype=np.int64, count=len(episodes)),
+        )
     p = _paired(
         organisation=organisation,
         measure_id=measure_id,
@@ -846,6 +877,65 @@ def outcome_pairs(
     ).pairs
 
 
+def _baseline_counts(
+    new: QuerySet[Episode], starts: list[int], *, include_pilot: bool
+) -> dict[str, int]:
+    """Of the ``new`` episodes: how many, how many have a completed start time
+    point (a baseline), and how many of those also a later completed one.
+
+    Two forms, each the faster on its database (benchmarks/README.md, Reports):
+    PostgreSQL joins the episodes to their completed time points and counts in one
+    grouped query; SQLite looks up each episode's time points twice in the (episode,
+    status, rule, is_pilot) index (by episode alone: an episode's time points are
+    its organisation's), with the rule compared as "rule + 0" so that SQLite reads
+    one range of the index rather than searching it once per start rule."""
+    done = Q(time_points__status=TimePoint.Status.COMPLETED)
+    if not include_pilot:
+        done &= Q(time_points__is_pilot=False)
+    if connections[new.db].vendor == "postgresql":
+        per_episode = (
+            new.order_by()
+            .annotate(done=FilteredRelation("time_points", condition=done))
+            .values("pk")
+            .annotate(
+                b=Max(Case(When(done__rule_id__in=starts, then=1), default=0)),
+                f=Max(
+                    Case(
+                        When(
+                            Q(done__rule_id__isnull=False)
+                            & ~Q(done__rule_id__in=starts),
+                            then=1,
+                        ),
+                        default=0,
+                    )
+                ),
+            )
+        )
+        totals = per_episode.aggregate(
+            new=Count("pk"), with_baseline=Sum("b"), followed=Sum(F("b") * F("f"))
+        )
+        return {k: int(v or 0) for k, v in totals.items()}
+    done_of = TimePoint.objects.filter(status=TimePoint.Status.COMPLETED).alias(
+        rule_key=F("rule_id") + 0
+    )
+    if not include_pilot:
+        done_of = done_of.filter(is_pilot=False)
+    baseline = done_of.filter(episode=OuterRef("pk"), rule_key__in=starts)
+    later = done_of.filter(episode=OuterRef("pk")).exclude(rule_key__in=starts)
+    # One row of two flags per new episode, summed here: an aggregate would
+    # evaluate the baseline lookup twice.
+    flags = _fetch(
+        new.order_by()
+        .annotate(b=Exists(baseline), f=Exists(later))
+        .values_list("b", "f")
+    )
+    return {
+        "new": len(flags),
+        "with_baseline": sum(1 for b, _ in flags if b),
+        "followed": sum(1 for b, f in flags if b and f),
+    }
+
+
 def collection_summary(
     *,
     organisation: Organisation,
@@ -880,36 +970,13 @@ def collection_summary(
     points = TimePoint.objects.filter(organisation=organisation)
     if not include_pilot:
         points = points.filter(is_pilot=False)
-    # The organisation's start rules by id (a few dozen), so each episode's two
-    # lookups read the time point index alone, with no join to the rules.
+    # The organisation's start rules by id (a few dozen): no join to the rules.
     starts = list(
         PlanRule.objects.filter(
             plan__organisation=organisation, kind=PlanRule.Kind.START
         ).values_list("pk", flat=True)
     )
-    # By episode alone (an episode's time points are its organisation's), so the
-    # (episode, status, rule, is_pilot) index answers each lookup on its own. The
-    # rule is compared as "rule + 0": SQLite would otherwise search the index once
-    # per start rule, where one range of the episode's completed points will do.
-    done_of = TimePoint.objects.filter(status=TimePoint.Status.COMPLETED).alias(
-        rule_key=F("rule_id") + 0
-    )
-    if not include_pilot:
-        done_of = done_of.filter(is_pilot=False)
-    baseline = done_of.filter(episode=OuterRef("pk"), rule_key__in=starts)
-    later = done_of.filter(episode=OuterRef("pk")).exclude(rule_key__in=starts)
-    # One row of two flags per new episode, summed here: an aggregate would
-    # evaluate the baseline lookup twice.
-    flags = _fetch(
-        new.order_by()
-        .annotate(b=Exists(baseline), f=Exists(later))
-        .values_list("b", "f")
-    )
-    counts = {
-        "new": len(flags),
-        "with_baseline": sum(1 for b, _ in flags if b),
-        "followed": sum(1 for b, f in flags if b and f),
-    }
+    counts = _baseline_counts(new, starts, include_pilot=include_pilot)
     due = points.filter(due_date__gte=start, due_date__lte=end)
     if services is not None:
         due = due.filter(episode_id__in=episodes.values("pk"))
