@@ -359,13 +359,17 @@ def _fetch_table(qs: QuerySet[Any], dtype: list[tuple[str, str]]) -> np.ndarray:
     """Run a ``values_list`` queryset of non-null fixed-width columns (bigint,
     double, boolean) into a numpy structured array.
 
-    SQLite: rows on the cursor, one structured array built in C (transposing half
-    a million tuples in Python costs several times more). PostgreSQL: the rows
+    SQLite: rows from the cursor into one structured array built in C (transposing
+    half a million tuples in Python costs several times more). PostgreSQL: the rows
     packed by the server into one ``bytea`` of fixed-size binary records
     (``int8send`` ...), which numpy reads in place: no Python object per value.
     The row count comes with it, so a record lost to a null would be noticed."""
     if connections[qs.db].vendor != "postgresql":
-        return np.array(_fetch(qs), dtype=dtype)
+        # Straight from the cursor into the array: no list of tuples in between.
+        sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+        with connections[qs.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return np.fromiter(cursor, dtype=dtype)
     sql, params = qs.query.get_compiler(using=qs.db).as_sql()
     names = [f"c{i}" for i in range(len(dtype))]
     record = " || ".join(
