@@ -5,6 +5,14 @@ repository root:
 
     .venv/bin/python benchmarks/omr/bench_omr.py --forms 200 --json var/omr.json
     .venv/bin/python benchmarks/omr/bench_omr.py --forms 20 --keep-pages /tmp/pages
+    .venv/bin/python benchmarks/omr/bench_omr.py --forms 6000 --chunk 100 \
+        --scenarios clean,photocopy --json var/omr-long.json   # about 28,000 items
+
+``--chunk N`` generates, degrades and reads N pages at a time, so memory stays that
+of one chunk however many pages are asked for, and rewrites the JSON after each
+chunk (``"partial": true`` until the end), so a long run can be stopped and still
+gives its figures so far. The first chunk uses ``--seed`` itself (one chunk is the
+same run as without ``--chunk``); later chunks use seeds of their own.
 
 One process, thread pools pinned to one thread (one core). For every scenario the
 same seeded pages (several measures: 4-, 5- and 11-option items, one- and
@@ -181,12 +189,31 @@ def erasure(
     return "print_only" if not (diff & (near_print == 0)).any() else "visible"
 
 
+class Tally:
+    """What one scenario's reading of some pages gave (added up over chunks)."""
+
+    def __init__(self) -> None:
+        self.c: Counter[str] = Counter()
+        self.by_style: dict[str, Counter[str]] = defaultdict(Counter)
+        self.confs: list[tuple[float, bool, bool]] = []  # (confidence, eligible, ok)
+        self.cpu = 0.0
+        self.must_flag = 0
+
+
 def run_scenario(name: str, corpus: list[dict[str, Any]], seed: int) -> dict[str, Any]:
+    tally = Tally()
+    tally_scenario(tally, name, corpus, seed)
+    return summarise(name, tally)
+
+
+def tally_scenario(
+    tally: Tally, name: str, corpus: list[dict[str, Any]], seed: int
+) -> None:
+    """Degrade and read ``corpus`` under scenario ``name``, adding to ``tally``."""
     rng = np.random.default_rng(seed + 1000)
     degrade = SCENARIOS[name]
-    c: Counter[str] = Counter()
-    by_style: dict[str, Counter[str]] = defaultdict(Counter)
-    confs: list[tuple[float, bool, bool]] = []  # (confidence, eligible, correct)
+    c, by_style, confs = tally.c, tally.by_style, tally.confs
+    tally.must_flag += sum(1 for f in corpus for t in f["truth"] if t.expect == "flag")
     cpu = 0.0
     for form in corpus:
         state = rng.bit_generator.state
@@ -248,7 +275,13 @@ def run_scenario(name: str, corpus: list[dict[str, Any]], seed: int) -> dict[str
                 else:
                     c["silent"] += 1
                     bs["silent"] += 1
-    n = c["items"]
+    tally.cpu += cpu
+
+
+def summarise(name: str, tally: Tally) -> dict[str, Any]:
+    """Shares, rates and intervals of a scenario's tally."""
+    c, by_style, confs, cpu = tally.c, tally.by_style, tally.confs, tally.cpu
+    n = max(c["items"], 1)
     out: dict[str, Any] = {
         "scenario": name,
         **c,
@@ -258,10 +291,7 @@ def run_scenario(name: str, corpus: list[dict[str, Any]], seed: int) -> dict[str
         "silent_per_10k_upper95": 1e4 * wilson_upper(c["silent"], n),
         "review_share": c["review"] / n,
         "review_unneeded_share": c["review_unneeded"] / n,
-        "must_flag_share": sum(
-            1 for f in corpus for t in f["truth"] if t.expect == "flag"
-        )
-        / n,
+        "must_flag_share": tally.must_flag / n,
         "erased_share": c["erased"] / n,
         "trace_on_print_only": c["trace_on_print_only"],
         "cpu_s_per_page": cpu / max(c["pages"], 1),
@@ -336,6 +366,36 @@ def worker_figures(
     }
 
 
+def _write_json(
+    args: argparse.Namespace,
+    items: int,
+    gen_s: float,
+    worker: dict[str, float] | None,
+    tallies: dict[str, Tally],
+    *,
+    peak_mb: float | None = None,
+    partial: bool = False,
+) -> None:
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(
+        json.dumps(
+            {
+                "forms": args.forms,
+                "chunk": args.chunk,
+                "partial": partial,
+                "dpi": args.dpi,
+                "seed": args.seed,
+                "items": items,
+                "generation_s": gen_s,
+                "peak_rss_mb": peak_mb,
+                "worker": worker,
+                "results": [summarise(n, t) for n, t in tallies.items()],
+            },
+            indent=1,
+        )
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--forms", type=int, default=200, help="pages per scenario")
@@ -344,18 +404,56 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scenarios", default=",".join(DEFAULT_SCENARIOS))
     ap.add_argument("--json", help="write the full results here")
     ap.add_argument(
+        "--chunk",
+        type=int,
+        default=0,
+        help="generate and read this many pages at a time (memory stays that of "
+        "one chunk; the JSON is rewritten after each chunk); 0: all at once",
+    )
+    ap.add_argument(
         "--keep-pages", type=Path, help="write clean filled pages and their truth here"
     )
     args = ap.parse_args(argv)
-    t0 = time.monotonic()
-    corpus = make_corpus(args.forms, args.dpi, args.seed, args.keep_pages)
-    gen_s = time.monotonic() - t0
-    # Layout and reference set-up (cached per page layout) before timing.
-    for form in corpus[: len(MEASURES) * 2]:
-        read_image(form["img"])
-    items = sum(len(f["truth"]) for f in corpus)
+    names = args.scenarios.split(",")
+    chunk = args.chunk if args.chunk > 0 else args.forms
+    tallies = {name: Tally() for name in names}
+    gen_s = 0.0
+    items = 0
+    first: list[dict[str, Any]] = []
+    done = 0
+    k = 0
+    while done < args.forms:
+        size = min(chunk, args.forms - done)
+        # The first chunk uses the seed itself, so one chunk reproduces a run
+        # without --chunk; later chunks get seeds of their own.
+        seed = args.seed + 7919 * k
+        t0 = time.monotonic()
+        corpus = make_corpus(size, args.dpi, seed, args.keep_pages)
+        gen_s += time.monotonic() - t0
+        if k == 0:
+            # Layout and reference set-up (cached per page layout) before timing.
+            for form in corpus[: len(MEASURES) * 2]:
+                read_image(form["img"])
+            first = corpus[:40]
+        items += sum(len(f["truth"]) for f in corpus)
+        for name in names:
+            tally_scenario(tallies[name], name, corpus, seed)
+        done += size
+        k += 1
+        del corpus
+        if chunk < args.forms:
+            worst = max(names, key=lambda n: tallies[n].c["silent"])
+            print(
+                f"chunk {k}: {done} of {args.forms} pages, {items} items per "
+                f"scenario; most silent errors so far: {worst} "
+                f"{tallies[worst].c['silent']}",
+                file=sys.stderr,
+                flush=True,
+            )
+            if args.json:
+                _write_json(args, items, gen_s, None, tallies, partial=True)
     print(
-        f"corpus: {len(corpus)} pages, {items} items, {args.dpi:.0f} dpi, "
+        f"corpus: {done} pages, {items} items, {args.dpi:.0f} dpi, "
         f"generated in {gen_s:.1f} s",
         flush=True,
     )
@@ -367,8 +465,8 @@ def main(argv: list[str] | None = None) -> int:
     print(hdr)
     print("|---|---|---|---|---|---|---|---|")
     results = []
-    for name in args.scenarios.split(","):
-        r = run_scenario(name, corpus, args.seed)
+    for name in names:
+        r = summarise(name, tallies[name])
         results.append(r)
         print(
             f"| {name} | {r.get('pages_read', 0)} / {r.get('pages_rejected', 0)} / "
@@ -393,29 +491,14 @@ def main(argv: list[str] | None = None) -> int:
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        worker = worker_figures(corpus, args.seed, Path(tmp))
+        worker = worker_figures(first, args.seed, Path(tmp))
     print(
         f"worker (fresh process, {worker['files']} files: half 200-dpi PNG, half phone JPEG, "
         f"decode + start-up of layouts included): {worker['pages_per_s_per_core_incl_decode']:.1f} "
         f"pages/s/core, peak RSS {worker['peak_rss_mb']:.0f} MB"
     )
     if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(
-            json.dumps(
-                {
-                    "forms": args.forms,
-                    "dpi": args.dpi,
-                    "seed": args.seed,
-                    "items": items,
-                    "generation_s": gen_s,
-                    "peak_rss_mb": peak_mb,
-                    "worker": worker,
-                    "results": results,
-                },
-                indent=1,
-            )
-        )
+        _write_json(args, items, gen_s, worker, tallies, peak_mb=peak_mb)
     return 0
 
 
