@@ -256,22 +256,20 @@ class _Scores:
 
 def _administration_filter(
     *,
-    prefix: str,
     organisation: Organisation,
     measure_id: str,
     before: dt.datetime,
     include_pilot: bool,
 ) -> Q:
+    """A source measure's administrations in episodes, completed before ``before``."""
     q = Q(
-        **{
-            f"{prefix}organisation": organisation,
-            f"{prefix}measure_id": measure_id,
-            f"{prefix}episode__isnull": False,
-            f"{prefix}completed_at__lt": before,
-        }
+        organisation=organisation,
+        measure_id=measure_id,
+        episode__isnull=False,
+        completed_at__lt=before,
     )
     if not include_pilot:
-        q &= Q(**{f"{prefix}is_pilot": False})
+        q &= Q(is_pilot=False)
     return q
 
 
@@ -364,13 +362,12 @@ def _fetch_table(qs: QuerySet[Any], dtype: list[tuple[str, str]]) -> np.ndarray:
     packed by the server into one ``bytea`` of fixed-size binary records
     (``int8send`` ...), which numpy reads in place: no Python object per value.
     The row count comes with it, so a record lost to a null would be noticed."""
+    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
     if connections[qs.db].vendor != "postgresql":
         # Straight from the cursor into the array: no list of tuples in between.
-        sql, params = qs.query.get_compiler(using=qs.db).as_sql()
         with connections[qs.db].cursor() as cursor:
             cursor.execute(sql, params)
             return np.fromiter(cursor, dtype=dtype)
-    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
     names = [f"c{i}" for i in range(len(dtype))]
     record = " || ".join(
         _PG_SEND[kind].format(name)
@@ -409,7 +406,7 @@ def _source_rows(
         fields.append("time_point__rule__kind")
     qs = (
         Administration.objects.filter(
-            _administration_filter(prefix="", measure_id=source, **filters)
+            _administration_filter(measure_id=source, **filters)
         )
         .annotate(at=_completed_at("completed_at"))
         .values_list(*fields)
@@ -586,7 +583,7 @@ def _narrowing(
 
 @dataclass(frozen=True, slots=True)
 class EpisodeScope:
-    """Some of an organisation's services, and the ids of their episodes (sorted)."""
+    """Some of an organisation's services, and the ids of their episodes."""
 
     service_ids: tuple[int, ...]
     episode_ids: np.ndarray
