@@ -23,14 +23,17 @@ FloatImage = npt.NDArray[np.float32]
 Degradation = Callable[[GrayImage, np.random.Generator], GrayImage]
 
 
-def render_pages(layout: Layout, dpi: float) -> list[FloatImage]:
-    """Render every page of ``layout`` to a float image (1 = white)."""
+def render_pages(
+    layout: Layout, dpi: float, only: Sequence[int] | None = None
+) -> list[FloatImage]:
+    """Render the pages of ``layout`` to float images (1 = white): every page, or
+    those whose 0-based numbers are in ``only`` (in that order)."""
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(render_pdf([layout]))
     out: list[FloatImage] = []
     try:
-        for k in range(len(doc)):
+        for k in range(len(doc)) if only is None else only:
             arr = np.asarray(doc[k].render(scale=dpi / 72.0, grayscale=True).to_numpy())
             if arr.ndim == 3:
                 arr = arr[..., 0]
@@ -231,17 +234,26 @@ def resample(img: GrayImage, factor: float) -> GrayImage:
     return np.asarray(out, dtype=np.uint8)
 
 
+def _smooth_field(shape: tuple[int, int], small: FloatImage) -> FloatImage:
+    """A smooth field computed on a small grid, brought up to ``shape`` (light and
+    shadow vary over centimetres: computing them per pixel only costs time)."""
+    h, w = shape
+    out = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.asarray(out, np.float32)
+
+
 def light(img: GrayImage, rng: np.random.Generator, strength: float) -> GrayImage:
     """Uneven light: a brightness gradient at a random angle plus a vignette."""
     h, w = img.shape
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    sh, sw = max(2, h // 8), max(2, w // 8)
+    yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
+    yy, xx = (yy + 0.5) / sh, (xx + 0.5) / sw
     a = rng.uniform(0, 2 * np.pi)
-    g = np.cos(a) * (xx / w - 0.5) + np.sin(a) * (yy / h - 0.5)
-    r2 = ((xx / w - 0.5) ** 2 + (yy / h - 0.5) ** 2) * 2
+    g = np.cos(a) * (xx - 0.5) + np.sin(a) * (yy - 0.5)
+    r2 = ((xx - 0.5) ** 2 + (yy - 0.5) ** 2) * 2
     f = 1.0 - strength * (0.5 + g) * 0.6 - strength * 0.4 * r2
-    out: GrayImage = np.clip(
-        img.astype(np.float32) * np.clip(f, 0.2, 1.0), 0, 255
-    ).astype(np.uint8)
+    factor = _smooth_field((h, w), np.clip(f, 0.2, 1.0).astype(np.float32))
+    out: GrayImage = np.clip(img.astype(np.float32) * factor, 0, 255).astype(np.uint8)
     return out
 
 
@@ -262,17 +274,25 @@ def shadow(
         ],
         np.int32,
     )
-    cv2.fillPoly(mask, [pts], 1.0)
     if soft > 0:
-        mask = np.asarray(cv2.GaussianBlur(mask, (0, 0), soft), np.float32)
+        # A soft edge: drawn and blurred at an eighth of the size (the blur spans
+        # centimetres), then brought up to the page.
+        small = np.zeros((max(2, h // 8), max(2, w // 8)), np.float32)
+        cv2.fillPoly(small, [np.round(pts / 8).astype(np.int32)], 1.0)
+        small = np.asarray(cv2.GaussianBlur(small, (0, 0), soft / 8), np.float32)
+        mask = _smooth_field((h, w), small)
+    else:
+        cv2.fillPoly(mask, [pts], 1.0)
     f = 1.0 - depth * mask
     out: GrayImage = np.clip(img.astype(np.float32) * f, 0, 255).astype(np.uint8)
     return out
 
 
 def noise(img: GrayImage, rng: np.random.Generator, sigma: float) -> GrayImage:
-    n = rng.normal(0, sigma, img.shape).astype(np.float32)
-    out: GrayImage = np.clip(img.astype(np.float32) + n, 0, 255).astype(np.uint8)
+    n = rng.standard_normal(img.shape, dtype=np.float32)
+    n *= sigma
+    n += img
+    out: GrayImage = np.clip(n, 0, 255).astype(np.uint8)
     return out
 
 
@@ -290,9 +310,9 @@ def on_background(
     """Lay the page on a darker, textured table (as in a phone photo)."""
     h, w = img.shape
     mx, my = int(w * margin), int(h * margin)
-    bg = rng.normal(rng.uniform(60, 120), 12, (h + 2 * my, w + 2 * mx)).astype(
-        np.float32
-    )
+    bg = rng.standard_normal((h + 2 * my, w + 2 * mx), dtype=np.float32)
+    bg *= 12
+    bg += rng.uniform(60, 120)
     bg = np.asarray(cv2.GaussianBlur(bg, (0, 0), 3), np.float32)
     bg[my : my + h, mx : mx + w] = img
     out: GrayImage = np.clip(bg, 0, 255).astype(np.uint8)

@@ -71,3 +71,14 @@ def test_marks_that_survive_are_not_counted_as_erased(bench, form, scenario):
     pencil, pen = form["ids"]
     assert _left(bench, form, pencil, scenario) == "visible"
     assert _left(bench, form, pen, scenario) == "visible"
+
+
+def test_exact_upper_bound_matches_clopper_pearson(bench) -> None:
+    from scipy.stats import beta
+
+    assert bench.exact_upper(0, 30_000) == pytest.approx(1 - 0.05 ** (1 / 30_000))
+    for k, n in ((1, 30_000), (5, 1_000), (40, 479)):
+        assert bench.exact_upper(k, n) == pytest.approx(
+            beta.ppf(0.95, k + 1, n - k), rel=1e-9
+        )
+    assert bench.exact_upper(3, 3) == 1.0
