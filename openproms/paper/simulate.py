@@ -242,6 +242,13 @@ def _smooth_field(shape: tuple[int, int], small: FloatImage) -> FloatImage:
     return np.asarray(out, np.float32)
 
 
+def _scaled(img: GrayImage, factor: FloatImage) -> GrayImage:
+    """``img`` times ``factor`` (overwritten), clipped to 0-255 and truncated."""
+    factor *= img
+    np.clip(factor, 0, 255, out=factor)
+    return factor.astype(np.uint8)
+
+
 def light(img: GrayImage, rng: np.random.Generator, strength: float) -> GrayImage:
     """Uneven light: a brightness gradient at a random angle plus a vignette."""
     h, w = img.shape
@@ -253,8 +260,7 @@ def light(img: GrayImage, rng: np.random.Generator, strength: float) -> GrayImag
     r2 = ((xx - 0.5) ** 2 + (yy - 0.5) ** 2) * 2
     f = 1.0 - strength * (0.5 + g) * 0.6 - strength * 0.4 * r2
     factor = _smooth_field((h, w), np.clip(f, 0.2, 1.0).astype(np.float32))
-    out: GrayImage = np.clip(img.astype(np.float32) * factor, 0, 255).astype(np.uint8)
-    return out
+    return _scaled(img, factor)
 
 
 def shadow(
@@ -283,9 +289,9 @@ def shadow(
         mask = _smooth_field((h, w), small)
     else:
         cv2.fillPoly(mask, [pts], 1.0)
-    f = 1.0 - depth * mask
-    out: GrayImage = np.clip(img.astype(np.float32) * f, 0, 255).astype(np.uint8)
-    return out
+    mask *= -depth
+    mask += 1.0
+    return _scaled(img, mask)
 
 
 def noise(img: GrayImage, rng: np.random.Generator, sigma: float) -> GrayImage:
@@ -310,10 +316,13 @@ def on_background(
     """Lay the page on a darker, textured table (as in a phone photo)."""
     h, w = img.shape
     mx, my = int(w * margin), int(h * margin)
-    bg = rng.standard_normal((h + 2 * my, w + 2 * mx), dtype=np.float32)
-    bg *= 12
-    bg += rng.uniform(60, 120)
-    bg = np.asarray(cv2.GaussianBlur(bg, (0, 0), 3), np.float32)
+    # The table's grain, drawn at half size (it is blurred over 3 pixels anyway).
+    H, W = h + 2 * my, w + 2 * mx
+    grain = rng.standard_normal(((H + 1) // 2, (W + 1) // 2), dtype=np.float32)
+    grain *= 12
+    grain += rng.uniform(60, 120)
+    grain = np.asarray(cv2.GaussianBlur(grain, (0, 0), 1.5), np.float32)
+    bg = np.asarray(cv2.resize(grain, (W, H), interpolation=cv2.INTER_LINEAR))
     bg[my : my + h, mx : mx + w] = img
     out: GrayImage = np.clip(bg, 0, 255).astype(np.uint8)
     return out
