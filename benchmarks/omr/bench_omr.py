@@ -144,6 +144,7 @@ def make_corpus(
                 "dpi": dpi,
                 "truth": truth,
                 "token": token,
+                "index": i,
                 "page": k + 1,
                 "measure": defn.key,
                 "layout_page": layout.pages[k],
@@ -232,6 +233,11 @@ class Tally:
         self.confs: list[tuple[float, bool, bool]] = []  # (confidence, eligible, ok)
         self.cpu = 0.0
         self.must_flag = 0
+        self.examples: list[dict[str, Any]] = []  # silent errors, to reproduce
+
+
+#: Silent errors kept per scenario with what it takes to reproduce each.
+EXAMPLES = 50
 
 
 def run_scenario(name: str, corpus: list[dict[str, Any]], seed: int) -> dict[str, Any]:
@@ -312,6 +318,23 @@ def tally_scenario(
                     c["accepted_correct"] += 1
                 else:
                     c["silent"] += 1
+                    if len(tally.examples) < EXAMPLES:
+                        tally.examples.append(
+                            {
+                                "chunk_seed": seed,
+                                "form": form["index"],
+                                "token": form["token"],
+                                "page": form["page"],
+                                "measure": form["measure"],
+                                "item_id": t.item_id,
+                                "marks": [list(m) for m in t.marks],
+                                "expect": expect,
+                                "decision": it.decision,
+                                "code": it.code,
+                                "confidence": round(it.confidence, 4),
+                                "reason": it.reason,
+                            }
+                        )
                     bs["silent"] += 1
     tally.cpu += cpu
 
@@ -336,6 +359,7 @@ def summarise(name: str, tally: Tally) -> dict[str, Any]:
         "cpu_s_per_page": cpu / max(c["pages"], 1),
         "pages_per_s_per_core": c["pages"] / max(cpu, 1e-9),
         "by_style": {k: dict(v) for k, v in sorted(by_style.items())},
+        "silent_examples": tally.examples,
         "risk_coverage": [
             {
                 "threshold": th,
@@ -452,6 +476,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--keep-pages", type=Path, help="write clean filled pages and their truth here"
     )
+    ap.add_argument(
+        "--first-chunk",
+        type=int,
+        default=0,
+        help="start at this chunk of a --chunk run (0-based): with --forms equal "
+        "to --chunk, reproduces that one chunk (its seed is in silent_examples)",
+    )
     args = ap.parse_args(argv)
     names = args.scenarios.split(",")
     chunk = args.chunk if args.chunk > 0 else args.forms
@@ -460,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
     items = 0
     first: list[dict[str, Any]] = []
     done = 0
-    k = 0
+    k = args.first_chunk
     while done < args.forms:
         size = min(chunk, args.forms - done)
         # The first chunk uses the seed itself, so one chunk reproduces a run
@@ -469,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.monotonic()
         corpus = make_corpus(size, args.dpi, seed, args.keep_pages)
         gen_s += time.monotonic() - t0
-        if k == 0:
+        if not first:
             # Layout and reference set-up (cached per page layout) before timing.
             for form in corpus[: len(MEASURES) * 2]:
                 read_image(form["img"])

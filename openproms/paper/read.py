@@ -96,6 +96,16 @@ class Thresholds:
     faint_peak: float = 0.06
     """Peak smoothed darkness above the page's empty boxes that marks a box as
     not clearly empty (a thin light pencil stroke with little mean darkness)."""
+    sure_ink: float = 0.04
+    """Share of strongly inked pixels above which a box with a marked mean is
+    surely not light pencil. Between ``strong_ink`` and this a person looks: sensor
+    noise lifts a few light-pencil pixels over the strong level (a light pencil
+    cross under noise reached 0.021 and was accepted)."""
+    doubt_peak: float = 0.04
+    """Peak smoothed darkness from which an otherwise empty box is in doubt (up to
+    ``faint_peak``): a light tick smeared by motion blur peaked at 0.057 and read
+    as blank; empty boxes stay below 0.04 but for about 1 in 1,000 on bad phone
+    photos, and a soft shadow band over a box leaves about 0.034."""
     clear_ink: float = 0.06
     """Share of strongly inked pixels that marks a box even when its mean darkness
     is low (a thin slash)."""
@@ -807,9 +817,19 @@ def _decide(
         if faint_stroke and state not in ("marked", "cancelled"):
             c = min(c, 0.4)
         if state == "marked":
-            c = max(c, _clarity(ink, th.strong_ink, th.clear_ink))
+            ways = []
+            if d >= th.marked and ink >= th.strong_ink:
+                # Dark enough, and enough strong ink that it is not light pencil.
+                ways.append(min(c, _clarity(ink, th.strong_ink, th.sure_ink)))
+            if d >= th.faint and ink >= th.clear_ink:
+                ways.append(_clarity(ink, th.strong_ink, th.clear_ink))
+            c = max(ways)
         if state in ("empty", "circled", "ink_nearby"):
             c = min(c, _clarity(outside, th.nearby_mm2, th.circle_mm2))
+            if not bilevel:
+                # (A black-and-white page has no faint smears: its speckle would
+                # only send clear items to a person.)
+                c = min(c, _clarity(peak - peak_base, th.doubt_peak, th.faint_peak))
         clar.append(c)
         boxes.append(
             BoxReading(code, round(d, 4), round(ink, 3), round(outside, 2), state)
@@ -827,6 +847,9 @@ def _decide(
         accepted = (
             decision in ("answer", "blank") and conf >= th.accept and not force_person
         )
+        if decision in ("answer", "blank") and not force_person and not accepted:
+            reason = reason.replace("one clear mark", "one mark")
+            reason += ", but a measurement is close to a threshold: a person checks"
         return ItemReading(
             row.item_id,
             row.number,

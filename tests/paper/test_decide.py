@@ -1,0 +1,61 @@
+"""The per-item decision on the edge of its thresholds: measurements taken from
+marks the long benchmark runs caught being accepted wrongly (benchmarks/README.md,
+Paper), replayed through the decision rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from openproms.paper.read import DEFAULT_THRESHOLDS, _decide
+from openproms.scoring import get_measure
+
+from .helpers import layout_for
+
+
+def _row(measure: str, item_id: str):
+    layout = layout_for(get_measure(measure))
+    return next(r for p in layout.pages for r in p.items if r.item_id == item_id)
+
+
+def _decide_row(row, boxes: dict[int, tuple[float, float, float]], base=0.0, peak=0.0):
+    """``boxes``: code -> (mean darkness, strong-ink share, peak) above the page's
+    empty boxes; every other box empty."""
+    measures = []
+    for o in row.options:
+        mean, ink, box_peak = boxes.get(o.code, (0.0, 0.0, 0.0))
+        measures.append((o.code, base + mean, ink, 0.0, peak + box_peak))
+    return _decide(row, measures, base, peak, DEFAULT_THRESHOLDS, True, "")
+
+
+def test_a_light_tick_smeared_by_motion_blur_goes_to_a_person() -> None:
+    """GAD-7 item 2 under 7 px motion blur: mean 0.0116, peak 0.0566 (just under
+    the faint-stroke level) was read as blank with confidence 0.79."""
+    item = _decide_row(_row("gad7", "gad7_2"), {2: (0.0116, 0.0, 0.0566)})
+    assert item.decision == "blank"
+    assert item.needs_person
+    assert "close to a threshold" in item.reason
+
+
+def test_light_pencil_lifted_over_the_strong_level_by_noise_goes_to_a_person() -> None:
+    """ONS4 item 2 under sensor noise: a light pencil cross, mean 0.129 but only
+    2.1% of its pixels over the strong level, was accepted as a clear 5."""
+    item = _decide_row(
+        _row("ons4", "ons4_worthwhile"), {5: (0.1294, 0.021, 0.2789)}, 0.0045, 0.0203
+    )
+    assert item.needs_person
+    assert item.reason.startswith("one mark, but")
+    assert item.code == 5  # the best guess, for the person
+
+
+@pytest.mark.parametrize(
+    ("boxes", "decision", "code"),
+    [
+        ({}, "blank", None),  # nothing at all
+        ({2: (0.010, 0.0, 0.030)}, "blank", None),  # paper texture, no stroke
+        ({2: (0.30, 0.15, 0.80)}, "answer", 2),  # a pen tick
+        ({2: (0.09, 0.05, 0.40)}, "answer", 2),  # a thin pencil tick
+    ],
+)
+def test_clear_boxes_are_still_accepted(boxes, decision, code) -> None:
+    item = _decide_row(_row("gad7", "gad7_2"), boxes)
+    assert (item.decision, item.code, item.needs_person) == (decision, code, False)
