@@ -76,8 +76,16 @@ def dashboard_measures(organisation: Organisation) -> list[str]:
 
 
 class DashboardForm(forms.Form):
-    service = forms.ChoiceField(label="Service", required=False)
-    period = forms.ChoiceField(label="Period", required=False)
+    service = forms.ChoiceField(
+        label="Service",
+        required=False,
+        error_messages={"invalid_choice": "Choose one of your organisation's services"},
+    )
+    period = forms.ChoiceField(
+        label="Period",
+        required=False,
+        error_messages={"invalid_choice": "Choose a period from the list"},
+    )
     start = forms.DateField(
         label="From (custom period)",
         required=False,
@@ -90,10 +98,18 @@ class DashboardForm(forms.Form):
         help_text="For example, 2027-03-31",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    measure = forms.ChoiceField(label="Measure", required=False)
+    measure = forms.ChoiceField(
+        label="Measure",
+        required=False,
+        error_messages={
+            "invalid_choice": "Choose one of the measures your organisation uses "
+            "(or can derive from them)"
+        },
+    )
     pairing = forms.ChoiceField(
         label="Compare the first score with",
         required=False,
+        error_messages={"invalid_choice": "Choose the latest score or the end score"},
         choices=[("latest", "The latest score"), ("exit", "The score at the end")],
     )
     include_pilot = forms.BooleanField(label="Include pilot data", required=False)

@@ -142,6 +142,25 @@ def test_pilot_filter_and_service_filter(data):
 def test_an_unknown_service_is_a_400(data):
     response = manager(data).get(url(data), {**PERIOD, "service": "999999"})
     assert response.status_code == 400
+    assert (
+        "Choose one of your organisation&#x27;s services" in response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("measure", "not-a-measure", "Choose one of the measures your organisation"),
+        ("period", "1999-00 Q9", "Choose a period from the list"),
+        ("pairing", "best", "Choose the latest score or the end score"),
+    ],
+)
+def test_an_unknown_filter_value_is_a_400_naming_what_to_choose(
+    data, field, value, message
+):
+    response = manager(data).get(url(data), {**PERIOD, field: value})
+    assert response.status_code == 400
+    assert message in response.content.decode()
 
 
 def test_quarters_run_april_to_march():
