@@ -27,7 +27,7 @@ def database_optimise_now() -> str:
             cursor.execute("PRAGMA optimize=0x10002")
             return "sqlite: PRAGMA optimize"
         if connection.vendor == "postgresql":
-            if connection.in_atomic_block:
+            if connection.in_atomic_block or not connection.get_autocommit():
                 cursor.execute("ANALYZE")
                 return "postgresql: ANALYZE"
             cursor.execute("VACUUM (ANALYZE)")

@@ -826,9 +826,10 @@ def _decide(
             c = max(ways)
         if state in ("empty", "circled", "ink_nearby"):
             c = min(c, _clarity(outside, th.nearby_mm2, th.circle_mm2))
-            if not bilevel:
+            if not bilevel and code >= 0:
                 # (A black-and-white page has no faint smears: its speckle would
-                # only send clear items to a person.)
+                # only send clear items to a person. Digit boxes for a written
+                # number are not measured against the paper round them.)
                 c = min(c, _clarity(peak - peak_base, th.doubt_peak, th.faint_peak))
         clar.append(c)
         boxes.append(

@@ -32,3 +32,18 @@ def test_optimise_inside_a_transaction_only_analyses() -> None:
         "sqlite": "sqlite: PRAGMA optimize",
     }[connection.vendor]
     assert done == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_optimise_with_autocommit_off_only_analyses() -> None:
+    connection.set_autocommit(False)
+    try:
+        done = database_optimise_now()
+    finally:
+        connection.rollback()
+        connection.set_autocommit(True)
+    expected = {
+        "postgresql": "postgresql: ANALYZE",
+        "sqlite": "sqlite: PRAGMA optimize",
+    }[connection.vendor]
+    assert done == expected
