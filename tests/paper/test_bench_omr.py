@@ -82,3 +82,38 @@ def test_exact_upper_bound_matches_clopper_pearson(bench) -> None:
             beta.ppf(0.95, k + 1, n - k), rel=1e-9
         )
     assert bench.exact_upper(3, 3) == 1.0
+
+
+def test_merging_runs_adds_their_counts_and_recomputes_the_bounds() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "merge_runs", BENCH.parent / "merge_runs.py"
+    )
+    assert spec is not None and spec.loader is not None
+    merge_runs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(merge_runs)
+
+    def part(items: int, silent: int) -> dict:
+        return {
+            "results": [
+                {
+                    "scenario": "clean",
+                    "pages": items // 5,
+                    "items": items,
+                    "accepted": items - 10,
+                    "accepted_correct": items - 10 - silent,
+                    "silent": silent,
+                    "review": 10,
+                    "cpu_s_per_page": 0.1,
+                    "must_flag_share": 0.05,
+                    "by_style": {"tick": {"items": items, "silent": silent}},
+                }
+            ]
+        }
+
+    [merged] = merge_runs.merge([part(20_000, 0), part(10_000, 1)])
+    assert merged["items"] == 30_000 and merged["silent"] == 1
+    assert merged["by_style"] == {"tick": {"items": 30_000, "silent": 1}}
+    assert merged["pages_per_s_per_core"] == pytest.approx(10.0)
+    assert merged["silent_per_10k_exact_upper95_one_sided"] == pytest.approx(
+        1e4 * merge_runs.exact_upper(1, 30_000)
+    )
