@@ -71,10 +71,12 @@ STRONG = 0.35
 pencil mark, which stays below about 0.3)."""
 
 Decision = Literal["answer", "blank", "multiple", "uncertain"]
-BoxState = Literal["empty", "marked", "faint", "cancelled", "circled", "ink_nearby"]
+BoxState = Literal[
+    "empty", "marked", "faint", "cancelled", "circled", "ink_nearby", "shadowed"
+]
 PageStatus = Literal["read", "needs_identity", "rejected", "blank"]
 FloatImage = npt.NDArray[np.float32]
-Measure = tuple[int, float, float, float, float]
+Measure = tuple[int, float, float, float, float, float]
 Resolver = Callable[[Payload], MeasureDefinition]
 
 
@@ -101,6 +103,10 @@ class Thresholds:
     surely not light pencil. Between ``strong_ink`` and this a person looks: sensor
     noise lifts a few light-pencil pixels over the strong level (a light pencil
     cross under noise reached 0.021 and was accepted)."""
+    shadow_paper: float = 0.15
+    """Darkness of broad areas of the paper round a box (see :func:`_local_paper`)
+    from which the box is in a shadow the page's background did not divide out,
+    and goes to a person (a soft shadow leaves about 0.06)."""
     doubt_peak: float = 0.04
     """Peak smoothed darkness from which an otherwise empty box is in doubt (up to
     ``faint_peak``): a light tick smeared by motion blur peaked at 0.057 and read
@@ -714,17 +720,31 @@ def _local_paper(
     box: Rect,
     dx: float,
     dy: float,
-) -> float:
+) -> tuple[float, float]:
     """Darkness of the paper round a box: the median of the unprinted pixels in a
-    ring 1.3-2.8 mm outside it, capped at :data:`PAPER_CAP`."""
+    ring 1.3-2.8 mm outside it, capped at :data:`PAPER_CAP`; and how dark the
+    ring is in broad areas: its 75th percentile after a grey opening 1.5 mm wide
+    (print taken as paper), which removes pen strokes (up to 1 mm) but keeps a
+    shadow band (a hard shadow narrower than the background kernel is not divided
+    out, and a blank box inside it looks filled in)."""
     outer = box.inset(-2.8)
     d, e = _shifted(dark, explained, outer, dx, dy)
     ring = np.where(e, np.float32(-1.0), d)
     _blank_out(ring, outer, box.inset(-1.3))
     vals = ring[ring >= 0]
     if vals.size < 50:
-        return 0.0
-    return min(float(np.median(vals)), PAPER_CAP)
+        return 0.0, 0.0
+    # Print counts as paper here: blurred text is broad, but explained.
+    broad = cv2.morphologyEx(
+        np.where(e, np.float32(0.0), d), cv2.MORPH_OPEN, _BROAD_KERNEL
+    )
+    shade = float(np.percentile(broad[ring >= 0], 75))
+    return min(float(np.median(vals)), PAPER_CAP), shade
+
+
+_BROAD_KERNEL = cv2.getStructuringElement(
+    cv2.MORPH_ELLIPSE, (int(1.5 * S) | 1, int(1.5 * S) | 1)
+)
 
 
 def _measure_row(
@@ -748,7 +768,7 @@ def _measure_row(
     for o in row.options:
         sl = _sl(o.box.inset(inset), dx, dy)
         inner = dark[sl]
-        local = _local_paper(dark, explained, o.box, dx, dy)
+        local, shade = _local_paper(dark, explained, o.box, dx, dy)
         mean = float(inner.mean()) - local if inner.size else 0.0
         ink = float((inner > STRONG).mean()) if inner.size else 0.0
         peak = float(np.percentile(smooth[sl], 98)) - local if inner.size else 0.0
@@ -762,14 +782,14 @@ def _measure_row(
         z = np.where(e, np.float32(0.0), np.maximum(d - 0.12, 0.0))
         # The box itself (its inside is measured above).
         _blank_out(z, zone, o.box.inset(-0.6))
-        out.append((o.code, mean, ink, float(z[z > 0].sum()) / (S * S), peak))
+        out.append((o.code, mean, ink, float(z[z > 0].sum()) / (S * S), peak, shade))
     for k, dbox in enumerate(row.digit_boxes):
         sl = _sl(dbox.inset(inset), dx, dy)
         inner = dark[sl]
         mean = float(inner.mean()) if inner.size else 0.0
         ink = float((inner > STRONG).mean()) if inner.size else 0.0
         peak = float(np.percentile(smooth[sl], 98)) if inner.size else 0.0
-        out.append((-1 - k, mean, ink, 0.0, peak))
+        out.append((-1 - k, mean, ink, 0.0, peak, 0.0))
     return out
 
 
@@ -781,6 +801,13 @@ def _clarity(x: float, lo: float, hi: float) -> float:
         return min(1.0, 0.5 + 0.5 * (x - hi) / max(hi, 1e-6))
     mid = (lo + hi) / 2
     return 0.5 * abs(x - mid) / ((hi - lo) / 2)
+
+
+_DOUBT = {
+    "faint": "faint mark",
+    "ink_nearby": "ink near the box",
+    "shadowed": "dark paper round the box: a shadow?",
+}
 
 
 def _decide(
@@ -795,11 +822,13 @@ def _decide(
 ) -> ItemReading:
     boxes: list[BoxReading] = []
     clar: list[float] = []
-    for code, mean, ink, outside, peak in measures:
+    for code, mean, ink, outside, peak, shade in measures:
         d = mean - base
         faint_stroke = peak - peak_base >= th.faint_peak
         state: BoxState
-        if ink >= th.cancelled_ink and d >= th.cancelled_dark:
+        if shade >= th.shadow_paper:
+            state = "shadowed"
+        elif ink >= th.cancelled_ink and d >= th.cancelled_dark:
             state = "cancelled"
         elif (d >= th.marked and ink >= th.strong_ink) or (
             d >= th.faint and ink >= th.clear_ink
@@ -876,13 +905,10 @@ def _decide(
         return result("uncertain", None, registration_reason, seen, force_person=True)
     marked: list[BoxReading] = [b for b in boxes if b.state in ("marked", "circled")]
     cancelled = [b for b in boxes if b.state == "cancelled"]
-    doubtful = [b for b in boxes if b.state in ("faint", "ink_nearby")]
+    doubtful = [b for b in boxes if b.state in ("faint", "ink_nearby", "shadowed")]
     cands = tuple(b.code for b in boxes if b.state != "empty")
     if doubtful:
-        what = ", ".join(
-            f"{b.code} ({'faint mark' if b.state == 'faint' else 'ink near the box'})"
-            for b in doubtful
-        )
+        what = ", ".join(f"{b.code} ({_DOUBT[b.state]})" for b in doubtful)
         return result("uncertain", None, f"not clear: {what}", cands, force_person=True)
     if len(marked) == 1 and (not cancelled or marked[0].state == "marked"):
         reason = "one clear mark"
@@ -962,7 +988,10 @@ def read_page(
     per_row = [
         (
             row,
-            [(c, mean, ink, max(0.0, o - out_base), pk) for c, mean, ink, o, pk in ms],
+            [
+                (c, mean, ink, max(0.0, o - out_base), pk, sh)
+                for c, mean, ink, o, pk, sh in ms
+            ],
             match,
         )
         for row, ms, match in per_row

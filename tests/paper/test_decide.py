@@ -23,7 +23,7 @@ def _decide_row(row, boxes: dict[int, tuple[float, float, float]], base=0.0, pea
     measures = []
     for o in row.options:
         mean, ink, box_peak = boxes.get(o.code, (0.0, 0.0, 0.0))
-        measures.append((o.code, base + mean, ink, 0.0, peak + box_peak))
+        measures.append((o.code, base + mean, ink, 0.0, peak + box_peak, 0.0))
     return _decide(row, measures, base, peak, DEFAULT_THRESHOLDS, True, "")
 
 
@@ -59,3 +59,15 @@ def test_light_pencil_lifted_over_the_strong_level_by_noise_goes_to_a_person() -
 def test_clear_boxes_are_still_accepted(boxes, decision, code) -> None:
     item = _decide_row(_row("gad7", "gad7_2"), boxes)
     assert (item.decision, item.code, item.needs_person) == (decision, code, False)
+
+
+def test_a_box_in_a_narrow_hard_shadow_goes_to_a_person() -> None:
+    """RAND-36 under a hard shadow band narrower than the background kernel: the
+    blank box inside it looked filled in (mean 0.42, every pixel strong) and was
+    accepted as the answer; the paper round it is as dark as the box."""
+    row = _row("rand36", "rand36_22")
+    shaded = (0.422, 1.0, 35.1, 0.422, 0.502)  # mean, ink, outside, peak, paper
+    measures = [(o.code, *(shaded if o.code == 1 else (0.0,) * 5)) for o in row.options]
+    item = _decide(row, measures, 0.0, 0.0, DEFAULT_THRESHOLDS, True, "")
+    assert item.decision == "uncertain" and item.needs_person
+    assert "dark paper round the box" in item.reason
