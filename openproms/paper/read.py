@@ -731,14 +731,15 @@ def _local_paper(
     d, e = _shifted(dark, explained, outer, dx, dy)
     ring = np.where(e, np.float32(-1.0), d)
     _blank_out(ring, outer, box.inset(-1.3))
-    vals = ring[ring >= 0]
+    unprinted = ring >= 0
+    vals = ring[unprinted]
     if vals.size < 50:
         return 0.0, 0.0
     # Print counts as paper here: blurred text is broad, but explained.
     broad = cv2.morphologyEx(
         np.where(e, np.float32(0.0), d), cv2.MORPH_OPEN, _BROAD_KERNEL
     )
-    shade = float(np.percentile(broad[ring >= 0], 75))
+    shade = float(np.percentile(broad[unprinted], 75))
     return min(float(np.median(vals)), PAPER_CAP), shade
 
 

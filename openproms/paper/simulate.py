@@ -269,7 +269,6 @@ def shadow(
     """A shadow (a hand or a phone) over part of the page: a polygon darkened by
     ``depth``, with edges softened by ``soft`` pixels."""
     h, w = img.shape
-    mask = np.zeros((h, w), np.float32)
     x0 = rng.uniform(0.2, 0.7) * w
     pts = np.array(
         [
@@ -288,6 +287,7 @@ def shadow(
         small = np.asarray(cv2.GaussianBlur(small, (0, 0), soft / 8), np.float32)
         mask = _smooth_field((h, w), small)
     else:
+        mask = np.zeros((h, w), np.float32)
         cv2.fillPoly(mask, [pts], 1.0)
     mask *= -depth
     mask += 1.0
