@@ -103,6 +103,14 @@ class Thresholds:
     surely not light pencil. Between ``strong_ink`` and this a person looks: sensor
     noise lifts a few light-pencil pixels over the strong level (a light pencil
     cross under noise reached 0.021 and was accepted)."""
+    pencil_ink: float = 0.10
+    """Share of strongly inked pixels under which a marked box may still be light
+    pencil that noise or a phone's contrast lifted over the strong level (one,
+    under a bad phone photo, had 4.8% and was accepted): see ``pencil_peak``."""
+    pencil_peak: float = 0.32
+    """Peak smoothed darkness (above the page's empty boxes) that a marked box with
+    under ``pencil_ink`` strong ink needs to be accepted: light pencil peaked at
+    up to 0.27 on phone photos, pen ticks and crosses at 0.28-0.48."""
     shadow_paper: float = 0.15
     """Darkness of broad areas of the paper round a box (see :func:`_local_paper`)
     from which the box is in a shadow the page's background did not divide out,
@@ -615,9 +623,22 @@ def _normalise(img: GrayImage) -> FloatImage:
     bg = cv2.morphologyEx(
         small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
     )
+    # Along a slanted hard edge the closing puts the step a few pixels into the
+    # shadow, which leaves a thin dark line (read as a slash where it crosses a
+    # box): where the background steps by more than EDGE_STEP within 3 px, take
+    # the darker side. Elsewhere (no hard shadow) the background is unchanged.
+    low = cv2.erode(bg, _EDGE_KERNEL)
+    step = cv2.subtract(bg, low)
+    np.copyto(bg, low, where=step > EDGE_STEP)
     bgf = np.maximum(bg.astype(np.float32), 24.0)
     dark: FloatImage = np.clip(1.0 - img.astype(np.float32) / bgf, 0.0, 1.0)
     return dark
+
+
+_EDGE_KERNEL = np.ones((7, 7), np.uint8)
+EDGE_STEP = 20
+"""Grey levels by which the background must step within 3 px to be a hard
+shadow's edge (paper texture, uneven light and soft shadows step by less)."""
 
 
 @functools.lru_cache(maxsize=16)
@@ -747,11 +768,121 @@ _BROAD_KERNEL = cv2.getStructuringElement(
     cv2.MORPH_ELLIPSE, (int(1.5 * S) | 1, int(1.5 * S) | 1)
 )
 
+BAND_CELL = 3
+"""Pixels of the aligned page per cell of the shadow-band map (0.5 mm)."""
+BAND_MM = 24.0
+"""Length of straight dark paper that makes a band (a pen stroke is shorter)."""
+
+
+def _line_kernels(length: int, angles: int) -> tuple[npt.NDArray[np.uint8], ...]:
+    """One-pixel digital lines ``length`` cells long, at ``angles`` even angles."""
+    out = []
+    c = length // 2
+    for i in range(angles):
+        a = math.pi * i / angles
+        dx, dy = math.cos(a) * c, math.sin(a) * c
+        k = np.zeros((length, length), np.uint8)
+        p0 = (round(c - dx), round(c - dy))
+        p1 = (round(c + dx), round(c + dy))
+        cv2.line(k, p0, p1, 1, 1)
+        out.append(k)
+    return tuple(out)
+
+
+_BAND_LINES = _line_kernels(int(BAND_MM * S / BAND_CELL) | 1, 16)
+
+
+@functools.lru_cache(maxsize=16)
+def _band_print(
+    page: PageLayout,
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Print of ``page`` for the band map, faint print and the QR code included (a
+    hairline rule between rows is lighter than the 'explained' mask's level, and a
+    long straight line): the pixels within 1 mm of it, and the 0.5 mm cells that
+    hold any."""
+    ref, explained = _reference(page)
+    k = int(2.0 * S) | 1
+    faint = cv2.dilate(
+        (ref > 5).astype(np.uint8),
+        cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)),
+    )
+    printed = np.asarray(faint, bool) | explained
+    # The QR code (not in the reference): its modules line up in long runs.
+    printed[_sl(page.qr.inset(-2.0))] = True
+    h, w = printed.shape
+    c = BAND_CELL
+    share = cv2.resize(
+        printed.astype(np.float32), (w // c, h // c), interpolation=cv2.INTER_AREA
+    )
+    return printed, np.asarray(share > 0)
+
+
+def _bands(dark: FloatImage, page: PageLayout) -> FloatImage:
+    """Darkness of long broad dark paper, per 0.5 mm cell: a shadow band the
+    background did not divide out (one narrower than its kernel).
+
+    An erosion 1.5 mm wide removes pen strokes, blurred (print counts as paper, so a
+    stroke along print goes too); a cell with print takes the darkness that
+    brackets it within 12 mm (a grey closing), so a band runs on through text
+    and rules while a circle round a label does not fill it; a linear opening
+    at 16 angles keeps what lies on a straight run :data:`BAND_MM` long, which
+    no mark makes (a filled box is under 10 mm, with paper round it); cells
+    with print are then left out."""
+    explained, printed = _band_print(page)
+    h, w = printed.shape
+    m = cv2.erode(np.where(explained, np.float32(0.0), dark), _STROKE_KERNEL)
+    cells = cv2.resize(m, (w, h), interpolation=cv2.INTER_AREA)
+    closed = cv2.morphologyEx(cells, cv2.MORPH_CLOSE, _BRIDGE)
+    np.copyto(cells, closed, where=printed)
+    best = np.zeros_like(cells)
+    for k in _BAND_LINES:
+        np.maximum(best, cv2.morphologyEx(cells, cv2.MORPH_OPEN, k), out=best)
+    # A band under about 3 mm (which the erosion removes) or the thin line a
+    # slanted hard edge can leave: straight dark runs LINE_MM long, found at
+    # 3 px/mm across gaps of up to 8 mm of print or paper.
+    thin = cv2.dilate(((dark > 0.2) & ~explained).astype(np.uint8), _PAIR)
+    half = cv2.resize(
+        thin, (thin.shape[1] // 2, thin.shape[0] // 2), interpolation=cv2.INTER_NEAREST
+    )
+    lines = cv2.HoughLinesP(
+        half,
+        1,
+        np.pi / 180,
+        60,
+        minLineLength=round(LINE_MM * S / 2),
+        maxLineGap=round(8 * S / 2),
+    )
+    if lines is not None:
+        f = 2 / BAND_CELL
+        for x0, y0, x1, y1 in lines.reshape(-1, 4):
+            p0 = (round(x0 * f), round(y0 * f))
+            cv2.line(best, p0, (round(x1 * f), round(y1 * f)), 1.0, 2)
+    best[printed] = 0.0
+    return best
+
+
+_PAIR = np.ones((2, 2), np.uint8)
+_BRIDGE = np.ones((int(12 * S / BAND_CELL) | 1,) * 2, np.uint8)
+LINE_MM = 40.0
+"""Length of a thin straight dark line taken for a shadow: longer than any mark
+(a circle round a label spans at most a column, about 35 mm, and is curved)."""
+_STROKE_KERNEL = np.ones((int(1.5 * S) | 1, int(1.5 * S) | 1), np.uint8)
+
+
+def _band_at(bands: FloatImage, r: Rect, dx: float, dy: float) -> float:
+    """The darkest band cell over ``r`` (moved by the row's shift)."""
+    f = S / BAND_CELL
+    y0, x0 = max(0, int((r.y + dy) * f)), max(0, int((r.x + dx) * f))
+    y1, x1 = math.ceil((r.y1 + dy) * f), math.ceil((r.x1 + dx) * f)
+    cell = bands[y0:y1, x0:x1]
+    return float(cell.max()) if cell.size else 0.0
+
 
 def _measure_row(
     dark: FloatImage,
     smooth: FloatImage,
     explained: npt.NDArray[np.bool_],
+    bands: FloatImage,
     row: ItemRow,
     inset: float,
     dx: float,
@@ -779,6 +910,8 @@ def _measure_row(
             o.column.w - 0.6,
             row.rect.y1 - 0.8 - (o.box.y - 2.6),
         )
+        # A band anywhere in the column: ink outside the box may be shadow.
+        shade = max(shade, _band_at(bands, zone, dx, dy))
         d, e = _shifted(dark, explained, zone, dx, dy)
         z = np.where(e, np.float32(0.0), np.maximum(d - 0.12, 0.0))
         # The box itself (its inside is measured above).
@@ -854,6 +987,8 @@ def _decide(
             if d >= th.faint and ink >= th.clear_ink:
                 ways.append(_clarity(ink, th.strong_ink, th.clear_ink))
             c = max(ways)
+            if ink < th.pencil_ink and peak - peak_base < th.pencil_peak:
+                c = min(c, 0.45)
         if state in ("empty", "circled", "ink_nearby"):
             c = min(c, _clarity(outside, th.nearby_mm2, th.circle_mm2))
             if not bilevel and code >= 0:
@@ -966,6 +1101,7 @@ def read_page(
     reg_ok = registration_mm <= thresholds.registration_mm
     reg_reason = f"page registration uncertain ({registration_mm:.1f} mm)"
     smooth = np.asarray(cv2.blur(dark, (3, 3)), np.float32)
+    bands = _bands(dark, page)
     per_row: list[tuple[ItemRow, list[Measure], float]] = []
     for row in page.items:
         dx, dy, match = _row_shift(dark, ref, row)
@@ -974,7 +1110,7 @@ def read_page(
         per_row.append(
             (
                 row,
-                _measure_row(dark, smooth, explained, row, inset, dx, dy),
+                _measure_row(dark, smooth, explained, bands, row, inset, dx, dy),
                 match,
             )
         )

@@ -47,6 +47,18 @@ def test_light_pencil_lifted_over_the_strong_level_by_noise_goes_to_a_person() -
     assert item.code == 5  # the best guess, for the person
 
 
+def test_light_pencil_lifted_by_a_phone_photos_contrast_goes_to_a_person() -> None:
+    """CORE-10 item 10 on a bad phone photo: a light pencil mark with 4.8% of its
+    pixels over the strong level (more than the noise band allows) but a peak only
+    0.26 above the empty boxes (pen ticks reach 0.28 and more) was accepted as 1."""
+    item = _decide_row(
+        _row("core10", "core10_10"), {1: (0.1437, 0.0475, 0.2559)}, 0.001, 0.0327
+    )
+    assert item.needs_person
+    assert item.reason.startswith("one mark, but")
+    assert item.code == 1
+
+
 @pytest.mark.parametrize(
     ("boxes", "decision", "code"),
     [
