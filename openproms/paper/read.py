@@ -22,7 +22,9 @@ Steps for each form found in an image:
    strongly inked pixels, and ink in the option's own column that the printed page
    does not explain (a circle round a label, an overrunning stroke, a stray mark).
    Compare against the paper round each box (what a soft shadow leaves after
-   step 3) and the page's own empty boxes.
+   step 3) and the page's own empty boxes. A shadow band the background could
+   not divide out (narrower than its kernel) is found on the page as a whole
+   (:func:`_bands`): an option whose column it crosses goes to a person.
 6. Decide per item: one answer, blank, several, or uncertain, with a confidence
    and a reason. Faint marks, ink outside boxes, poor registration and written
    numbers always go to a person. A completely filled box next to another marked
