@@ -860,7 +860,8 @@ def _bands(dark: FloatImage, page: PageLayout) -> FloatImage:
             p0 = (round(x0 * f), round(y0 * f))
             cv2.line(best, p0, (round(x1 * f), round(y1 * f)), 1.0, 2)
     best[printed] = 0.0
-    return best
+    out: FloatImage = np.asarray(best, np.float32)
+    return out
 
 
 _PAIR = np.ones((2, 2), np.uint8)
