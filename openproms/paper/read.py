@@ -792,6 +792,12 @@ def _line_kernels(length: int, angles: int) -> tuple[npt.NDArray[np.uint8], ...]
 
 
 _BAND_LINES = _line_kernels(int(BAND_MM * S / BAND_CELL) | 1, 16)
+_PAIR = np.ones((2, 2), np.uint8)
+_BRIDGE = np.ones((int(12 * S / BAND_CELL) | 1,) * 2, np.uint8)
+LINE_MM = 40.0
+"""Length of a thin straight dark line taken for a shadow: longer than any mark
+(a circle round a label spans at most a column, about 35 mm, and is curved)."""
+_STROKE_KERNEL = np.ones((int(1.5 * S) | 1, int(1.5 * S) | 1), np.uint8)
 
 
 @functools.lru_cache(maxsize=16)
@@ -819,9 +825,10 @@ def _band_print(
     return printed, np.asarray(share > 0)
 
 
-def _bands(dark: FloatImage, page: PageLayout) -> FloatImage:
-    """Darkness of long broad dark paper, per 0.5 mm cell: a shadow band the
-    background did not divide out (one narrower than its kernel).
+def _bands(dark: FloatImage, page: PageLayout, floor: float) -> npt.NDArray[np.uint8]:
+    """Where a shadow band the background did not divide out (one narrower than
+    its kernel) lies, per 0.5 mm cell (1 there): long broad paper at least
+    ``floor`` dark, and long thin straight dark lines.
 
     An erosion 1.5 mm wide removes pen strokes, blurred (print counts as paper, so a
     stroke along print goes too); a cell with print takes the darkness that
@@ -830,19 +837,23 @@ def _bands(dark: FloatImage, page: PageLayout) -> FloatImage:
     at 16 angles keeps what lies on a straight run :data:`BAND_MM` long, which
     no mark makes (a filled box is under 10 mm, with paper round it); cells
     with print are then left out."""
-    explained, printed = _band_print(page)
+    near_print, printed = _band_print(page)
     h, w = printed.shape
-    m = cv2.erode(np.where(explained, np.float32(0.0), dark), _STROKE_KERNEL)
+    m = cv2.erode(np.where(near_print, np.float32(0.0), dark), _STROKE_KERNEL)
     cells = cv2.resize(m, (w, h), interpolation=cv2.INTER_AREA)
     closed = cv2.morphologyEx(cells, cv2.MORPH_CLOSE, _BRIDGE)
     np.copyto(cells, closed, where=printed)
-    best = np.zeros_like(cells)
+    # Flat morphology commutes with a threshold: opening the cells at least
+    # ``floor`` dark gives what a grey opening would leave at ``floor`` or more,
+    # at a fraction of the cost (8-bit).
+    dark_cells = (cells >= floor).astype(np.uint8)
+    best = np.zeros_like(dark_cells)
     for k in _BAND_LINES:
-        np.maximum(best, cv2.morphologyEx(cells, cv2.MORPH_OPEN, k), out=best)
+        np.bitwise_or(best, cv2.morphologyEx(dark_cells, cv2.MORPH_OPEN, k), out=best)
     # A band under about 3 mm (which the erosion removes) or the thin line a
     # slanted hard edge can leave: straight dark runs LINE_MM long, found at
     # 3 px/mm across gaps of up to 8 mm of print or paper.
-    thin = cv2.dilate(((dark > 0.2) & ~explained).astype(np.uint8), _PAIR)
+    thin = cv2.dilate(((dark > 0.2) & ~near_print).astype(np.uint8), _PAIR)
     half = cv2.resize(
         thin, (thin.shape[1] // 2, thin.shape[0] // 2), interpolation=cv2.INTER_NEAREST
     )
@@ -858,22 +869,13 @@ def _bands(dark: FloatImage, page: PageLayout) -> FloatImage:
         f = 2 / BAND_CELL
         for x0, y0, x1, y1 in lines.reshape(-1, 4):
             p0 = (round(x0 * f), round(y0 * f))
-            cv2.line(best, p0, (round(x1 * f), round(y1 * f)), 1.0, 2)
-    best[printed] = 0.0
-    out: FloatImage = np.asarray(best, np.float32)
-    return out
+            cv2.line(best, p0, (round(x1 * f), round(y1 * f)), 1, 2)
+    best[printed] = 0
+    return best
 
 
-_PAIR = np.ones((2, 2), np.uint8)
-_BRIDGE = np.ones((int(12 * S / BAND_CELL) | 1,) * 2, np.uint8)
-LINE_MM = 40.0
-"""Length of a thin straight dark line taken for a shadow: longer than any mark
-(a circle round a label spans at most a column, about 35 mm, and is curved)."""
-_STROKE_KERNEL = np.ones((int(1.5 * S) | 1, int(1.5 * S) | 1), np.uint8)
-
-
-def _band_at(bands: FloatImage, r: Rect, dx: float, dy: float) -> float:
-    """The darkest band cell over ``r`` (moved by the row's shift)."""
+def _band_at(bands: npt.NDArray[np.uint8], r: Rect, dx: float, dy: float) -> float:
+    """1.0 when a band cell lies in ``r`` (moved by the row's shift), else 0.0."""
     f = S / BAND_CELL
     y0, x0 = max(0, int((r.y + dy) * f)), max(0, int((r.x + dx) * f))
     y1, x1 = math.ceil((r.y1 + dy) * f), math.ceil((r.x1 + dx) * f)
@@ -885,7 +887,7 @@ def _measure_row(
     dark: FloatImage,
     smooth: FloatImage,
     explained: npt.NDArray[np.bool_],
-    bands: FloatImage,
+    bands: npt.NDArray[np.uint8],
     row: ItemRow,
     inset: float,
     dx: float,
@@ -1104,7 +1106,7 @@ def read_page(
     reg_ok = registration_mm <= thresholds.registration_mm
     reg_reason = f"page registration uncertain ({registration_mm:.1f} mm)"
     smooth = np.asarray(cv2.blur(dark, (3, 3)), np.float32)
-    bands = _bands(dark, page)
+    bands = _bands(dark, page, thresholds.shadow_paper)
     per_row: list[tuple[ItemRow, list[Measure], float]] = []
     for row in page.items:
         dx, dy, match = _row_shift(dark, ref, row)

@@ -296,6 +296,27 @@ def test_a_shadow_band_across_the_boxes_is_never_read_as_an_answer(
             assert item.code == _SHADOW_EXPECT.get(k), (k, item)
 
 
+@pytest.mark.parametrize("width_mm", [2.0, 6.0, 12.0])
+def test_rows_clear_of_a_shadow_band_are_still_read_automatically(phq9, width_mm):
+    """A band over the first three rows only: the rows below it are read as usual
+    (the band check is not a page-wide alarm)."""
+    xc = _column_x(phq9, 0, 2)
+    half = width_mm / 2 * DPI / 25.4
+    y_end = phq9.page(1).items[3].rect.y * DPI / 25.4
+    img = _shade(
+        _marked(phq9, _SHADOW_MARKS),
+        0.5,
+        0,
+        lambda x, y: (np.abs(x - xc) < half) & (y < y_end),
+    )
+    [r] = read_image(img)
+    for k in range(4, len(r.items)):
+        item = r.items[k]
+        assert not item.needs_person, (k, item.reason)
+        assert item.code == _SHADOW_EXPECT.get(k), (k, item)
+    assert any(i.needs_person for i in r.items[:3])
+
+
 @pytest.mark.parametrize("corner", ["tl", "tr", "bl", "br"])
 @pytest.mark.parametrize("side", ["beside", "through"])
 def test_corner_mark_is_found_with_a_shadow_edge_beside_or_through_it(
