@@ -78,7 +78,9 @@ BoxState = Literal[
 ]
 PageStatus = Literal["read", "needs_identity", "rejected", "blank"]
 FloatImage = npt.NDArray[np.float32]
-Measure = tuple[int, float, float, float, float, float]
+Measure = tuple[int, float, float, float, float, float, float]
+"""(code, mean, strong-ink share, unexplained ink mm2, peak, shade, paper noise):
+see :func:`_measure_row`."""
 Resolver = Callable[[Payload], MeasureDefinition]
 
 
@@ -122,6 +124,21 @@ class Thresholds:
     ``faint_peak``): a light tick smeared by motion blur peaked at 0.057 and read
     as blank; empty boxes stay below 0.04 but for about 1 in 1,000 on bad phone
     photos, and a soft shadow band over a box leaves about 0.034."""
+    doubt_noise: float = 2.5
+    """Peak smoothed darkness above the paper round a box, in units of that
+    paper's own noise (:func:`_local_paper`), from which an otherwise empty box
+    is in doubt. On a phone photo half in shadow the page's empty boxes peak
+    high (noise grows in shadow), which hid light pencil in the lit part:
+    on 1,000 light-pencil pages, of 12 pencil items read as blank 10 had 2.5-4.9,
+    while about 3 in 10,000 empty boxes of phone photos reached 2.5 (at most 2.8; a
+    noisy scan's at most 1.8)."""
+    noise_floor: float = 0.008
+    """Least paper noise round a box from which :attr:`doubt_noise` applies.
+    Scans without sensor noise measure none (most paper pixels are exactly white,
+    even after JPEG or blur), and their darkness has no shadow-dependent noise
+    for a page-wide level to misjudge; a soft shadow band's edge there peaks at up
+    to 0.043 over no noise at all. Photos measure 0.009-0.04 (phone_typical's 1st
+    percentile 0.0086), a noisy scan 0.017-0.019."""
     clear_ink: float = 0.06
     """Share of strongly inked pixels that marks a box even when its mean darkness
     is low (a thin slash)."""
@@ -743,13 +760,18 @@ def _local_paper(
     box: Rect,
     dx: float,
     dy: float,
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     """Darkness of the paper round a box: the median of the unprinted pixels in a
-    ring 1.3-2.8 mm outside it, capped at :data:`PAPER_CAP`; and how dark the
+    ring 1.3-2.8 mm outside it, capped at :data:`PAPER_CAP`; how dark the
     ring is in broad areas: its 75th percentile after a grey opening 1.5 mm wide
     (print taken as paper), which removes pen strokes (up to 1 mm) but keeps a
     shadow band (a hard shadow narrower than the background kernel is not divided
-    out, and a blank box inside it looks filled in)."""
+    out, and a blank box inside it looks filled in); and the paper's own noise
+    there: the robust standard deviation (1.4826 x the median absolute value) of
+    the darkness less its 5x5 mean. Noise in the photo is even in brightness, so
+    in darkness it grows where the paper is in shadow: a page-wide level would be
+    too high for the lit part of a half-shadowed page, where light pencil then
+    hides under it."""
     outer = box.inset(-2.8)
     d, e = _shifted(dark, explained, outer, dx, dy)
     ring = np.where(e, np.float32(-1.0), d)
@@ -757,13 +779,15 @@ def _local_paper(
     unprinted = ring >= 0
     vals = ring[unprinted]
     if vals.size < 50:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     # Print counts as paper here: blurred text is broad, but explained.
     broad = cv2.morphologyEx(
         np.where(e, np.float32(0.0), d), cv2.MORPH_OPEN, _BROAD_KERNEL
     )
     shade = float(np.percentile(broad[unprinted], 75))
-    return min(float(np.median(vals)), PAPER_CAP), shade
+    fine = d - cv2.blur(d, (5, 5))
+    noise = 1.4826 * float(np.median(np.abs(fine[unprinted])))
+    return min(float(np.median(vals)), PAPER_CAP), shade, noise
 
 
 _BROAD_KERNEL = cv2.getStructuringElement(
@@ -905,7 +929,7 @@ def _measure_row(
     for o in row.options:
         sl = _sl(o.box.inset(inset), dx, dy)
         inner = dark[sl]
-        local, shade = _local_paper(dark, explained, o.box, dx, dy)
+        local, shade, noise = _local_paper(dark, explained, o.box, dx, dy)
         mean = float(inner.mean()) - local if inner.size else 0.0
         ink = float((inner > STRONG).mean()) if inner.size else 0.0
         peak = float(np.percentile(smooth[sl], 98)) - local if inner.size else 0.0
@@ -921,14 +945,16 @@ def _measure_row(
         z = np.where(e, np.float32(0.0), np.maximum(d - 0.12, 0.0))
         # The box itself (its inside is measured above).
         _blank_out(z, zone, o.box.inset(-0.6))
-        out.append((o.code, mean, ink, float(z[z > 0].sum()) / (S * S), peak, shade))
+        out.append(
+            (o.code, mean, ink, float(z[z > 0].sum()) / (S * S), peak, shade, noise)
+        )
     for k, dbox in enumerate(row.digit_boxes):
         sl = _sl(dbox.inset(inset), dx, dy)
         inner = dark[sl]
         mean = float(inner.mean()) if inner.size else 0.0
         ink = float((inner > STRONG).mean()) if inner.size else 0.0
         peak = float(np.percentile(smooth[sl], 98)) if inner.size else 0.0
-        out.append((-1 - k, mean, ink, 0.0, peak, 0.0))
+        out.append((-1 - k, mean, ink, 0.0, peak, 0.0, 0.0))
     return out
 
 
@@ -940,6 +966,12 @@ def _clarity(x: float, lo: float, hi: float) -> float:
         return min(1.0, 0.5 + 0.5 * (x - hi) / max(hi, 1e-6))
     mid = (lo + hi) / 2
     return 0.5 * abs(x - mid) / ((hi - lo) / 2)
+
+
+def _below(x: float, lo: float) -> float:
+    """1 at 0, 0.5 at ``lo``, falling to 0 at twice ``lo`` and beyond: the
+    clarity of a measurement that is only ever doubtful upwards."""
+    return min(1.0, max(0.0, 1.0 - 0.5 * x / max(lo, 1e-6)))
 
 
 _DOUBT = {
@@ -961,7 +993,7 @@ def _decide(
 ) -> ItemReading:
     boxes: list[BoxReading] = []
     clar: list[float] = []
-    for code, mean, ink, outside, peak, shade in measures:
+    for code, mean, ink, outside, peak, shade, noise in measures:
         d = mean - base
         faint_stroke = peak - peak_base >= th.faint_peak
         state: BoxState
@@ -1001,6 +1033,8 @@ def _decide(
                 # only send clear items to a person. Digit boxes for a written
                 # number are not measured against the paper round them.)
                 c = min(c, _clarity(peak - peak_base, th.doubt_peak, th.faint_peak))
+                if noise >= th.noise_floor:
+                    c = min(c, _below(peak / noise, th.doubt_noise))
         clar.append(c)
         boxes.append(
             BoxReading(code, round(d, 4), round(ink, 3), round(outside, 2), state)
@@ -1131,8 +1165,8 @@ def read_page(
         (
             row,
             [
-                (c, mean, ink, max(0.0, o - out_base), pk, sh)
-                for c, mean, ink, o, pk, sh in ms
+                (c, mean, ink, max(0.0, o - out_base), pk, sh, nz)
+                for c, mean, ink, o, pk, sh, nz in ms
             ],
             match,
         )

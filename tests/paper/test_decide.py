@@ -17,13 +17,23 @@ def _row(measure: str, item_id: str):
     return next(r for p in layout.pages for r in p.items if r.item_id == item_id)
 
 
-def _decide_row(row, boxes: dict[int, tuple[float, float, float]], base=0.0, peak=0.0):
+def _decide_row(
+    row,
+    boxes: dict[int, tuple[float, float, float]],
+    base=0.0,
+    peak=0.0,
+    noise: float | dict[int, float] = 0.02,
+):
     """``boxes``: code -> (mean darkness, strong-ink share, peak) above the page's
-    empty boxes; every other box empty."""
+    empty boxes; every other box empty; ``noise``: the paper's noise round each
+    box (0.02: a phone photo or a noisy scan), or code -> noise with 0.02 for
+    the others."""
+    noises = noise if isinstance(noise, dict) else {}
     measures = []
     for o in row.options:
         mean, ink, box_peak = boxes.get(o.code, (0.0, 0.0, 0.0))
-        measures.append((o.code, base + mean, ink, 0.0, peak + box_peak, 0.0))
+        nz = noises.get(o.code, 0.02) if noises else noise
+        measures.append((o.code, base + mean, ink, 0.0, peak + box_peak, 0.0, nz))
     return _decide(row, measures, base, peak, DEFAULT_THRESHOLDS, True, "")
 
 
@@ -59,6 +69,34 @@ def test_light_pencil_lifted_by_a_phone_photos_contrast_goes_to_a_person() -> No
     assert item.code == 1
 
 
+def test_light_pencil_in_the_lit_part_of_a_half_shadowed_photo_goes_to_a_person() -> (
+    None
+):
+    """GAD-7 item 4 on a bad phone photo half in shadow: noise grows in shadow, so
+    the page's empty boxes peaked at 0.041 and a light pencil tick in the lit
+    part, 0.038 above that (mean 0.017), was read as blank with confidence 0.52.
+    Its peak is 4.9 times the noise of the paper round it (0.016); the other
+    boxes, in shadow, have noise 0.035 or so."""
+    item = _decide_row(
+        _row("gad7", "gad7_4"),
+        {0: (0.0172, 0.0, 0.0382)},
+        0.0002,
+        0.041,
+        {0: 0.0163, 1: 0.035, 2: 0.035, 3: 0.035},
+    )
+    assert item.decision == "blank"
+    assert item.needs_person
+    assert "close to a threshold" in item.reason
+
+
+def test_an_empty_box_in_the_shadow_of_the_same_photo_is_still_accepted() -> None:
+    """The same page's empty boxes in shadow: peak 0.05 over noise 0.035."""
+    item = _decide_row(
+        _row("gad7", "gad7_4"), {1: (0.005, 0.0, 0.009)}, 0.0002, 0.041, 0.035
+    )
+    assert (item.decision, item.needs_person) == ("blank", False)
+
+
 @pytest.mark.parametrize(
     ("boxes", "decision", "code"),
     [
@@ -78,8 +116,9 @@ def test_a_box_in_a_narrow_hard_shadow_goes_to_a_person() -> None:
     blank box inside it looked filled in (mean 0.42, every pixel strong) and was
     accepted as the answer; the paper round it is as dark as the box."""
     row = _row("rand36", "rand36_22")
-    shaded = (0.422, 1.0, 35.1, 0.422, 0.502)  # mean, ink, outside, peak, paper
-    measures = [(o.code, *(shaded if o.code == 1 else (0.0,) * 5)) for o in row.options]
+    shaded = (0.422, 1.0, 35.1, 0.422, 0.502, 0.02)  # mean, ink, outside, peak,
+    # paper, noise
+    measures = [(o.code, *(shaded if o.code == 1 else (0.0,) * 6)) for o in row.options]
     item = _decide(row, measures, 0.0, 0.0, DEFAULT_THRESHOLDS, True, "")
     assert item.decision == "uncertain" and item.needs_person
     assert "dark paper round the box" in item.reason

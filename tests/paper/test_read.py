@@ -16,8 +16,9 @@ from openproms.paper import (
     parse_payload,
     read_image,
 )
+from openproms.paper.layout import Rect
 from openproms.paper.marks import Pen, draw_mark, scale_mapping
-from openproms.paper.read import is_bilevel
+from openproms.paper.read import S, _local_paper, is_bilevel
 from openproms.paper.simulate import rot90, rotate
 from openproms.scoring import get_measure
 
@@ -335,3 +336,18 @@ def test_corner_mark_is_found_with_a_shadow_edge_beside_or_through_it(
     assert r.status == "read", r.reason
     assert r.registration_mm is not None and r.registration_mm < 0.5
     assert [i.code for i in r.items[:7:2]] == [2, 1, 3, 0]
+
+
+def test_the_paper_noise_round_a_box_follows_the_shadow():
+    """Sensor noise is even in brightness, so in darkness it is larger in shadow:
+    each box's doubt level uses the noise of the paper round it, not the page's."""
+    rng = np.random.default_rng(3)
+    h, w = round(60 * S), round(120 * S)
+    sigma = np.where(np.arange(w) < w // 2, 0.015, 0.035).astype(np.float32)
+    dark = np.clip(0.02 + rng.normal(0.0, 1.0, (h, w)) * sigma, 0, 1)
+    dark = dark.astype(np.float32)
+    explained = np.zeros((h, w), bool)
+    lit = _local_paper(dark, explained, Rect(20, 25, 5, 5), 0.0, 0.0)[2]
+    shaded = _local_paper(dark, explained, Rect(90, 25, 5, 5), 0.0, 0.0)[2]
+    assert lit == pytest.approx(0.015, rel=0.15)
+    assert shaded == pytest.approx(0.035, rel=0.15)
