@@ -917,8 +917,9 @@ def _measure_row(
     dx: float,
     dy: float,
 ) -> list[Measure]:
-    """(code, mean darkness, strong-ink share, unexplained ink mm2, peak) per box;
-    peak = 98th percentile of the 3x3-smoothed darkness (a faint thin stroke).
+    """(code, mean darkness, strong-ink share, unexplained ink mm2, peak, shade,
+    paper noise) per box; peak = 98th percentile of the 3x3-smoothed darkness (a
+    faint thin stroke); shade and noise of the paper round it: :func:`_local_paper`.
 
     Mean and peak are above the paper round the box (:func:`_local_paper`), so a
     shadow the background could not divide out is not read as ink. Unexplained
