@@ -28,11 +28,10 @@ def _decide_row(
     empty boxes; every other box empty; ``noise``: the paper's noise round each
     box (0.02: a phone photo or a noisy scan), or code -> noise with 0.02 for
     the others."""
-    noises = noise if isinstance(noise, dict) else {}
     measures = []
     for o in row.options:
         mean, ink, box_peak = boxes.get(o.code, (0.0, 0.0, 0.0))
-        nz = noises.get(o.code, 0.02) if noises else noise
+        nz = noise.get(o.code, 0.02) if isinstance(noise, dict) else noise
         measures.append((o.code, base + mean, ink, 0.0, peak + box_peak, 0.0, nz))
     return _decide(row, measures, base, peak, DEFAULT_THRESHOLDS, True, "")
 
