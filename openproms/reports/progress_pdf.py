@@ -11,8 +11,8 @@ Fitting the page: the sheet is built with the richest layout first (under each
 scale "since you started" and "since last time"; under each chart which way is
 better and any average) and, while it runs over the pages allowed (one for up to
 four measures, two for more), again with fewer words: the summary's shortest
-lines under "What has changed since you started", then small charts without
-captions, four a row. The type never gets smaller.
+lines under "What has changed since you started", then each scale as its name
+beside a word-sized chart, two a line. The type never gets smaller.
 
 Two variants: ``standard`` (every word 14 pt or more) and ``large_print`` (18 pt or
 more; allowed twice the pages). Charts are drawn with ReportLab
@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine
+from reportlab.graphics.shapes import Circle, Drawing, PolyLine
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -138,8 +139,8 @@ H2 = STANDARD.style("h2", STANDARD.h2, bold=True)
 
 def _symbol(movement: Movement, size: float) -> Drawing:
     """A face beside each summary heading (always with its words): smiling for
-    better, level for about the same, turned down for worse, a question mark's dot
-    and line for changed with no verdict, a single dot for answered once."""
+    better, level for about the same, turned down for worse; a question mark for
+    changed with no verdict, a single dot for answered once."""
     drawing = Drawing(size, size)
     r = size / 2 - 1
     cx = cy = size / 2
@@ -157,12 +158,16 @@ def _symbol(movement: Movement, size: float) -> Drawing:
             mouth += [cx + t * r * 0.45, cy - r * 0.3 + bend * r * 0.22 * (t * t - 1)]
         drawing.add(PolyLine(mouth, strokeColor=INK, strokeWidth=width))
     elif movement == "changed":
-        drawing.add(
-            Line(
-                cx, cy - r * 0.05, cx, cy + r * 0.5, strokeColor=INK, strokeWidth=width
-            )
-        )
-        drawing.add(Circle(cx, cy - r * 0.4, r * 0.1, fillColor=INK, strokeColor=INK))
+        hook = []
+        for n in range(11):  # the curve of the question mark, from left over to right
+            angle = math.radians(160 - 22 * n)
+            hook += [
+                cx + r * 0.3 * math.cos(angle),
+                cy + r * 0.3 + r * 0.3 * math.sin(angle),
+            ]
+        hook += [cx, cy - r * 0.15]
+        drawing.add(PolyLine(hook, strokeColor=INK, strokeWidth=width))
+        drawing.add(Circle(cx, cy - r * 0.45, r * 0.1, fillColor=INK, strokeColor=INK))
     else:
         drawing.add(Circle(cx, cy, r * 0.22, fillColor=INK, strokeColor=INK))
     return drawing
