@@ -106,7 +106,7 @@ STANDARD = Variant(
     layouts=(
         Layout(full=True, captions=True, columns=3, chart_height=64),
         Layout(full=False, captions=True, columns=3, chart_height=64),
-        Layout(full=False, captions=False, columns=2, chart_height=26, sparklines=True),
+        Layout(full=False, captions=False, columns=2, chart_height=20, sparklines=True),
     ),
 )
 LARGE_PRINT = Variant(
@@ -307,8 +307,8 @@ def _spark_rows(
                         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                         ("LEFTPADDING", (0, 0), (-1, -1), 0),
                         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                        ("TOPPADDING", (0, 0), (-1, -1), 1),
-                        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                        ("TOPPADDING", (0, 0), (-1, -1), 0),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
                     ]
                 )
             )
