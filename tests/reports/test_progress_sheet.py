@@ -163,6 +163,19 @@ def test_two_measures_with_twelve_scales_still_fit_one_page(
     assert min(_font_sizes(document)) >= 14
 
 
+def test_four_measures_with_fourteen_scales_fit_one_page(tenant_a: Tenant) -> None:
+    person = _like_the_busiest_in_the_demo(tenant_a)
+    for total, days_ago in ((18, 200), (12, 70), (7, 3)):
+        scored(tenant_a, person, "phq9", phq9_answers(total), days_ago)
+        gad7 = {f"gad7_{i}": total // 7 for i in range(1, 8)}
+        scored(tenant_a, person, "gad7", gad7, days_ago)
+    progress = person_progress(service_user=person)
+    assert (len(progress), sum(len(m.scales) for m in progress)) == (4, 14)
+    document = _sheet(person)
+    assert len(document) == 1
+    assert min(_font_sizes(document)) >= 14
+
+
 def test_the_sheet_for_more_than_four_measures_is_two_pages_at_most(
     tenant_a: Tenant,
 ) -> None:
