@@ -341,13 +341,13 @@ def _story(
     h2 = variant.style("h2", variant.h2, bold=True)
     h2.spaceBefore = variant.body * 0.6
     h2.spaceAfter = variant.body * 0.2
+    who = f"For {name}."
+    where = f"From {organisation_name}, on {today.day} {today:%B %Y}."
+    header = [who, where] if layout.full else [f"{who} {where}"]
     story: list[Flowable] = [
         Paragraph("Your progress", variant.style("h1", variant.h1, bold=True)),
         Spacer(1, variant.body * 0.3),
-        Paragraph(escape(f"For {name}."), body),
-        Paragraph(
-            escape(f"From {organisation_name}, on {today.day} {today:%B %Y}."), body
-        ),
+        *(Paragraph(escape(line), body) for line in header),
     ]
     scales = [scale for measure in progress for scale in measure.scales]
     if not scales:
@@ -356,9 +356,10 @@ def _story(
     title = "What has changed" if layout.full else "What has changed since you started"
     story.append(Paragraph(title, h2))
     gap_after = variant.body * (0.3 if layout.full else 0.1)
+    gap_before = variant.body * (0.3 if layout.full else 0.15)
     for group in person_summary(progress):
         block: list[Flowable] = [
-            Spacer(1, variant.body * 0.3),
+            Spacer(1, gap_before),
             _heading_with_symbol(group.movement, group.heading, variant, width),
         ]
         for scale_story in group.stories:
