@@ -8,10 +8,15 @@ chart. Specifications must not refer to remote data or fonts.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.utils.safestring import SafeString, mark_safe
+
+if TYPE_CHECKING:
+    from reportlab.graphics.shapes import Drawing
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 FONT = "Arial"
@@ -91,3 +96,144 @@ def render_png(spec: dict[str, Any], *, width: int = 700, scale: float = 2.0) ->
         fixed["width"] = width
     png: bytes = vlc.vegalite_to_png(fixed, scale=scale)
     return png
+
+
+# ----------------------------------------------------------------- printed sheets
+
+
+def small_line_chart(
+    points: list[tuple[dt.date, float]],
+    *,
+    low: float,
+    high: float,
+    width: float,
+    height: float,
+    font_size: float,
+    font: str = "Helvetica",
+    label: Callable[[float], str] = str,
+) -> Drawing:
+    """A small chart of one scale's scores over time for a printed sheet, drawn
+    with ReportLab (vector, and its text is real text at ``font_size`` points, so
+    it stays sharp and as large as the words around it).
+
+    Only what a person needs: the scale's lowest and highest score on the left,
+    the first and last month below, a line through the scores with a dot on each
+    (a bigger one on the latest). ``points`` are (date, score), oldest first.
+    """
+    from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, String
+    from reportlab.lib import colors
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    ink, grid, blue = (
+        colors.HexColor("#212b32"),
+        colors.HexColor("#aeb7bd"),
+        colors.HexColor(BLUE),
+    )
+    drawing = Drawing(width, height)
+    low_text, high_text = label(low), label(high)
+    gutter = max(stringWidth(t, font, font_size) for t in (low_text, high_text)) + 6
+    pad = font_size * 0.5  # room for the dots at the edges
+    left, right = gutter + pad, width - pad
+    bottom, top = font_size * 1.6, height - font_size * 0.6
+    for y, text in ((bottom, low_text), (top, high_text)):
+        drawing.add(Line(gutter, y, width, y, strokeColor=grid, strokeWidth=0.8))
+        drawing.add(
+            String(
+                gutter - 6,
+                y - font_size * 0.35,
+                text,
+                fontName=font,
+                fontSize=font_size,
+                fillColor=ink,
+                textAnchor="end",
+            )
+        )
+    first_day, last_day = points[0][0], points[-1][0]
+    span = (last_day - first_day).days
+
+    def x_of(day: dt.date) -> float:
+        if span == 0:
+            return (left + right) / 2
+        return left + (right - left) * (day - first_day).days / span
+
+    def y_of(value: float) -> float:
+        return bottom + (top - bottom) * (value - low) / ((high - low) or 1)
+
+    xy = [(x_of(day), y_of(value)) for day, value in points]
+    baseline = font_size * 0.3
+    months = [f"{first_day:%b %Y}", f"{last_day:%b %Y}"]
+    if months[0] == months[1]:
+        drawing.add(
+            String(
+                (left + right) / 2, baseline, months[0], fontName=font,
+                fontSize=font_size, fillColor=ink, textAnchor="middle",
+            )
+        )  # fmt: skip
+    else:
+        for x, text, anchor in (
+            (gutter, months[0], "start"),
+            (width, months[1], "end"),
+        ):
+            drawing.add(
+                String(
+                    x, baseline, text, fontName=font, fontSize=font_size,
+                    fillColor=ink, textAnchor=anchor,
+                )
+            )  # fmt: skip
+    if len(xy) > 1:
+        drawing.add(
+            PolyLine([c for pair in xy for c in pair], strokeColor=blue, strokeWidth=2)
+        )
+    for n, (x, y) in enumerate(xy):
+        radius = font_size * (0.32 if n == len(xy) - 1 else 0.2)
+        drawing.add(Circle(x, y, radius, fillColor=blue, strokeColor=blue))
+    return drawing
+
+
+def sparkline(
+    values: list[float], *, low: float, high: float, width: float, height: float
+) -> Drawing:
+    """A word-sized chart of one scale's scores, oldest first, for a printed sheet
+    short of room: a light band for the scale's range (lowest score at the bottom),
+    the scores as a line with a dot on each and a bigger one on the latest. It has
+    no words of its own: it stands beside the scale's name."""
+    from reportlab.graphics.shapes import Circle, Drawing, PolyLine, Rect
+    from reportlab.lib import colors
+
+    blue = colors.HexColor(BLUE)
+    drawing = Drawing(width, height)
+    radius = height * 0.16
+    drawing.add(
+        Rect(
+            0,
+            0,
+            width,
+            height,
+            rx=radius,
+            ry=radius,
+            fillColor=colors.HexColor("#e8edee"),
+            strokeColor=None,
+        )
+    )
+    inner_low, inner_high = radius * 1.6, height - radius * 1.6
+    left, right = radius * 2, width - radius * 2
+
+    def y_of(value: float) -> float:
+        share = (value - low) / ((high - low) or 1)
+        return inner_low + (inner_high - inner_low) * share
+
+    if len(values) == 1:
+        xs = [(left + right) / 2]
+    else:
+        xs = [left + (right - left) * n / (len(values) - 1) for n in range(len(values))]
+    xy = [(x, y_of(v)) for x, v in zip(xs, values, strict=True)]
+    if len(xy) > 1:
+        drawing.add(
+            PolyLine(
+                [c for pair in xy for c in pair], strokeColor=blue, strokeWidth=1.5
+            )
+        )
+    for n, (x, y) in enumerate(xy):
+        dot = radius * (1.0 if n == len(xy) - 1 else 0.6)
+        drawing.add(Circle(x, y, dot, fillColor=blue, strokeColor=blue))
+    return drawing

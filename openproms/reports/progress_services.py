@@ -1,14 +1,16 @@
 """Reads for feedback: one person's scores over time, for the person ("My progress",
 the printable sheet) and for a clinician (the summary).
 
-What the person sees, by design (nothing alarming without context):
+What the person sees, by design (nothing alarming without context), all in Easy Read
+words from :mod:`openproms.scoring.easy_read` so that the page, the handed-over
+screen and the sheet never disagree:
 
+* a summary first: what got better, what stayed about the same and what got worse
+  since they started, each scale with "since you started" (first score against
+  latest) and "since last time" (the one before against latest), and the caveat once;
 * per measure and scale, their scores over time as a chart, the scale's range, and
-  which way is better ("For this questionnaire, lower means you feel better");
-* the engine's person sentence (:func:`openproms.scoring.individual_change`) for
-  their first score against their latest, which says whether the change is more
-  than chance;
-* the UK average where the scale has a cited norm (``scale.norms``);
+  which way is better ("A lower score is better.");
+* the average where the scale has a cited norm (``scale.norms``);
 * never: risk items, item-level answers, band labels ("severe"), caseness.
 
 The clinician summary adds score history with the 95% measurement-error band
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
@@ -47,7 +50,8 @@ from openproms.scoring import (
     individual_change,
     score_interval,
 )
-from openproms.scoring.definitions import Norm, Scale
+from openproms.scoring.definitions import Scale
+from openproms.scoring.easy_read import ScaleStory, SummaryGroup, scale_story, summary
 
 
 def fmt(x: float) -> str:
@@ -89,52 +93,27 @@ class ScaleProgress:
         return f"{fmt(self.latest.value)} on {self.latest.when:%d %b %Y}"
 
     @property
-    def better(self) -> str:
-        return "higher" if self.scale.direction == "higher_is_better" else "lower"
-
-    @property
     def has_sem(self) -> bool:
         return any(p.interval is not None for p in self.points)
 
-    @property
-    def norms(self) -> tuple[Norm, ...]:
-        return tuple(n for n in self.scale.norms if n.source.verified)
-
     # ----------------------------------------------------------- person-facing
 
-    def person_sentences(self) -> list[str]:
-        """Short, plain sentences for the person (no bands, no caseness)."""
-        out = [
-            f"Scores on this questionnaire go from {fmt(self.scale.range_min)} "
-            f"to {fmt(self.scale.range_max)}.",
-            f"For this questionnaire, {self.better} means you feel better.",
-        ]
-        if self.first_change is None:
-            out.append(
-                f"Your score was {fmt(self.latest.value)}. You have answered once, "
-                "so there is nothing to compare yet."
-            )
-        else:
-            change = self.first_change
-            out.append(change.person_sentence)
-            if change.reliable is True and change.direction == "deteriorated":
-                out.append(
-                    "A change this big is more than chance. "
-                    "Your worker can talk with you about it."
-                )
-            elif change.reliable is True:
-                out.append("A change this big is more than chance.")
-            elif change.reliable is False and change.delta != 0:
-                out.append("A change this small could be chance.")
-        for norm in self.norms:
-            out.append(
-                f"The average score for {_plain_population(norm.population)} "
-                f"is {fmt(norm.mean)}. Your latest score is {fmt(self.latest.value)}."
-            )
-        return out
+    @cached_property
+    def story(self) -> ScaleStory:
+        """The Easy Read words for the person (no bands, no caseness)."""
+        return scale_story(
+            self.definition,
+            self.scale.id,
+            [p.value for p in self.points],
+            name=self.name,
+        )
 
     def person_chart(self) -> dict[str, Any]:
-        spec = base_spec(title=f"Your {self.name} scores", height=220)
+        spec = base_spec(title=f"Your {self.name} scores", height=200)
+        # Everything inside the width the page gives it (long rotated dates ran
+        # off the left edge): months, level, no more of them than fit.
+        spec["autosize"] = {"type": "fit", "contains": "padding"}
+        spec["padding"] = 8
         values = [
             {"date": p.when.date().isoformat(), "score": p.value} for p in self.points
         ]
@@ -145,7 +124,12 @@ class ScaleProgress:
                 "field": "date",
                 "type": "temporal",
                 "title": "Date",
-                "axis": {"format": "%d %b %Y", "labelAngle": -30},
+                "axis": {
+                    "format": "%b %Y",
+                    "labelAngle": 0,
+                    "labelOverlap": "greedy",
+                    "tickCount": {"interval": "month", "step": 3},
+                },
             },
             "y": {
                 "field": "score",
@@ -253,17 +237,6 @@ class ScaleProgress:
         return lines
 
 
-def _plain_population(population: str) -> str:
-    """``Men, Health Survey for England 2012`` as ``men in England``."""
-    first, _, rest = population.partition(",")
-    text = first.strip()
-    text = text if text[:2] == "UK" else text[0].lower() + text[1:]
-    for place in ("England", "Scotland", "Wales"):
-        if place in rest and place not in text:
-            return f"{text} in {place}"
-    return text
-
-
 @dataclass
 class MeasureProgress:
     measure_id: str
@@ -340,6 +313,11 @@ def person_progress(
     return out
 
 
+def person_summary(progress: list[MeasureProgress]) -> tuple[SummaryGroup, ...]:
+    """What got better, stayed about the same or got worse, over every scale."""
+    return summary(scale.story for measure in progress for scale in measure.scales)
+
+
 def results_shown_for(
     service_user: ServiceUser, episode: Episode | None = None
 ) -> bool:
@@ -410,9 +388,15 @@ def clinician_text(
 
 @transaction.atomic
 def progress_sheet_export(
-    *, service_user: ServiceUser, actor: User, request: HttpRequest | None = None
+    *,
+    service_user: ServiceUser,
+    actor: User | None,
+    large_print: bool = False,
+    request: HttpRequest | None = None,
 ) -> bytes:
-    """The printable progress sheet for a person, audited as an export."""
+    """The printable progress sheet for a person (standard or large print),
+    audited as an export: by a worker (``actor``), or by the person themselves from
+    their own progress page (``actor`` None)."""
     from openproms.reports.progress_pdf import progress_pdf
 
     progress = person_progress(service_user=service_user)
@@ -421,13 +405,19 @@ def progress_sheet_export(
         organisation_name=service_user.organisation.name,
         progress=progress,
         today=timezone.localdate(),
+        large_print=large_print,
     )
     log_action(
         action="progress.export_pdf",
         actor=actor,
+        actor_label=None if actor is not None else "the person (self-completion link)",
         organisation=service_user.organisation,
         obj=service_user,
         request=request,
-        detail={"format": "pdf", "measures": [m.measure_id for m in progress]},
+        detail={
+            "format": "pdf",
+            "variant": "large_print" if large_print else "standard",
+            "measures": [m.measure_id for m in progress],
+        },
     )
     return pdf

@@ -6,7 +6,12 @@ is not revoked and not expired, even once it is used up; any other token gets th
 same "This link does not work" page as answering (and counts as a failed try). A
 person who typed a short code has no token: after finishing, the thank-you page
 links to ``/s/done/progress/``, which reads the link from their browser session
-(set when they finish) with the same validity rule.
+(set when they finish) with the same validity rule. Both pages offer the person
+their progress sheet to keep (``sheet.pdf``, ``sheet-large-print.pdf`` beside them,
+under the same rule), audited as an export by the person.
+
+On a handed-over screen the page has no sheet to download (the screen goes back to
+the worker, who prints it from the person's page).
 """
 
 from __future__ import annotations
@@ -16,43 +21,54 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from openproms.accounts.policy import Action
 from openproms.collection import kiosk, links
+from openproms.collection.models import SelfCompletionLink
 from openproms.core.access import org_view, public_view
 from openproms.people.models import ServiceUser
 from openproms.people.selectors import service_user_get
 from openproms.reports import progress_services as svc
 from openproms.reports.charts import spec_json
+from openproms.scoring.easy_read import CAVEAT
 
 SELF_PROGRESS = "openproms_self_progress"
 TEMPLATE = "reports/progress/person.html"
 
 
 def _context(
-    service_user: ServiceUser, *, shown: bool, base: str, kiosk_mode: bool = False
+    service_user: ServiceUser,
+    *,
+    shown: bool,
+    base: str,
+    kiosk_mode: bool = False,
+    sheet_urls: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     blocks = []
-    if shown:
-        for measure in svc.person_progress(service_user=service_user):
-            for n, scale in enumerate(measure.scales):
-                blocks.append(
-                    {
-                        "scale": scale,
-                        "chart_id": f"chart-{measure.measure_id}-{n}",
-                        "spec_json": spec_json(scale.person_chart()),
-                        "rows": scale.person_rows(),
-                        "columns": ["Date", "Score"],
-                        "sentences": scale.person_sentences(),
-                    }
-                )
+    progress = svc.person_progress(service_user=service_user) if shown else []
+    for measure in progress:
+        for n, scale in enumerate(measure.scales):
+            blocks.append(
+                {
+                    "scale": scale,
+                    "chart_id": f"chart-{measure.measure_id}-{n}",
+                    "spec_json": spec_json(scale.person_chart()),
+                    "rows": scale.person_rows(),
+                    "columns": ["Date", "Score"],
+                    "about": scale.story.about,
+                }
+            )
     return {
         "organisation": service_user.organisation,
         "shown": shown,
+        "summary": svc.person_summary(progress),
+        "caveat": CAVEAT,
         "blocks": blocks,
         "base": base,
         "kiosk": kiosk_mode,
+        "sheet_urls": sheet_urls,
     }
 
 
@@ -60,18 +76,67 @@ def _not_working(request: HttpRequest) -> HttpResponse:
     return render(request, "collection/answer/self_not_working.html", status=404)
 
 
-@public_view
-def self_progress_token(request: HttpRequest, token: str) -> HttpResponse:
+def _token_link(request: HttpRequest, token: str) -> SelfCompletionLink | HttpResponse:
+    """The link for a progress token, or the page to show instead."""
     if links.attempts_exhausted(request):
         return render(request, "collection/answer/self_too_many.html", status=429)
     link = svc.link_for_progress(token)
     if link is None:
         links.attempt_failed(request)
         return _not_working(request)
+    return link
+
+
+def _self_page(
+    request: HttpRequest, link: SelfCompletionLink, sheet_urls: tuple[str, str]
+) -> HttpResponse:
     shown = svc.results_shown_for(link.service_user, svc.link_episode(link))
     return render(
-        request, TEMPLATE, _context(link.service_user, shown=shown, base="base.html")
+        request,
+        TEMPLATE,
+        _context(
+            link.service_user,
+            shown=shown,
+            base="base.html",
+            sheet_urls=sheet_urls if shown else None,
+        ),
     )
+
+
+def _self_sheet(
+    request: HttpRequest, link: SelfCompletionLink, *, large_print: bool
+) -> HttpResponse:
+    person = link.service_user
+    if not svc.results_shown_for(person, svc.link_episode(link)):
+        return render(
+            request, TEMPLATE, _context(person, shown=False, base="base.html")
+        )
+    pdf = svc.progress_sheet_export(
+        service_user=person, actor=None, large_print=large_print, request=request
+    )
+    return _pdf(pdf, name="my-progress", large_print=large_print)
+
+
+@public_view
+def self_progress_token(request: HttpRequest, token: str) -> HttpResponse:
+    found = _token_link(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    urls = (
+        reverse("reports:self_progress_sheet_token", kwargs={"token": token}),
+        reverse("reports:self_progress_sheet_large_token", kwargs={"token": token}),
+    )
+    return _self_page(request, found, urls)
+
+
+@public_view
+def self_progress_sheet_token(
+    request: HttpRequest, token: str, large_print: bool = False
+) -> HttpResponse:
+    found = _token_link(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    return _self_sheet(request, found, large_print=large_print)
 
 
 @public_view
@@ -79,10 +144,30 @@ def self_progress(request: HttpRequest) -> HttpResponse:
     link = svc.link_get_valid(request.session.get(SELF_PROGRESS))
     if link is None:
         return _not_working(request)
-    shown = svc.results_shown_for(link.service_user, svc.link_episode(link))
-    return render(
-        request, TEMPLATE, _context(link.service_user, shown=shown, base="base.html")
+    urls = (
+        reverse("reports:self_progress_sheet"),
+        reverse("reports:self_progress_sheet_large"),
     )
+    return _self_page(request, link, urls)
+
+
+@public_view
+def self_progress_sheet(
+    request: HttpRequest, large_print: bool = False
+) -> HttpResponse:
+    link = svc.link_get_valid(request.session.get(SELF_PROGRESS))
+    if link is None:
+        return _not_working(request)
+    return _self_sheet(request, link, large_print=large_print)
+
+
+def _pdf(pdf: bytes, *, name: str, large_print: bool) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    variant = "-large-print" if large_print else ""
+    response["Content-Disposition"] = (
+        f'inline; filename="{name}{variant}-{timezone.localdate():%Y%m%d}.pdf"'
+    )
+    return response
 
 
 @org_view(Action.ANSWER_COLLECT)
@@ -107,17 +192,15 @@ def kiosk_progress(request: HttpRequest) -> HttpResponse:
 
 
 @org_view(Action.PERSON_VIEW)
-def progress_sheet(request: HttpRequest, person_pk: int) -> HttpResponse:
+def progress_sheet(
+    request: HttpRequest, person_pk: int, large_print: bool = False
+) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     person = service_user_get(membership=membership, pk=person_pk)
     pdf = svc.progress_sheet_export(
         service_user=person,
         actor=request.user,  # type: ignore[arg-type]
+        large_print=large_print,
         request=request,
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="progress-{person.reference}-'
-        f'{timezone.localdate():%Y%m%d}.pdf"'
-    )
-    return response
+    return _pdf(pdf, name=f"progress-{person.reference}", large_print=large_print)

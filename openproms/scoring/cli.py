@@ -3,15 +3,16 @@
     openproms measures list
     openproms measures show ID [--version V] [--json]
     openproms score --measure ID [--version V] INPUT.csv [-o OUTPUT.csv]
-                    [--keep-invalid]
+                    [--keep-invalid] [--delimiter SEP]
 
 ``score`` reads the CSV in chunks (memory stays bounded for millions of rows),
-writes every input column plus one column per scale and one per scale band, and
-reports each invalid row with its row number, item and reason. Without
-``--keep-invalid`` any invalid row makes the run fail (exit 1) and no output is
-written (all or nothing); with it, invalid rows get empty scores and a reason.
-Exit status 2 means the input could not be read at all (unknown measure, empty
-file, missing item columns).
+writes every input column plus, per scale, its score, its band (where it has
+bands) and the reason it has no score (empty when it has one), and reports each
+invalid row with its row number, item and reason. Without ``--keep-invalid`` any
+invalid row makes the run fail (exit 1) and no output is written (all or nothing);
+with it, invalid rows get empty scores and a reason. Exit status 2 means the input
+could not be read at all (unknown measure, empty file, missing item columns, a
+file separated by semicolons or tabs read as comma-separated).
 """
 
 from __future__ import annotations
@@ -31,13 +32,18 @@ from typing import IO, TextIO
 import numpy as np
 import numpy.typing as npt
 
-from openproms.scoring.definitions import MeasureDefinition, default_library
+from openproms.scoring.definitions import MeasureDefinition, Scale, default_library
+from openproms.scoring.engine import no_score_reason
 from openproms.scoring.errors import AnswerError, MeasureNotFound
 from openproms.scoring.vector import score_table
 
 CHUNK_ROWS = 20_000
 MAX_REPORTED = 50
+MAX_NAMED_ITEMS = 10
 EXIT_OK, EXIT_INVALID_ROWS, EXIT_BAD_INPUT = 0, 1, 2
+# The separators a spreadsheet may save "CSV" with, by the name --delimiter takes.
+DELIMITERS = {",": ",", ";": ";", "tab": "\t"}
+SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 class CliError(Exception):
@@ -210,6 +216,35 @@ def _chunks(reader: Iterator[list[str]], size: int) -> Iterator[list[list[str]]]
         yield chunk
 
 
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
+def _other_separator(
+    header: list[str], delimiter: str, wanted: tuple[str, ...]
+) -> str | None:
+    """The separator the header is really split by, when it is not ``delimiter``
+    (a spreadsheet saving "CSV" with semicolons or tabs); None if none fits."""
+    text = delimiter.join(header)
+    for sep in SEPARATOR_NAMES:
+        if sep == delimiter or sep not in text:
+            continue
+        names = {name.strip() for name in text.split(sep)}
+        if any(item_id in names for item_id in wanted):
+            return sep
+    return None
+
+
+def _why_no_score(scale: Scale, missing: list[str]) -> str:
+    """The engine's reason, naming the unanswered items (their column names)."""
+    reason = no_score_reason(scale, len(missing))
+    named = ", ".join(missing[:MAX_NAMED_ITEMS])
+    if len(missing) > MAX_NAMED_ITEMS:
+        named += f" and {len(missing) - MAX_NAMED_ITEMS} more"
+    head, sep, tail = reason.partition(";")
+    return f"{head} ({named}){sep}{tail}"
+
+
 def score_csv(
     defn: MeasureDefinition,
     src: IO[str],
@@ -218,12 +253,14 @@ def score_csv(
     keep_invalid: bool,
     err: TextIO,
     chunk_rows: int = CHUNK_ROWS,
+    delimiter: str = ",",
 ) -> tuple[int, int]:
     """Score a CSV stream chunk by chunk; return (rows, invalid rows).
 
-    Raises :class:`CliError` for input that cannot be read at all.
+    The output is always comma-separated. Raises :class:`CliError` for input that
+    cannot be read at all.
     """
-    reader = csv.reader(src)
+    reader = csv.reader(src, delimiter=delimiter)
     header = next(reader, None)
     if header is None or not any(h.strip() for h in header):
         raise CliError("the input is empty: expected a header row naming item ids")
@@ -233,6 +270,15 @@ def score_csv(
         raise CliError(f"duplicate column names: {', '.join(dups)}")
     missing = [i for i in defn.needed_item_ids if i not in header]
     if missing:
+        other = _other_separator(header, delimiter, defn.item_ids)
+        if other is not None:
+            name = SEPARATOR_NAMES[other]
+            given = next(k for k, v in DELIMITERS.items() if v == other)
+            raise CliError(
+                f"the input is {name}-separated (its header has {name}s between "
+                f"the column names), not {SEPARATOR_NAMES[delimiter]}-separated: "
+                f"save it as comma-separated CSV, or give --delimiter '{given}'"
+            )
         raise CliError(
             f"missing columns for {defn.short_name} items: {', '.join(missing)} "
             "(columns must be named by item id; see "
@@ -245,6 +291,7 @@ def score_csv(
         out_cols.append(f"{defn.id}_{s.id}_score")
         if s.bands is not None:
             out_cols.append(f"{defn.id}_{s.id}_band")
+        out_cols.append(f"{defn.id}_{s.id}_reason")
     risk_items = [i.id for i in defn.items if i.risk is not None and i.id in header]
     if risk_items:
         out_cols.append(f"{defn.id}_risk_alerts")
@@ -291,12 +338,27 @@ def score_csv(
         if reasons and not keep_invalid:
             n_rows += len(chunk)
             continue
+        bad_rows = set(reasons)
         columns: list[list[str]] = []
+        reason_at: set[int] = set()  # the only columns an invalid row fills
         for s in defn.scales:
             sc = table.scales[s.id]
             columns.append([_fmt(v, s.decimals) for v in sc.value.tolist()])
             if s.bands is not None:
                 columns.append([b or "" for b in table.band_labels(s.id)])
+            why = [""] * len(chunk)
+            for i in np.flatnonzero(np.isnan(sc.value)).tolist():
+                if i in bad_rows:
+                    why[i] = "invalid row: " + "; ".join(reasons[i])
+                    continue
+                unanswered = [
+                    item_id
+                    for item_id in s.items
+                    if item_id not in cols or math.isnan(cols[item_id][i])
+                ]
+                why[i] = _why_no_score(s, unanswered)
+            reason_at.add(len(columns))
+            columns.append(why)
         if risk_items:
             flags = [table.alerts[i].tolist() for i in risk_items]
             columns.append(
@@ -305,10 +367,9 @@ def score_csv(
                     for fs in zip(*flags, strict=True)
                 ]
             )
-        bad_rows = set(reasons)
         for i, row in enumerate(chunk):
             if i in bad_rows:
-                extra = [""] * len(columns)
+                extra = [c[i] if k in reason_at else "" for k, c in enumerate(columns)]
                 if keep_invalid:
                     extra.append("; ".join(reasons[i]))
             else:
@@ -336,7 +397,12 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ):
             try:
                 n_rows, n_invalid = score_csv(
-                    defn, src, dst, keep_invalid=args.keep_invalid, err=err
+                    defn,
+                    src,
+                    dst,
+                    keep_invalid=args.keep_invalid,
+                    err=err,
+                    delimiter=DELIMITERS[args.delimiter],
                 )
             except UnicodeDecodeError as e:
                 raise CliError(f"{args.input} is not UTF-8 text ({e.reason})") from None
@@ -345,8 +411,9 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     f"{args.input} is not a readable CSV file ({e})"
                 ) from None
         if n_invalid and not args.keep_invalid:
+            verb = "is" if n_invalid == 1 else "are"
             err.write(
-                f"{n_invalid} of {n_rows} rows are invalid; nothing was written. "
+                f"{n_invalid} of {_rows(n_rows)} {verb} invalid; nothing was written. "
                 "Fix them, or use --keep-invalid to write them with empty scores.\n"
             )
             return EXIT_INVALID_ROWS
@@ -356,11 +423,36 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             with open(tmp, encoding="utf-8") as f:
                 shutil.copyfileobj(f, out)
         note = f" ({n_invalid} invalid, kept with empty scores)" if n_invalid else ""
-        err.write(f"scored {n_rows} rows of {defn.short_name}{note}\n")
+        err.write(f"scored {_rows(n_rows)} of {defn.short_name}{note}\n")
         return EXIT_OK
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+SCORE_DESCRIPTION = """\
+Score a CSV file of answers to one measure. --measure takes the measure's id as
+`openproms measures list` shows it (phq9, gad7, core10 ...)."""
+
+SCORE_EPILOG = """\
+input columns:
+  One column per item, named by item id: `openproms measures show ID` lists
+  them (for PHQ-9: phq9_1 ... phq9_9). An empty cell is an unanswered item.
+  Other columns (an id, a date) are copied to the output unchanged.
+
+output columns (every input column, then):
+  <measure>_<scale>_score    the score; empty when there is none
+  <measure>_<scale>_band     the band, for scales with bands
+  <measure>_<scale>_reason   why the score is empty (too many unanswered
+                             items, naming them; or the row is invalid)
+  <measure>_risk_alerts      the risk items that raised an alert, for
+                             measures with risk items
+  <measure>_invalid_reason   with --keep-invalid: the row's invalid answers
+
+exit status:
+  0 scored; 1 some rows are invalid and nothing was written (see
+  --keep-invalid); 2 the input cannot be read (unknown measure, missing file,
+  missing item columns, a file separated by semicolons or tabs)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -376,15 +468,48 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id")
     show.add_argument("--version", default=None)
     show.add_argument("--json", action="store_true", help="print the JSON definition")
-    score = sub.add_parser("score", help="score a CSV of answers (columns = item ids)")
-    score.add_argument("--measure", required=True)
-    score.add_argument("--version", default=None)
-    score.add_argument("input", metavar="INPUT.csv")
-    score.add_argument("-o", "--output", metavar="OUTPUT.csv", default=None)
+    score = sub.add_parser(
+        "score",
+        help="score a CSV of answers (columns = item ids)",
+        description=SCORE_DESCRIPTION,
+        epilog=SCORE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    score.add_argument(
+        "--measure",
+        required=True,
+        metavar="ID",
+        help="the measure's id, as `openproms measures list` shows it (e.g. phq9)",
+    )
+    score.add_argument(
+        "--version",
+        default=None,
+        help="the measure's version (default: the newest in the library)",
+    )
+    score.add_argument(
+        "input",
+        metavar="INPUT.csv",
+        help="answers, one row per response and one column per item",
+    )
+    score.add_argument(
+        "-o",
+        "--output",
+        metavar="OUTPUT.csv",
+        default=None,
+        help="where to write the scored rows (default: the screen)",
+    )
     score.add_argument(
         "--keep-invalid",
         action="store_true",
         help="write invalid rows with empty scores and a reason instead of failing",
+    )
+    score.add_argument(
+        "--delimiter",
+        choices=list(DELIMITERS),
+        default=",",
+        metavar="SEP",
+        help="what separates the input's columns: ',' (the default), ';' or tab; "
+        "the output always uses commas",
     )
     return parser
 

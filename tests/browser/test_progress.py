@@ -59,7 +59,9 @@ def test_a_person_sees_their_progress_after_answering_by_link_at_320px(
     page.wait_for_url("**/s/done/progress/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your progress")
     expect(
-        page.get_by_text("Your score fell by 10 points, from 18 to 8.")
+        page.get_by_text(
+            "Since you started, your PHQ-9 total score went down from 18 to 8."
+        )
     ).to_be_visible()
     page.wait_for_selector(".app-chart__canvas svg")
     check_page(page)
@@ -93,7 +95,9 @@ def test_a_person_sees_their_progress_on_a_handed_over_screen(
     page.get_by_role("link", name="See my progress").click()
     page.wait_for_url("**/hand-over/progress/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your progress")
-    expect(page.get_by_text("Your score fell by 10 points")).to_be_visible()
+    expect(
+        page.get_by_text("your PHQ-9 total score went down from 18 to 8")
+    ).to_be_visible()
     expect(page.locator(".nhsuk-header__navigation")).to_have_count(0)
     check_page(page, narrow=True)
     page.get_by_role("link", name="Back").click()

@@ -4,7 +4,6 @@ printable progress sheet: content, token checks, kiosk access, the PDF."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 
 import pypdfium2 as pdfium
@@ -18,8 +17,6 @@ from openproms.audit.models import AuditEvent
 from openproms.collection import links
 from openproms.collection.models import CollectionSettings, SelfCompletionLink
 from openproms.reports import progress_pdf
-from openproms.reports.progress_services import person_progress
-from openproms.scoring import get_measure, individual_change
 from tests.conftest import Tenant, verified_client
 from tests.people.factories import on_caseload
 from tests.reports import phq9_answers, scored, swemwbs_answers
@@ -54,7 +51,7 @@ def _link(tenant: Tenant, person, **changes):  # type: ignore[no-untyped-def]
     return made
 
 
-def test_the_progress_page_shows_the_engines_sentence_first_against_latest(
+def test_the_progress_page_says_what_changed_since_they_started_and_since_last_time(
     tenant_a: Tenant,
 ) -> None:
     person = _person_with_scores(tenant_a)
@@ -62,12 +59,10 @@ def test_the_progress_page_shows_the_engines_sentence_first_against_latest(
     page = Client().get(f"/s/{made.token}/progress/")
     assert page.status_code == 200
     text = page.content.decode()
-    expected = individual_change(get_measure("phq9"), "total", 18, 8).person_sentence
-    assert expected in text
-    assert "Your score fell by 10 points, from 18 to 8." in text
-    assert "For this questionnaire, lower means you feel better." in text
-    assert "Changes of 6 or more are usually a real change, not chance." in text
-    assert "A change this big is more than chance." in text
+    assert "Since you started, your PHQ-9 total score went down from 18 to 8." in text
+    assert "Since last time, it went down from 14 to 8." in text
+    assert "A lower score is better." in text
+    assert "Your score fell" not in text  # the engine's first-against-latest wording
 
 
 def test_the_progress_page_compares_with_the_cited_average_where_there_is_one(
@@ -76,10 +71,10 @@ def test_the_progress_page_compares_with_the_cited_average_where_there_is_one(
     person = _person_with_scores(tenant_a)
     made = _link(tenant_a, person)
     text = Client().get(f"/s/{made.token}/progress/").content.decode()
-    assert "The average score for men in England is 23.7." in text
-    assert "The average score for women in England is 23.2." in text
+    assert "The average for men in England is 23.7." in text
+    assert "The average for women in England is 23.2." in text
     # PHQ-9 has no cited norm: no average is made up for it.
-    assert text.count("The average score") == 2
+    assert text.count("The average for") == 2
 
 
 def test_the_progress_page_shows_no_risk_items_answers_or_band_labels(
@@ -186,7 +181,7 @@ def test_the_kiosk_progress_page_is_reachable_in_hand_over_mode_only(
     page = client.get(url)
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Your score fell by 10 points" in text
+    assert "Since you started, your PHQ-9 total score went down from 18 to 8." in text
     assert "nhsuk-header__navigation" not in text
     # Everything else still leads back to the kiosk.
     other = client.get(f"/o/alpha/people/{person.pk}/")
@@ -241,7 +236,7 @@ def test_the_progress_sheet_is_an_a4_pdf_in_large_type_and_audited(
     )
     assert "Your progress" in text
     assert "Pat Jones" in text
-    assert "Your score fell by 10 points, from 18 to 8." in text
+    assert "Since you started, your PHQ-9 total score went down from 18 to 8." in text
     assert "severe" not in text.lower()
     assert progress_pdf.BODY.fontSize >= 14
     assert (
@@ -249,28 +244,6 @@ def test_the_progress_sheet_is_an_a4_pdf_in_large_type_and_audited(
     )
     event = AuditEvent.objects.get(action="progress.export_pdf")
     assert event.detail["format"] == "pdf"
-
-
-def test_the_sheets_body_text_is_printed_at_14_points_or_more(
-    tenant_a: Tenant,
-) -> None:
-    person = _person_with_scores(tenant_a)
-    pdf = progress_pdf.progress_pdf(
-        name=person.display_name,
-        organisation_name="Alpha",
-        progress=person_progress(service_user=person),
-        today=dt.date(2026, 1, 1),
-        charts=False,
-    )
-    page = pdfium.PdfDocument(io.BytesIO(pdf))[0]
-    textpage = page.get_textpage()
-    sizes = set()
-    import pypdfium2.raw as raw
-
-    for i in range(textpage.count_chars()):
-        if textpage.get_text_range(i, 1).strip():
-            sizes.add(round(raw.FPDFText_GetFontSize(textpage, i)))
-    assert sizes and min(sizes) >= 14 and max(sizes) >= 24
 
 
 def test_a_worker_cannot_print_someone_outside_their_caseload(
@@ -285,3 +258,58 @@ def test_a_worker_cannot_print_someone_outside_their_caseload(
     )
     assert client.get(url).status_code == 404
     assert not AuditEvent.objects.filter(action="progress.export_pdf").exists()
+
+
+def _kiosk_client(tenant: Tenant, person):  # type: ignore[no-untyped-def]
+    client = verified_client(tenant.members["worker"].user)
+    session = client.session
+    session["openproms_kiosk"] = {
+        "org": "alpha",
+        "person": person.pk,
+        "queue": [],
+        "index": 0,
+        "done": [],
+        "layout": "one",
+        "stage": "finished",
+        "worker": tenant.members["worker"].user.pk,
+        "worker_name": "Wendy",
+    }
+    session.save()
+    return client
+
+
+def _ucla3(total: int) -> dict[str, int]:
+    first = total - 2 * (total // 3)
+    return {"ucla3_1": first, "ucla3_2": total // 3, "ucla3_3": total // 3}
+
+
+def test_the_hand_over_page_compares_since_last_time_with_the_previous_score(
+    tenant_a: Tenant,
+) -> None:
+    # First 6, then 4, now 6 again: the same as when they started, but up since
+    # last time (it used to say "the same as last time (6)").
+    person = on_caseload(tenant_a, "U1", given_name="Una", family_name="Lee")
+    for total, days_ago in ((6, 60), (4, 30), (6, 1)):
+        scored(tenant_a, person, "ucla3", _ucla3(total), days_ago)
+    client = _kiosk_client(tenant_a, person)
+    page = client.get(reverse("reports:kiosk_progress", kwargs={"org_slug": "alpha"}))
+    text = page.content.decode()
+    assert "Since you started, your UCLA-3 total score has stayed at 6." in text
+    assert "Since last time, it went up from 4 to 6." in text
+    assert "same as last time" not in text
+
+
+def test_the_progress_page_gives_the_summary_first_and_the_caveat_once(
+    tenant_a: Tenant,
+) -> None:
+    person = _person_with_scores(tenant_a)
+    made = _link(tenant_a, person)
+    text = Client().get(f"/s/{made.token}/progress/").content.decode()
+    main = text.split("<main", 1)[1]
+    summary_at = main.index("What has changed")
+    assert summary_at < main.index("What got better") < main.index('class="app-chart"')
+    # PHQ-9 18 -> 14 -> 8 is better; SWEMWBS 14 -> 28 is better too.
+    better = main[main.index("What got better") : main.index("Your scores over time")]
+    assert "PHQ-9 total score went down from 18 to 8." in better
+    assert "SWEMWBS metric score went up from" in better
+    assert main.count("A small change may not mean much.") == 1

@@ -157,8 +157,8 @@ def test_output_to_stdout_and_a_byte_order_mark_is_ignored(
     src.write_text("\ufeffgad2_1,gad2_2\n3,3\n", encoding="utf-8")
     assert cli(["score", "--measure", "gad2", str(src)]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "gad2_1,gad2_2,gad2_total_score",
-        "3,3,6",
+        "gad2_1,gad2_2,gad2_total_score,gad2_total_reason",
+        "3,3,6,",
     ]
 
 
@@ -213,3 +213,103 @@ def test_every_library_measure_scores_a_csv_named_by_its_item_ids(
     header = dst.getvalue().splitlines()[0].split(",")
     assert header[: len(defn.item_ids)] == list(defn.item_ids)
     assert all(f"{measure_id}_{s.id}_score" in header for s in defn.scales)
+
+
+# --------------------------------------------------- reasons, help and delimiters
+
+
+def test_a_row_with_a_missing_answer_says_why_its_score_is_empty(
+    tmp_path: Path,
+) -> None:
+    src = _write(tmp_path, PHQ9_HEADER + "\nA,1,2,3,0,1,2,3,0,1\nC,1,,1,1,1,1,1,1,0\n")
+    out = tmp_path / "out.csv"
+    assert cli(["score", "--measure", "phq9", str(src), "-o", str(out)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert rows[1]["phq9_total_score"] == ""
+    assert rows[1]["phq9_total_reason"] == (
+        "1 of 9 items not answered (phq9_2); all 9 are needed for a score"
+    )
+    assert rows[0]["phq9_total_reason"] == ""
+
+
+def test_a_prorated_score_has_no_reason_and_too_many_missing_has_one(
+    tmp_path: Path,
+) -> None:
+    header = ",".join(f"core10_{i}" for i in range(1, 11))
+    src = _write(tmp_path, header + "\n3,1,1,2,2,0,3,2,2,\n3,1,1,2,2,0,3,2,,\n")
+    out = tmp_path / "o.csv"
+    assert cli(["score", "--measure", "core10", str(src), "-o", str(out)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert (rows[0]["core10_clinical_score"], rows[0]["core10_clinical_reason"]) == (
+        "22.2",
+        "",
+    )
+    assert rows[1]["core10_clinical_score"] == ""
+    assert rows[1]["core10_clinical_reason"] == (
+        "2 of 10 items not answered (core10_9, core10_10); at most 1 may be missing"
+    )
+
+
+def test_a_kept_invalid_row_says_why_per_scale(
+    tmp_path: Path,
+) -> None:
+    src = _write(tmp_path, PHQ9_HEADER + "\nB,1,x,1,0,0,0,0,0,0\n")
+    out = tmp_path / "out.csv"
+    args = ["score", "--measure", "phq9", str(src), "-o", str(out), "--keep-invalid"]
+    assert cli(args) == 0
+    row = next(csv.DictReader(out.open()))
+    assert row["phq9_total_score"] == ""
+    assert row["phq9_total_reason"] == "invalid row: phq9_2: 'x' is not a number"
+
+
+def test_score_help_explains_the_measure_id_and_the_column_names(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli(["score", "--help"])
+    assert done.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--measure ID" in text
+    assert "the measure's id, as `openproms measures list` shows it" in text
+    assert "named by item id" in text and "openproms measures show ID" in text
+    for column in (
+        "<measure>_<scale>_score",
+        "<measure>_<scale>_band",
+        "<measure>_<scale>_reason",
+        "<measure>_risk_alerts",
+        "<measure>_invalid_reason",
+    ):
+        assert column in text, column
+
+
+@pytest.mark.parametrize(("separator", "name"), [(";", "semicolon"), ("\t", "tab")])
+def test_a_file_separated_by_something_else_than_commas_is_named_as_such(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    separator: str,
+    name: str,
+) -> None:
+    text = PHQ9_HEADER + "\nA,1,2,3,0,1,2,3,0,1\n"
+    src = _write(tmp_path, text.replace(",", separator))
+    out = tmp_path / "out.csv"
+    assert cli(["score", "--measure", "phq9", str(src), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"is {name}-separated" in err
+    assert "missing columns" not in err
+    assert not out.exists()
+    given = "tab" if separator == "\t" else separator
+    args = ["score", "--measure", "phq9", str(src), "-o", str(out)]
+    assert cli([*args, "--delimiter", given]) == 0
+    row = next(csv.DictReader(out.open()))  # the output is always comma-separated
+    assert row["phq9_total_score"] == "13"
+
+
+def test_the_summary_counts_one_row_in_the_singular(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = _write(tmp_path, PHQ9_HEADER + "\nA,1,2,3,0,1,2,3,0,1\n")
+    assert cli(["score", "--measure", "phq9", str(src), "-o", str(tmp_path / "o")]) == 0
+    assert capsys.readouterr().err == "scored 1 row of PHQ-9\n"
+    bad = _write(tmp_path, PHQ9_HEADER + "\nB,1,x,1,0,0,0,0,0,0\n", "bad.csv")
+    assert cli(["score", "--measure", "phq9", str(bad)]) == 1
+    assert "1 of 1 row is invalid; nothing was written" in capsys.readouterr().err
