@@ -9,11 +9,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from openproms.accounts.policy import Action
-from openproms.catalogue.selectors import organisation_measures
+from openproms.accounts.policy import Action, role_may
 from openproms.collection import answer_services as svc
 from openproms.collection.answer_forms import (
     EditReasonForm,
@@ -23,6 +23,8 @@ from openproms.collection.answer_pages import (
     already_answered_page,
     answer_form,
     definition_for,
+    named_measures,
+    named_time_points,
     no_wording_page,
     person_url,
     submit,
@@ -48,13 +50,14 @@ def answer_person(request: HttpRequest, person_pk: int) -> HttpResponse:
     """A person's due measures, with the three ways of answering them."""
     organisation = request.organisation  # type: ignore[attr-defined]
     person = service_user_get(membership=request.membership, pk=person_pk)  # type: ignore[attr-defined]
+    names = svc.MeasureNames(organisation)
     return render(
         request,
         template("person"),
         {
             "person": person,
-            "due": svc.due_time_points(person),
-            "measures": organisation_measures(organisation),
+            "due": named_time_points(names, svc.due_time_points(person)),
+            "measures": named_measures(names),
             "links": person.links.filter(
                 revoked_at__isnull=True,
                 used_at__isnull=True,
@@ -79,7 +82,7 @@ def _assisted(
     except WordingNotAvailable as error:
         return no_wording_page(request, definition, error)
     if request.method == "GET" and time_point is not None:
-        answered = already_answered_page(request, time_point)
+        answered = already_answered_page(request, time_point, definition)
         if answered is not None:
             return answered
     form = answer_form(request, definition)
@@ -169,6 +172,18 @@ def answer_edit(request: HttpRequest, administration_pk: int) -> HttpResponse:
         initial={"submission_id": svc.new_submission_id()},
     )
     reason = EditReasonForm(data, initial={"version": administration.version})
+    # Someone who types paper forms but does not collect answers (a data officer)
+    # has no result screen: they go back to the person's page.
+    if role_may(request.membership.role, Action.ANSWER_COLLECT):  # type: ignore[attr-defined]
+        back_url = reverse(
+            "collection:answer_result",
+            kwargs={
+                "org_slug": organisation.slug,
+                "administration_pk": administration.pk,
+            },
+        )
+    else:
+        back_url = person_url(organisation, administration.service_user)
     status = 200
     if request.method == "POST":
         status = 400
@@ -190,11 +205,7 @@ def answer_edit(request: HttpRequest, administration_pk: int) -> HttpResponse:
                 form.add_engine_errors(invalid.errors)
             else:
                 messages.success(request, "The answers were corrected.")
-                return redirect(
-                    "collection:answer_result",
-                    org_slug=organisation.slug,
-                    administration_pk=administration.pk,
-                )
+                return redirect(back_url)
     return render(
         request,
         template("edit"),
@@ -204,6 +215,7 @@ def answer_edit(request: HttpRequest, administration_pk: int) -> HttpResponse:
             "form": form,
             "reason_form": reason,
             "items": form.item_views(),
+            "back_url": back_url,
         },
         status=status,
     )

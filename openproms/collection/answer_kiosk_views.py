@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from openproms.accounts.policy import Action
-from openproms.catalogue.selectors import organisation_measures
 from openproms.collection import answer_services as svc
 from openproms.collection import kiosk
 from openproms.collection.answer_forms import (
@@ -23,6 +22,7 @@ from openproms.collection.answer_forms import (
 from openproms.collection.answer_pages import (
     answer_form,
     definition_for,
+    named_measures,
     no_wording_page,
     person_url,
     posted_data,
@@ -32,6 +32,7 @@ from openproms.collection.answer_pages import (
 from openproms.collection.answer_result_views import (
     acceptability,
     result_context,
+    support_context,
 )
 from openproms.collection.models import (
     Administration,
@@ -50,14 +51,11 @@ def kiosk_start(request: HttpRequest, person_pk: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     person = service_user_get(membership=request.membership, pk=person_pk)  # type: ignore[attr-defined]
     due = list(svc.due_time_points(person))
-    others = [
-        (m.measure_id, m.measure_id.upper())
-        for m in organisation_measures(organisation)
-    ]
+    names = svc.MeasureNames(organisation)
     form = KioskStartForm(
         posted_data(request),
-        due=[(str(tp.pk), f"{tp.measure_id.upper()}, {tp.label}") for tp in due],
-        others=others,
+        due=[(str(tp.pk), f"{names.of(tp)}, {tp.label}") for tp in due],
+        others=[(m["measure_id"], m["name"]) for m in named_measures(names)],
         initial={"time_points": [str(tp.pk) for tp in due]},
     )
     if request.method == "POST" and form.is_valid():
@@ -135,11 +133,23 @@ def kiosk_answer(request: HttpRequest) -> HttpResponse:
         return _kiosk_render(
             request,
             "result",
-            {**result_context(done, request), "form": form, "kiosk": True},
+            {
+                **result_context(done, request),
+                **support_context(done),
+                "form": form,
+                "kiosk": True,
+            },
             status=400 if form.errors else 200,
         )
     if state["stage"] == "finished":
-        return _kiosk_render(request, "kiosk_finished", {"state": state})
+        finished = list(
+            Administration.objects.filter(
+                organisation=organisation, pk__in=state["done"]
+            )
+        )
+        return _kiosk_render(
+            request, "kiosk_finished", {"state": state, **support_context(finished)}
+        )
     entry = state["queue"][state["index"]]
     time_point = None
     if entry["time_point"]:

@@ -6,13 +6,14 @@ definition with the organisation's wording, the answer form, saving through
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
-from openproms.catalogue.selectors import measure_definition
+from openproms.catalogue.selectors import measure_definition, organisation_measures
 from openproms.collection import answer_services as svc
 from openproms.collection.answer_forms import MeasureAnswerForm
 from openproms.collection.models import (
@@ -29,6 +30,22 @@ from openproms.people.models import Episode, ServiceUser
 from openproms.scoring import MeasureDefinition, ResponseInvalid
 
 TEMPLATE = "collection/answer/"
+
+
+def named_time_points(
+    names: svc.MeasureNames, time_points: Iterable[TimePoint]
+) -> list[dict[str, Any]]:
+    """Time points with their measure's short name, for lists and choices."""
+    return [{"time_point": tp, "name": names.of(tp)} for tp in time_points]
+
+
+def named_measures(names: svc.MeasureNames) -> list[dict[str, Any]]:
+    """The organisation's measures in use, each with its short name, by name."""
+    rows = [
+        {"measure_id": m.measure_id, "name": names(m.measure_id, m.measure_version)}
+        for m in organisation_measures(names.organisation)
+    ]
+    return sorted(rows, key=lambda row: row["name"].lower())
 
 
 def posted_data(request: HttpRequest) -> Any:
@@ -125,7 +142,7 @@ def submit(
 
 
 def already_answered_page(
-    request: HttpRequest, time_point: TimePoint
+    request: HttpRequest, time_point: TimePoint, definition: MeasureDefinition
 ) -> HttpResponse | None:
     """A clear page when a time point has its answer already (a replayed POST is
     left to ``administration_submit``, which returns the stored answer)."""
@@ -135,5 +152,11 @@ def already_answered_page(
     return render(
         request,
         template("already_answered"),
-        {"message": str(TimePointAlreadyAnswered(time_point, existing))},
+        {
+            "message": str(
+                TimePointAlreadyAnswered(
+                    time_point, existing, measure_name=definition.short_name
+                )
+            )
+        },
     )

@@ -4,17 +4,18 @@ differences between two entries.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from openproms.accounts import selectors as account_selectors
 from openproms.accounts.policy import Action
-from openproms.catalogue.selectors import organisation_measures
 from openproms.collection import answer_services as svc
 from openproms.collection.answer_forms import (
     CompletedOnForm,
@@ -25,10 +26,13 @@ from openproms.collection.answer_pages import (
     already_answered_page,
     answer_form,
     definition_for,
+    named_measures,
+    named_time_points,
     posted_data,
     template,
 )
 from openproms.collection.models import (
+    Administration,
     PaperEntry,
     TimePoint,
 )
@@ -43,6 +47,15 @@ from openproms.scoring import MeasureDefinition, ResponseInvalid
 def paper_start(request: HttpRequest) -> HttpResponse:
     """Find the person whose paper form is being typed in."""
     membership = request.membership  # type: ignore[attr-defined]
+    organisation = request.organisation  # type: ignore[attr-defined]
+    saved = None
+    if "saved" in request.GET:
+        try:
+            pk = int(request.GET["saved"])
+        except ValueError:
+            raise Http404("No such answers.") from None
+        saved = svc.administration_get(membership=membership, pk=pk)
+    names = svc.MeasureNames(organisation)
     form = PersonSearchForm(request.GET or None)
     people: list[dict[str, Any]] = []
     query = ""
@@ -51,7 +64,12 @@ def paper_start(request: HttpRequest) -> HttpResponse:
         if query:
             for person in svc.people_search(membership, query):
                 people.append(
-                    {"person": person, "pending": list(svc.pending_time_points(person))}
+                    {
+                        "person": person,
+                        "pending": named_time_points(
+                            names, svc.pending_time_points(person)
+                        ),
+                    }
                 )
     return render(
         request,
@@ -60,13 +78,29 @@ def paper_start(request: HttpRequest) -> HttpResponse:
             "form": form,
             "query": query,
             "people": people,
-            "measures": organisation_measures(request.organisation),  # type: ignore[attr-defined]
-            "open_entries": svc.paper_entries_open(membership),
+            "measures": named_measures(names),
+            "open_entries": [
+                {"entry": entry, "name": names(entry.measure_id, entry.measure_version)}
+                for entry in svc.paper_entries_open(membership)
+            ],
+            "saved": saved,
+            "saved_name": names(saved.measure_id, saved.measure_version)
+            if saved
+            else "",
             "services": account_selectors.services_for_organisation(
                 request.organisation  # type: ignore[attr-defined]
             ),
         },
     )
+
+
+def _saved(organisation: Any, administration: Administration | None) -> HttpResponse:
+    """Back to finding a person, saying what was saved, for whom, with a link to
+    correct it."""
+    url = reverse("collection:paper_start", kwargs={"org_slug": organisation.slug})
+    if administration is None:
+        return redirect(url)
+    return redirect(f"{url}?saved={administration.pk}")
 
 
 def _double_entry_on(episode: Episode | None) -> bool:
@@ -84,7 +118,7 @@ def _paper(
 ) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     if request.method == "GET" and time_point is not None:
-        answered = already_answered_page(request, time_point)
+        answered = already_answered_page(request, time_point, definition)
         if answered is not None:
             return answered
     double = _double_entry_on(episode)
@@ -136,12 +170,15 @@ def _paper(
                         f"{person.display_name} stored. A different person must type "
                         "it again before it is saved.",
                     )
-                else:
-                    messages.success(
-                        request,
-                        f"{definition.short_name} for {person.display_name} saved.",
+                    return redirect(
+                        "collection:paper_start", org_slug=organisation.slug
                     )
-                return redirect("collection:paper_start", org_slug=organisation.slug)
+                saved = (
+                    outcome.submitted.administration
+                    if outcome.submitted is not None
+                    else outcome.entry.administration  # type: ignore[union-attr]
+                )
+                return _saved(organisation, saved)
     return render(
         request,
         template("paper_entry"),
@@ -241,11 +278,9 @@ def paper_entry_resolve(request: HttpRequest, paper_entry_pk: int) -> HttpRespon
             for key, *_ in rows:
                 if form.cleaned_data[f"pick_{key}"] == "second":
                     chosen[key] = second.get(key)
-            import datetime as dt
-
             day = dt.date.fromisoformat(chosen.pop(svc.DATE_KEY))
             try:
-                svc.paper_entry_resolve(
+                submitted = svc.paper_entry_resolve(
                     entry=entry,
                     answers=chosen,
                     completed_on=day,
@@ -256,11 +291,7 @@ def paper_entry_resolve(request: HttpRequest, paper_entry_pk: int) -> HttpRespon
                 form.add_error(None, str(refused))
                 status = 409
             else:
-                messages.success(
-                    request,
-                    f"{definition.short_name} for {entry.service_user.display_name} saved.",
-                )
-                return redirect("collection:paper_start", org_slug=organisation.slug)
+                return _saved(organisation, submitted.administration)
     return render(
         request,
         template("paper_resolve"),

@@ -12,10 +12,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from openproms.accounts.policy import Action
+from openproms.accounts.selectors import support_text_for
 from openproms.catalogue.selectors import measure_definition
 from openproms.collection import answer_services as svc
 from openproms.collection.answer_forms import AcceptabilityForm
 from openproms.collection.answer_pages import (
+    named_time_points,
     person_url,
     template,
 )
@@ -41,6 +43,14 @@ def result_context(
             }
         )
     return {"shown": shown, "blocks": blocks}
+
+
+def support_context(administrations: list[Administration]) -> dict[str, str]:
+    """The organisation's support text when these answers call for it (a risk answer,
+    or a score moved the wrong way since last time), else an empty text."""
+    if not administrations or not svc.support_needed(administrations):
+        return {"support_text": ""}
+    return {"support_text": support_text_for(administrations[0].organisation)}
 
 
 def acceptability(
@@ -72,10 +82,12 @@ def answer_result(request: HttpRequest, administration_pk: int) -> HttpResponse:
         membership=request.membership,
         pk=administration_pk,  # type: ignore[attr-defined]
     )
+    person = administration.service_user
     form, done = acceptability(request, administration, administration.mode)
     if done:
         messages.success(request, "Thank you. The answers are saved.")
-        return redirect(person_url(organisation, administration.service_user))
+        return redirect(person_url(organisation, person))
+    names = svc.MeasureNames(organisation)
     return render(
         request,
         template("result"),
@@ -84,6 +96,11 @@ def answer_result(request: HttpRequest, administration_pk: int) -> HttpResponse:
             "administration": administration,
             "form": form,
             "base": "base.html",
+            "person": person,
+            "person_url": person_url(organisation, person),
+            "next_due": next(
+                iter(named_time_points(names, svc.due_time_points(person)[:1])), None
+            ),
         },
         status=400 if form.errors else 200,
     )

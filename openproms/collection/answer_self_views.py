@@ -35,6 +35,7 @@ from openproms.collection.answer_pages import (
 from openproms.collection.answer_result_views import (
     acceptability,
     result_context,
+    support_context,
 )
 from openproms.collection.models import (
     Administration,
@@ -52,9 +53,10 @@ def link_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     person = service_user_get(membership=request.membership, pk=person_pk)  # type: ignore[attr-defined]
     due = list(svc.due_time_points(person))
+    names = svc.MeasureNames(organisation)
     form = LinkCreateForm(
         posted_data(request),
-        due=[(str(tp.pk), f"{tp.measure_id.upper()}, {tp.label}") for tp in due],
+        due=[(str(tp.pk), f"{names.of(tp)}, {tp.label}") for tp in due],
         email=person.email,
         initial={
             "time_points": [str(tp.pk) for tp in due],
@@ -275,11 +277,18 @@ def self_done(request: HttpRequest) -> HttpResponse:
         # Lets "See my progress" (reports:self_progress) find the link's person.
         request.session["openproms_self_progress"] = link.pk
         return render(
-            request, template("self_thanks"), {"organisation": link.organisation}
+            request,
+            template("self_thanks"),
+            {"organisation": link.organisation, **support_context(done)},
         )
     return render(
         request,
         template("result"),
-        {**result_context(done, request), "form": form, "base": "base.html"},
+        {
+            **result_context(done, request),
+            **support_context(done),
+            "form": form,
+            "base": "base.html",
+        },
         status=400 if form.errors else 200,
     )
