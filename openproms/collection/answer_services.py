@@ -225,11 +225,14 @@ def result_lines(
     """
     before = _scores_last_time(administration)
     lines = []
-    for result in administration.results.all():
-        try:
-            scale = definition.scale(result.scale_id)
-        except KeyError:
-            continue
+    # In the order the measure defines its scales (ONS4: life satisfaction first).
+    order = {scale.id: n for n, scale in enumerate(definition.scales)}
+    results = sorted(
+        (r for r in administration.results.all() if r.scale_id in order),
+        key=lambda r: order[r.scale_id],
+    )
+    for result in results:
+        scale = definition.scale(result.scale_id)
         if scale.method == "profile":
             continue
         direction = (

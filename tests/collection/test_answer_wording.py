@@ -246,3 +246,19 @@ def test_a_saved_confirmation_for_someone_out_of_reach_is_not_shown(
     officer = verified_client(tenant_a.members["data_officer"].user)
     assert officer.get(_url("paper_start"), {"saved": other.pk}).status_code == 404
     assert officer.get(_url("paper_start"), {"saved": "x"}).status_code == 404
+
+
+def test_the_result_lists_scales_in_the_order_the_measure_defines_them(
+    tenant_a: Tenant,
+) -> None:
+    _, _, [point] = due_person(tenant_a, measures=("ons4",))
+    client = verified_client(tenant_a.members["worker"].user)
+    saved = client.post(
+        _url("answer_time_point", time_point_pk=point.pk), _answers(ONS4)
+    )
+    text = _clean(client.get(saved["Location"]))
+    shown = [
+        text.index(label)
+        for label in ("Life satisfaction", "Worthwhile", "Happiness", "Anxiety")
+    ]
+    assert shown == sorted(shown)
