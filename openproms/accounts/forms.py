@@ -220,7 +220,7 @@ class SupportTextForm(forms.Form):
     MAX = 2000
 
     support_text = forms.CharField(
-        label="What people read when they may need support",
+        label="Your own text",
         required=False,
         max_length=MAX,
         widget=forms.Textarea(attrs={"rows": 8}),
