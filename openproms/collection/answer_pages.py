@@ -86,10 +86,17 @@ def no_wording_page(
     error: Exception,
     base: str = "base.html",
 ) -> HttpResponse:
+    """Why a measure's questions cannot be shown, in the licence's words (the
+    engine's ``error`` lists item ids: it is for developers, not for this page)."""
+    licence = definition.licence
+    why = (
+        f"Its licence ({licence.holder}: {licence.terms_summary.rstrip('.')}) "
+        "does not let openproms include the wording."
+    )
     return render(
         request,
         template("no_wording"),
-        {"definition": definition, "why": str(error), "base": base},
+        {"definition": definition, "why": why, "base": base},
     )
 
 

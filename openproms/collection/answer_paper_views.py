@@ -260,7 +260,8 @@ def paper_entry_resolve(request: HttpRequest, paper_entry_pk: int) -> HttpRespon
             )
         else:
             item = definition.item(key)
-            label = f"Question {numbers[key]}: {item.text or item.short_label or key}"
+            wording = item.text or item.short_label
+            label = f"Question {numbers[key]}" + (f": {wording}" if wording else "")
             rows.append(
                 (
                     key,

@@ -262,3 +262,34 @@ def test_the_result_lists_scales_in_the_order_the_measure_defines_them(
         for label in ("Life satisfaction", "Worthwhile", "Happiness", "Anxiety")
     ]
     assert shown == sorted(shown)
+
+
+def test_a_measure_without_wording_says_why_without_item_ids(
+    tenant_a: Tenant,
+) -> None:
+    person, _, _ = due_person(tenant_a, measures=("core10",))
+    client = verified_client(tenant_a.members["worker"].user)
+    page = client.get(_url("answer_measure", person_pk=person.pk, measure_id="who5"))
+    text = _clean(page)
+    assert "WHO-5 cannot be shown" in text
+    assert "does not let openproms include the wording" in text
+    assert "definition_with_wording" not in text
+
+
+def test_differences_between_two_typed_entries_name_questions_not_ids(
+    tenant_a: Tenant,
+) -> None:
+    from openproms.collection.models import CollectionSettings, PaperEntry
+
+    CollectionSettings.objects.update_or_create(
+        service=tenant_a.service, defaults={"double_entry": True}
+    )
+    _, _, [point] = due_person(tenant_a, measures=("who5",))
+    url = _url("paper_entry_time_point", time_point_pk=point.pk)
+    who5 = {f"who5_{n}": 3 for n in range(1, 6)}
+    verified_client(tenant_a.members["data_officer"].user).post(url, _typed(who5))
+    manager = verified_client(tenant_a.members["manager"].user)
+    manager.post(url, _typed(who5 | {"who5_2": 4}))
+    entry = PaperEntry.objects.get()
+    text = _clean(manager.get(_url("paper_entry_resolve", paper_entry_pk=entry.pk)))
+    assert "Question 2" in text and "who5" not in text
