@@ -212,3 +212,25 @@ class ResetRequestForm(PasswordResetForm):
             "invalid": "Enter an email address in the correct format, like name@example.org",
         },
     )
+
+
+class SupportTextForm(forms.Form):
+    """The text people read when their answers look worse or they give a risk answer."""
+
+    MAX = 2000
+
+    support_text = forms.CharField(
+        label="Your own text",
+        required=False,
+        max_length=MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=(
+            "Shown to someone answering at home or on a handed-over screen when their "
+            "answers look worse than last time or they give an answer that raises a "
+            "risk alert. Say how to reach your organisation and where to get urgent "
+            "help. Leave it empty to use the default text below."
+        ),
+        error_messages={
+            "max_length": f"The support text must be {MAX:,} characters or fewer"
+        },
+    )

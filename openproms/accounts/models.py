@@ -37,6 +37,14 @@ class Organisation(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CHARITY)
     is_demo = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    support_text = models.TextField(
+        blank=True,
+        help_text=(
+            "What a person answering at home or on a handed-over screen reads when "
+            "their answers look worse or they give a risk answer. Blank: the "
+            "default text (accounts.selectors.DEFAULT_SUPPORT_TEXT)."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

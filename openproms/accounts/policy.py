@@ -28,6 +28,7 @@ class Role(models.TextChoices):
 
 class Action(StrEnum):
     ORG_VIEW = "org.view"
+    ORG_MANAGE = "org.manage"
     SERVICE_VIEW = "service.view"
     SERVICE_MANAGE = "service.manage"
     MEMBER_VIEW = "member.view"
@@ -56,6 +57,7 @@ class Action(StrEnum):
 POLICY_TABLE = """
 action          | org_admin | manager | worker | data_officer | viewer
 org.view        |     x     |    x    |   x    |      x       |   x
+org.manage      |     x     |         |        |              |
 service.view    |     x     |    x    |   x    |      x       |   x
 service.manage  |     x     |    x    |        |              |
 member.view     |     x     |    x    |        |              |

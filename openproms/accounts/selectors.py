@@ -37,6 +37,23 @@ def membership_for_org_slug(*, user: User, org_slug: str) -> Membership:
         raise Http404("No such organisation.") from None
 
 
+# Shown when an organisation has not written its own support text: urgent routes
+# anyone in the UK can use (NHS 111; Samaritans, free, day or night; 999).
+DEFAULT_SUPPORT_TEXT = (
+    "If things feel harder at the moment, you do not have to wait for your next "
+    "appointment: get in touch with the person who supports you here.\n\n"
+    "If you need help now and are not sure where to go, call NHS 111 or go to "
+    "111.nhs.uk. You can talk to Samaritans, free, day or night, on 116 123.\n\n"
+    "If your life or someone else's is at risk right now, call 999."
+)
+
+
+def support_text_for(organisation: Organisation) -> str:
+    """What a person reads when their answers look worse or they give a risk answer:
+    the organisation's own text, or the default naming NHS 111 and Samaritans."""
+    return organisation.support_text.strip() or DEFAULT_SUPPORT_TEXT
+
+
 def services_for_organisation(organisation: Organisation) -> QuerySet[Service]:
     return Service.objects.filter(organisation=organisation)
 

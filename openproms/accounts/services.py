@@ -153,6 +153,34 @@ def service_update(
     return service
 
 
+@transaction.atomic
+def organisation_support_text_update(
+    *,
+    organisation: Organisation,
+    text: str,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> Organisation:
+    """Set the support text people read when their answers look worse or they give
+    a risk answer (blank: the default text)."""
+    before = organisation.support_text
+    organisation.support_text = text.strip()
+    organisation.save(update_fields=["support_text"])
+    log_action(
+        action="organisation.support_text.update",
+        actor=actor,
+        organisation=organisation,
+        obj=organisation,
+        request=request,
+        detail={
+            "from": before,
+            "to": organisation.support_text,
+            "default": not organisation.support_text,
+        },
+    )
+    return organisation
+
+
 # Members and invitations
 
 

@@ -36,6 +36,11 @@ urlpatterns = [
         views.service_edit,
         name="service_edit",
     ),
+    path(
+        "o/<slug:org_slug>/settings/support/",
+        views.support_text,
+        name="support_text",
+    ),
     path("o/<slug:org_slug>/members/", views.member_list, name="member_list"),
     path(
         "o/<slug:org_slug>/members/invite/", views.member_invite, name="member_invite"

@@ -30,6 +30,7 @@ from openproms.accounts.forms import (
     ServiceForm,
     SetupTokenForm,
     SignInForm,
+    SupportTextForm,
     TokenForm,
 )
 from openproms.accounts.policy import Action, Role
@@ -385,6 +386,44 @@ def service_edit(request: HttpRequest, service_pk: int) -> HttpResponse:
         "accounts/service_form.html",
         {"form": form, "service": service},
         status=status if not form.errors or status == 409 else 400,
+    )
+
+
+# Organisation settings
+
+
+@org_view(Action.ORG_MANAGE)
+@require_http_methods(["GET", "POST"])
+def support_text(request: HttpRequest) -> HttpResponse:
+    """The support text people read when their answers look worse or they give a
+    risk answer (answering at home or on a handed-over screen)."""
+    organisation = request.organisation  # type: ignore[attr-defined]
+    form = SupportTextForm(
+        request.POST or None, initial={"support_text": organisation.support_text}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.organisation_support_text_update(
+            organisation=organisation,
+            text=form.cleaned_data["support_text"],
+            actor=request.user,  # type: ignore[arg-type]
+            request=request,
+        )
+        messages.success(
+            request,
+            "Support text saved."
+            if organisation.support_text
+            else "Support text cleared: people will read the default text.",
+        )
+        return redirect("accounts:support_text", org_slug=organisation.slug)
+    return render(
+        request,
+        "accounts/support_text.html",
+        {
+            "form": form,
+            "default_text": selectors.DEFAULT_SUPPORT_TEXT,
+            "in_use": selectors.support_text_for(organisation),
+        },
+        status=400 if form.errors else 200,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +39,11 @@ from openproms.collection.services import (
 )
 from openproms.people.models import Episode, ServiceUser
 from openproms.people.selectors import person_scope
-from openproms.scoring import MeasureDefinition, individual_change
+from openproms.scoring import (
+    MeasureDefinition,
+    individual_change,
+    moved_the_wrong_way,
+)
 
 # ----------------------------------------------------------------------------- reads
 
@@ -151,6 +155,33 @@ def new_submission_id() -> str:
     return str(uuid.uuid4())
 
 
+class MeasureNames:
+    """Measures' short names as an organisation shows them (its own bespoke measures
+    included), each read once: ``names("core10")`` -> ``"CORE-10"``."""
+
+    def __init__(self, organisation: Organisation) -> None:
+        self.organisation = organisation
+        self._names: dict[tuple[str, str | None], str] = {}
+
+    def __call__(self, measure_id: str, version: str | None = None) -> str:
+        key = (measure_id, version)
+        if key not in self._names:
+            try:
+                self._names[key] = measure_definition(
+                    organisation=self.organisation,
+                    measure_id=measure_id,
+                    version=version,
+                ).short_name
+            except Http404:
+                # A measure gone from the library: its stored id is all there is.
+                self._names[key] = measure_id
+        return self._names[key]
+
+    def of(self, time_point: TimePoint) -> str:
+        """The name of a time point's measure, at the version it was scheduled."""
+        return self(time_point.measure_id, time_point.measure_version)
+
+
 # ------------------------------------------------------------------ the result screen
 
 
@@ -170,13 +201,8 @@ class ScaleLine:
     change: str
 
 
-def result_lines(
-    administration: Administration, definition: MeasureDefinition
-) -> list[ScaleLine]:
-    """Each scale's score, band and change since last time, in plain words.
-
-    Never includes answers to single items (so never a risk item's content).
-    """
+def _scores_last_time(administration: Administration) -> dict[str, float | None]:
+    """Each scale's score the last time this person answered this measure."""
     previous = (
         Administration.objects.filter(
             service_user=administration.service_user,
@@ -187,15 +213,26 @@ def result_lines(
         .order_by("-completed_at", "-id")
         .first()
     )
-    before: dict[str, float | None] = (
-        {r.scale_id: r.value for r in previous.results.all()} if previous else {}
-    )
+    return {r.scale_id: r.value for r in previous.results.all()} if previous else {}
+
+
+def result_lines(
+    administration: Administration, definition: MeasureDefinition
+) -> list[ScaleLine]:
+    """Each scale's score, band and change since last time, in plain words.
+
+    Never includes answers to single items (so never a risk item's content).
+    """
+    before = _scores_last_time(administration)
     lines = []
-    for result in administration.results.all():
-        try:
-            scale = definition.scale(result.scale_id)
-        except KeyError:
-            continue
+    # In the order the measure defines its scales (ONS4: life satisfaction first).
+    order = {scale.id: n for n, scale in enumerate(definition.scales)}
+    results = sorted(
+        (r for r in administration.results.all() if r.scale_id in order),
+        key=lambda r: order[r.scale_id],
+    )
+    for result in results:
+        scale = definition.scale(result.scale_id)
         if scale.method == "profile":
             continue
         direction = (
@@ -239,6 +276,35 @@ def result_lines(
             )
         )
     return lines
+
+
+def support_needed(administrations: Sequence[Administration]) -> bool:
+    """Whether the person should be shown their organisation's support text: one of
+    these answers raised a risk alert, or a score moved the wrong way since last
+    time (reliable deterioration or a worse band: ``moved_the_wrong_way``)."""
+    for administration in administrations:
+        if administration.alerts.exists():
+            return True
+        before = _scores_last_time(administration)
+        if not before:
+            continue
+        definition = measure_definition(
+            organisation=administration.organisation,
+            measure_id=administration.measure_id,
+            version=administration.measure_version,
+        )
+        for result in administration.results.all():
+            earlier = before.get(result.scale_id)
+            if earlier is None or result.value is None:
+                continue
+            try:
+                if moved_the_wrong_way(
+                    definition, result.scale_id, earlier, result.value
+                ):
+                    return True
+            except (KeyError, ValueError):
+                continue  # a scale or range the current definition no longer has
+    return False
 
 
 def results_shown(administration: Administration) -> bool:
@@ -377,7 +443,9 @@ def paper_entry_record(
     if time_point is not None:
         existing = Administration.objects.filter(time_point=time_point).first()
         if existing is not None:
-            raise TimePointAlreadyAnswered(time_point, existing)
+            raise TimePointAlreadyAnswered(
+                time_point, existing, measure_name=measure.short_name
+            )
     body: dict[str, Any] = {k: answers[k] for k in sorted(answers)}
     body[DATE_KEY] = completed_on.isoformat()
     with transaction.atomic():

@@ -2,64 +2,77 @@
 
 from django.urls import URLPattern, path
 
-from openproms.collection import answer_views as views
+from openproms.collection import answer_assisted_views as assisted
+from openproms.collection import answer_kiosk_views as hand_over
+from openproms.collection import answer_paper_views as paper
+from openproms.collection import answer_result_views as result
+from openproms.collection import answer_self_views as self_completion
+from openproms.collection import answer_settings_views as service_settings
 
 ORG = "o/<slug:org_slug>/answer/"
 
 urlpatterns: list[URLPattern] = [
-    path(f"{ORG}people/<int:person_pk>/", views.answer_person, name="answer_person"),
+    path(f"{ORG}people/<int:person_pk>/", assisted.answer_person, name="answer_person"),
     path(
         f"{ORG}time-points/<int:time_point_pk>/",
-        views.answer_time_point,
+        assisted.answer_time_point,
         name="answer_time_point",
     ),
     path(
         f"{ORG}people/<int:person_pk>/<str:measure_id>/",
-        views.answer_measure,
+        assisted.answer_measure,
         name="answer_measure",
     ),
     path(
         f"{ORG}results/<int:administration_pk>/",
-        views.answer_result,
+        result.answer_result,
         name="answer_result",
     ),
     path(
         f"{ORG}results/<int:administration_pk>/correct/",
-        views.answer_edit,
+        assisted.answer_edit,
         name="answer_edit",
     ),
     path(
         f"{ORG}hand-over/people/<int:person_pk>/",
-        views.kiosk_start,
+        hand_over.kiosk_start,
         name="kiosk_start",
     ),
-    path(f"{ORG}hand-over/", views.kiosk_answer, name="kiosk_answer"),
-    path(f"{ORG}hand-over/unlock/", views.kiosk_exit, name="kiosk_exit"),
-    path(f"{ORG}links/people/<int:person_pk>/", views.link_create, name="link_create"),
-    path(f"{ORG}links/<int:link_pk>/revoke/", views.link_revoke, name="link_revoke"),
-    path(f"{ORG}paper/", views.paper_start, name="paper_start"),
+    path(f"{ORG}hand-over/", hand_over.kiosk_answer, name="kiosk_answer"),
+    path(f"{ORG}hand-over/unlock/", hand_over.kiosk_exit, name="kiosk_exit"),
+    path(
+        f"{ORG}links/people/<int:person_pk>/",
+        self_completion.link_create,
+        name="link_create",
+    ),
+    path(
+        f"{ORG}links/<int:link_pk>/revoke/",
+        self_completion.link_revoke,
+        name="link_revoke",
+    ),
+    path(f"{ORG}paper/", paper.paper_start, name="paper_start"),
     path(
         f"{ORG}paper/time-points/<int:time_point_pk>/",
-        views.paper_entry_time_point,
+        paper.paper_entry_time_point,
         name="paper_entry_time_point",
     ),
     path(
         f"{ORG}paper/people/<int:person_pk>/<str:measure_id>/",
-        views.paper_entry_measure,
+        paper.paper_entry_measure,
         name="paper_entry_measure",
     ),
     path(
         f"{ORG}paper/entries/<int:paper_entry_pk>/resolve/",
-        views.paper_entry_resolve,
+        paper.paper_entry_resolve,
         name="paper_entry_resolve",
     ),
     path(
         f"{ORG}settings/services/<int:service_pk>/",
-        views.collection_settings,
+        service_settings.collection_settings,
         name="collection_settings",
     ),
-    path("s/", views.self_start, name="self_start"),
-    path("s/answer/", views.self_answer, name="self_answer"),
-    path("s/done/", views.self_done, name="self_done"),
-    path("s/<str:token>/", views.self_token, name="self_token"),
+    path("s/", self_completion.self_start, name="self_start"),
+    path("s/answer/", self_completion.self_answer, name="self_answer"),
+    path("s/done/", self_completion.self_done, name="self_done"),
+    path("s/<str:token>/", self_completion.self_token, name="self_token"),
 ]

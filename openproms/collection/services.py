@@ -52,9 +52,11 @@ class SubmissionConflict(SubmissionError):
 class TimePointAlreadyAnswered(SubmissionError):
     """The time point already has an answer (a form filled twice, or a page scanned twice)."""
 
-    def __init__(self, time_point: TimePoint, existing: Administration) -> None:
+    def __init__(
+        self, time_point: TimePoint, existing: Administration, *, measure_name: str
+    ) -> None:
         super().__init__(
-            f"{time_point.measure_id} ({time_point.label}) was already answered on "
+            f"{measure_name} ({time_point.label}) was already answered on "
             f"{timezone.localtime(existing.completed_at):%d %B %Y}. Nothing new was saved."
         )
         self.time_point = time_point
@@ -186,7 +188,9 @@ def administration_submit(
                 locked = TimePoint.objects.select_for_update().get(pk=time_point.pk)
                 answered = Administration.objects.filter(time_point=locked).first()
                 if answered is not None:
-                    raise TimePointAlreadyAnswered(locked, answered)
+                    raise TimePointAlreadyAnswered(
+                        locked, answered, measure_name=measure.short_name
+                    )
             administration = Administration.objects.create(
                 organisation=organisation,
                 service_user=service_user,

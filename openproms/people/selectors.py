@@ -152,13 +152,78 @@ def register_candidates(
     )
 
 
+class _ScoresAsRead:
+    """Stored scores as a person reads them, labelled from the definitions (each
+    definition read once per measure version)."""
+
+    def __init__(self) -> None:
+        self._definitions: dict[tuple[int, str, str], Any] = {}
+
+    def definition(self, administration: Any) -> Any:
+        from openproms.catalogue.selectors import measure_definition
+
+        key = (
+            administration.organisation_id,
+            administration.measure_id,
+            administration.measure_version,
+        )
+        if key not in self._definitions:
+            try:
+                self._definitions[key] = measure_definition(
+                    organisation=administration.organisation,
+                    measure_id=administration.measure_id,
+                    version=administration.measure_version,
+                )
+            except Http404:
+                self._definitions[key] = None
+        return self._definitions[key]
+
+    def measure_name(self, administration: Any) -> str:
+        definition = self.definition(administration)
+        # A measure gone from the library: its stored id is all there is.
+        return definition.short_name if definition else administration.measure_id
+
+    def scores(self, administration: Any) -> list[dict[str, Any]]:
+        """Each scale's score: its display label (left out when the measure has one
+        scale, as the measure's name says it), the score as people write it (14,
+        not 14.0) and its band."""
+        from openproms.scoring.phrasing import score_text
+
+        definition = self.definition(administration)
+        labels = {s.id: s.label for s in definition.scales} if definition else {}
+        order = list(labels)
+        results = sorted(
+            administration.results.all(),
+            key=lambda r: (
+                order.index(r.scale_id) if r.scale_id in order else len(order)
+            ),
+        )
+        return [
+            {
+                "scale_id": result.scale_id,
+                "label": labels.get(result.scale_id, result.scale_id)
+                if len(labels) != 1
+                else "",
+                "value": result.value,
+                "score": "no score"
+                if result.value is None
+                else score_text(result.value),
+                "band": result.band,
+            }
+            for result in results
+        ]
+
+
 def _latest_scores(people: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """For each person: the latest stored scores of each measure they answered."""
+    """For each person: the latest stored scores of each measure they answered,
+    labelled as people read them."""
     from openproms.collection.models import Administration
 
+    read = _ScoresAsRead()
     latest: dict[int, dict[str, Administration]] = {}
     administrations = (
         Administration.objects.filter(service_user_id__in=people)
+        .select_related("organisation")
         .prefetch_related("results")
         .order_by("-completed_at", "-id")
     )
@@ -170,8 +235,9 @@ def _latest_scores(people: list[int]) -> dict[int, list[dict[str, Any]]]:
         out[person] = [
             {
                 "measure_id": measure_id,
+                "measure_name": read.measure_name(administration),
                 "administration": administration,
-                "results": list(administration.results.all()),
+                "results": read.scores(administration),
             }
             for measure_id, administration in sorted(by_measure.items())
         ]
@@ -179,8 +245,10 @@ def _latest_scores(people: list[int]) -> dict[int, list[dict[str, Any]]]:
 
 
 def person_collection(*, service_user: ServiceUser) -> dict[str, Any]:
-    """A person's time points, completed measures with their scores, and the latest
-    scores per measure (``service_user`` must already be one the asker may see)."""
+    """A person's time points, completed measures with their scores (``answered``:
+    each administration with its measure's name and scores labelled as people read
+    them), and the latest scores per measure (``service_user`` must already be one
+    the asker may see)."""
     from openproms.collection.models import Administration, TimePoint
 
     time_points = list(
@@ -194,12 +262,21 @@ def person_collection(*, service_user: ServiceUser) -> dict[str, Any]:
         Administration.objects.filter(
             organisation=service_user.organisation, service_user=service_user
         )
+        .select_related("organisation")
         .prefetch_related("results")
         .order_by("-completed_at", "-id")
     )
+    read = _ScoresAsRead()
     return {
         "time_points": time_points,
-        "administrations": administrations,
+        "answered": [
+            {
+                "administration": administration,
+                "measure_name": read.measure_name(administration),
+                "scores": read.scores(administration),
+            }
+            for administration in administrations
+        ],
         "latest_scores": _latest_scores([service_user.pk]).get(service_user.pk, []),
     }
 

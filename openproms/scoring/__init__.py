@@ -10,7 +10,8 @@ Pure Python (numpy and jsonschema only; never Django). The public API:
 * scoring many: :func:`score_table`, :class:`ScoreTable`, :class:`ScaleColumns`;
 * derived scores: :func:`score_derived`, :func:`derived_answers`,
   :func:`score_derived_table`;
-* change: :func:`individual_change`, :class:`Change`, :func:`score_interval`,
+* change: :func:`individual_change`, :class:`Change`, :func:`moved_the_wrong_way`,
+  :func:`score_interval`,
   :func:`standard_error_of_measurement`, :func:`standard_error_of_difference`,
   :func:`jacobson_truax_threshold`, :func:`reliable_change_index`;
 * wording: :func:`definition_with_wording`, :func:`item_text`,
@@ -28,6 +29,7 @@ from openproms.scoring.change import (
     Interval,
     individual_change,
     jacobson_truax_threshold,
+    moved_the_wrong_way,
     reliable_change_index,
     score_interval,
     standard_error_of_difference,
@@ -105,6 +107,7 @@ __all__ = [
     "ladder_definition",
     "load_library",
     "measure_schema",
+    "moved_the_wrong_way",
     "option_label",
     "reliable_change_index",
     "require_wording",

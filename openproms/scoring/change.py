@@ -278,6 +278,29 @@ def individual_change(
     )
 
 
+def moved_the_wrong_way(
+    defn: MeasureDefinition, scale_id: str, before: float, after: float
+) -> bool:
+    """Whether a score moved the worse way enough to offer the person support: a
+    reliable deterioration (:func:`individual_change`), or into a worse band of the
+    scale's published bands (e.g. ONS4 anxiety from "Low" to "Medium"). A profile
+    (a label, not a quantity) never has.
+
+    Raises ValueError if a score is outside the scale's range.
+    """
+    scale = defn.scale(scale_id)
+    if scale.method == "profile":
+        return False
+    if individual_change(defn, scale_id, before, after).reliable_deterioration:
+        return True
+    if scale.bands is None:
+        return False
+    was, now = scale.bands.index_of(before), scale.bands.index_of(after)
+    if was is None or now is None:
+        return False
+    return now < was if scale.higher_is_better else now > was
+
+
 def _mid_line(mid: float, verified: bool) -> str:
     line = f"Changes of {_fmt(mid)} or more are usually large enough to matter"
     if not verified:

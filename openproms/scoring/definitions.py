@@ -24,6 +24,7 @@ from typing import Any, Literal, cast
 import jsonschema
 
 from openproms.scoring.errors import DefinitionError, MeasureNotFound
+from openproms.scoring.phrasing import fill_instructions, placeholder_problems
 
 Confidence = Literal["verified", "secondary", "unverified"]
 Method = Literal[
@@ -129,6 +130,7 @@ class Item:
     required: bool
     risk: RiskRule | None
     codes: tuple[Code, ...]
+    think_about: str | None = None  # this question's time period, when they differ
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +318,7 @@ class MeasureDefinition:
     recall_period: str | None
     suitable_for: str
     instructions: str | None
+    think_about: str | None  # the time period, completing "think about ..."
     wording_source: Source | None
     licence: Licence
     response_sets: Mapping[str, ResponseSet]
@@ -531,6 +534,7 @@ def _build(d: Mapping[str, Any]) -> MeasureDefinition:
                 source=_source(i["risk"]["source"]),
             ),
             codes=_codes(i.get("codes")),
+            think_about=i.get("think_about"),
         )
         for i in d["items"]
     )
@@ -545,7 +549,8 @@ def _build(d: Mapping[str, Any]) -> MeasureDefinition:
         description=d["description"],
         recall_period=d.get("recall_period"),
         suitable_for=d["suitable_for"],
-        instructions=d.get("instructions"),
+        instructions=fill_instructions(d.get("instructions"), len(items)),
+        think_about=d.get("think_about"),
         wording_source=_opt_source(d.get("wording_source")),
         licence=Licence(
             kind=lic["kind"],
@@ -747,6 +752,7 @@ def check_definition(data: Mapping[str, Any]) -> list[str]:
             codes = [o["code"] for o in rs["options"]]
             if len(set(codes)) != len(codes):
                 problems.append(f"response set {rid!r}: codes must be unique")
+    problems.extend(placeholder_problems(data.get("instructions"), len(ids)))
     if problems:
         return problems
     defn = _build(data)

@@ -230,9 +230,12 @@ def test_fast_paper_entry_with_double_entry_resolved(new_page, tenant_a, live_se
     expect(second.get_by_label("Second entry: 0 (Not at all)")).to_be_checked()
     tab_to(second, "button[type=submit]")
     second.keyboard.press("Enter")
-    second.wait_for_url("**/answer/paper/")
-    expect(second.get_by_role("status")).to_contain_text("saved")
+    second.wait_for_url("**/answer/paper/?saved=*")
     administration = Administration.objects.get()
+    expect(second.get_by_role("alert")).to_contain_text(
+        "Saved PHQ-9 for Sam Person (PAPER-1)"
+    )
+    expect(second.locator("#id_q")).to_be_focused()  # on to the next form
     assert administration.answers["phq9_3"] == 0
     assert administration.mode == "paper_entry"
     assert PaperEntry.objects.get().status == "saved"
@@ -252,7 +255,10 @@ def test_fast_paper_entry_backspace_and_multi_digit(page, tenant_a, live_server)
     page.keyboard.type("0")
     expect(page.locator("[data-paper-item]").nth(1)).to_have_value("0")
     page.keyboard.type("00000000")
-    page.wait_for_url("**/answer/paper/")
+    page.wait_for_url("**/answer/paper/?saved=*")
+    expect(page.get_by_role("alert")).to_contain_text("Saved PHQ-9 for")
+    expect(page.get_by_role("link", name="Correct these answers")).to_be_visible()
+    check_page(page, narrow=True)
     administration = Administration.objects.get()
     assert (
         administration.answers["phq9_1"] == 3 and administration.answers["phq9_2"] == 0

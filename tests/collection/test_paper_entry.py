@@ -60,8 +60,8 @@ def test_a_typed_form_is_saved_with_its_date_and_blanks(tenant_a: Tenant) -> Non
     assert "data-paper-item" in page and timezone.localdate().isoformat() in page
     day = timezone.localdate() - dt.timedelta(days=3)
     response = client.post(_url(point), _typed(ANSWERS | {"phq9_4": None}, day))
-    assert response["Location"] == "/o/alpha/answer/paper/"
     administration = Administration.objects.get()
+    assert response["Location"] == f"/o/alpha/answer/paper/?saved={administration.pk}"
     assert (
         administration.mode == "paper_entry" and administration.collected_by == officer
     )

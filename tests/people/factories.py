@@ -60,3 +60,26 @@ def phq9_answered(tenant: Tenant, who: ServiceUser, item9: int = 0) -> Administr
         submission_id=str(uuid.uuid4()),
         episode=who.episodes.first(),
     ).administration
+
+
+def answered(
+    tenant: Tenant,
+    who: ServiceUser,
+    measure_id: str,
+    answers: dict[str, int | None],
+    *,
+    when: dt.datetime | None = None,
+) -> Administration:
+    """Any measure answered with a worker (``when`` sets its completion time)."""
+    return administration_submit(
+        organisation=tenant.organisation,
+        service_user=who,
+        measure=measure_definition(
+            organisation=tenant.organisation, measure_id=measure_id
+        ),
+        answers=answers,
+        mode=Administration.Mode.ASSISTED,
+        submission_id=str(uuid.uuid4()),
+        episode=who.episodes.first(),
+        completed_at=when,
+    ).administration

@@ -10,8 +10,10 @@ from django.urls import reverse
 
 from openproms.audit.models import AuditEvent
 from openproms.people.models import Consent, Episode, ServiceUser
+from openproms.scoring import default_library
 from tests.conftest import Tenant, verified_client
 from tests.people import factories
+from tests.text_checks import internal_ids_in, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -296,3 +298,42 @@ def test_the_person_page_shows_episodes_contacts_and_latest_scores(
     assert "Latest scores" in text and "PHQ-9" in text
     assert page.context["latest_scores"][0]["measure_id"] == "phq9"
     assert page.context["episodes"][0].status == Episode.Status.ACTIVE
+
+
+def test_the_person_page_names_scores_by_their_display_labels(
+    tenant_a: Tenant,
+) -> None:
+    """Scores read as the definitions name them: no scale ids (``clinical: 14.0``,
+    ``life_satisfaction 6.0``, ``daily_living 4.0``), no 14.0 for 14."""
+    person = factories.on_caseload(tenant_a, "R1", given_name="Robin")
+    factories.answered(
+        tenant_a, person, "core10", {f"core10_{n}": 1 for n in range(1, 11)} | {
+            "core10_1": 4, "core10_2": 4, "core10_3": 2,
+        },
+    )  # fmt: skip
+    factories.answered(
+        tenant_a, person, "ons4", {
+            "ons4_life_satisfaction": 6, "ons4_worthwhile": 7,
+            "ons4_happiness": 6, "ons4_anxiety": 3,
+        },
+    )  # fmt: skip
+    ladder = "openproms_life_ladder"
+    factories.answered(
+        tenant_a, person, ladder,
+        {f"{ladder}_{d}": 4 for d in (
+            "home", "money", "health", "mood", "relationships", "daily_living",
+            "confidence",
+        )},
+    )  # fmt: skip
+    client = verified_client(tenant_a.members["worker"].user)
+    page = client.get(_url("person_detail", tenant_a, person_pk=person.pk))
+    text = visible_text(page.content)
+    assert internal_ids_in(text, default_library()) == []
+    latest = text[text.index("Latest scores") :]
+    assert "CORE-10 on " in latest and ": 13 (Mild)" in latest
+    assert "Life satisfaction 6 (Medium); Worthwhile 7 (High)" in latest
+    assert "Day-to-day living 4" in latest
+    answered = text[text.index("Answered measures") :]
+    assert "Anxiety: 3 (Low)" in answered
+    assert "Overall (mean of domains): 4" in answered
+    assert "13.0" not in text and "6.0" not in text

@@ -1,0 +1,106 @@
+"""The result screen after answering, and the acceptability question, shared by
+every way of answering.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from openproms.accounts.policy import Action
+from openproms.accounts.selectors import support_text_for
+from openproms.catalogue.selectors import measure_definition
+from openproms.collection import answer_services as svc
+from openproms.collection.answer_forms import AcceptabilityForm
+from openproms.collection.answer_pages import (
+    named_time_points,
+    person_url,
+    template,
+)
+from openproms.collection.models import Administration
+from openproms.core.access import org_view
+
+
+def result_context(
+    administrations: list[Administration], request: HttpRequest
+) -> dict[str, Any]:
+    shown = all(svc.results_shown(a) for a in administrations)
+    blocks = []
+    for administration in administrations:
+        definition = measure_definition(
+            organisation=administration.organisation,
+            measure_id=administration.measure_id,
+            version=administration.measure_version,
+        )
+        blocks.append(
+            {
+                "title": definition.title,
+                "lines": svc.result_lines(administration, definition) if shown else [],
+            }
+        )
+    return {"shown": shown, "blocks": blocks}
+
+
+def support_context(administrations: list[Administration]) -> dict[str, str]:
+    """The organisation's support text when these answers call for it (a risk answer,
+    or a score moved the wrong way since last time), else an empty text."""
+    if not administrations or not svc.support_needed(administrations):
+        return {"support_text": ""}
+    return {"support_text": support_text_for(administrations[0].organisation)}
+
+
+def acceptability(
+    request: HttpRequest, administration: Administration, mode: str
+) -> tuple[AcceptabilityForm, bool]:
+    """Handle the acceptability question; (form, done)."""
+    if request.method != "POST":
+        return AcceptabilityForm(), False
+    if "skip" in request.POST:
+        return AcceptabilityForm(), True
+    form = AcceptabilityForm(request.POST)
+    if form.is_valid():
+        svc.acceptability_record(
+            administration=administration,
+            mode=mode,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+            request=request,
+        )
+        return form, True
+    return form, False
+
+
+@org_view(Action.ANSWER_COLLECT)
+@require_http_methods(["GET", "POST"])
+def answer_result(request: HttpRequest, administration_pk: int) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    administration = svc.administration_get(
+        membership=request.membership,
+        pk=administration_pk,  # type: ignore[attr-defined]
+    )
+    person = administration.service_user
+    form, done = acceptability(request, administration, administration.mode)
+    if done:
+        messages.success(request, "Thank you. The answers are saved.")
+        return redirect(person_url(organisation, person))
+    names = svc.MeasureNames(organisation)
+    return render(
+        request,
+        template("result"),
+        {
+            **result_context([administration], request),
+            "administration": administration,
+            "form": form,
+            "base": "base.html",
+            "person": person,
+            "person_url": person_url(organisation, person),
+            "next_due": next(
+                iter(named_time_points(names, svc.due_time_points(person)[:1])), None
+            ),
+        },
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,294 @@
+"""Self-completion: making and revoking links (``links.py``), and the public pages
+a person answers on with a link or a short code.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from openproms.accounts.policy import Action
+from openproms.catalogue.selectors import measure_definition
+from openproms.collection import answer_services as svc
+from openproms.collection import links
+from openproms.collection.answer_forms import (
+    LinkCreateForm,
+    ShortCodeForm,
+)
+from openproms.collection.answer_pages import (
+    answer_form,
+    no_wording_page,
+    person_url,
+    posted_data,
+    submit,
+    template,
+)
+from openproms.collection.answer_result_views import (
+    acceptability,
+    result_context,
+    support_context,
+)
+from openproms.collection.models import (
+    Administration,
+    SelfCompletionLink,
+)
+from openproms.core.access import org_view, public_view
+from openproms.people.selectors import person_scope, service_user_get
+from openproms.scoring import WordingNotAvailable
+from openproms.scoring import require_wording as check_wording
+
+
+@org_view(Action.ANSWER_COLLECT)
+@require_http_methods(["GET", "POST"])
+def link_create(request: HttpRequest, person_pk: int) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    person = service_user_get(membership=request.membership, pk=person_pk)  # type: ignore[attr-defined]
+    due = list(svc.due_time_points(person))
+    names = svc.MeasureNames(organisation)
+    form = LinkCreateForm(
+        posted_data(request),
+        due=[(str(tp.pk), f"{names.of(tp)}, {tp.label}") for tp in due],
+        email=person.email,
+        initial={
+            "time_points": [str(tp.pk) for tp in due],
+            "send_email": bool(person.email),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = [tp for tp in due if str(tp.pk) in form.cleaned_data["time_points"]]
+        send_to = person.email if form.cleaned_data.get("send_email") else ""
+        made = links.link_create(
+            organisation=organisation,
+            service_user=person,
+            time_points=chosen,
+            actor=request.user,  # type: ignore[arg-type]
+            send_to=send_to,
+            url_for_token=lambda token: request.build_absolute_uri(
+                reverse("collection:self_token", kwargs={"token": token})
+            ),
+            request=request,
+        )
+        url = request.build_absolute_uri(
+            reverse("collection:self_token", kwargs={"token": made.token})
+        )
+        return render(
+            request,
+            template("link_created"),
+            {
+                "person": person,
+                "made": made,
+                "url": url,
+                "start_url": request.build_absolute_uri(
+                    reverse("collection:self_start")
+                ),
+                "qr": _qr_svg(url),
+                "person_url": person_url(organisation, person),
+            },
+        )
+    return render(
+        request,
+        template("link_create"),
+        {
+            "person": person,
+            "form": form,
+            "due": due,
+            "active": person.links.filter(
+                revoked_at__isnull=True,
+                used_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            ),
+            "person_url": person_url(organisation, person),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _qr_svg(url: str) -> str:
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@org_view(Action.ANSWER_COLLECT)
+@require_POST
+def link_revoke(request: HttpRequest, link_pk: int) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    link = (
+        SelfCompletionLink.objects.filter(
+            person_scope(request.membership, "service_user"),  # type: ignore[attr-defined]
+            organisation=organisation,
+            pk=link_pk,
+        )
+        .select_related("service_user")
+        .first()
+    )
+    if link is None:
+        from django.http import Http404
+
+        raise Http404("No such link.")
+    links.link_revoke(link=link, actor=request.user, request=request)  # type: ignore[arg-type]
+    messages.success(request, "The link no longer works.")
+    return redirect(
+        "collection:link_create",
+        org_slug=organisation.slug,
+        person_pk=link.service_user.pk,
+    )
+
+
+SELF_LINK = "openproms_self_link"
+SELF_DONE = "openproms_self_done"
+
+
+def _link_not_working(request: HttpRequest) -> HttpResponse:
+    return render(request, template("self_not_working"), status=404)
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(request, template("self_too_many"), status=429)
+
+
+def _open_link(request: HttpRequest, link: SelfCompletionLink) -> HttpResponse:
+    request.session.cycle_key()
+    request.session[SELF_LINK] = link.pk
+    request.session[SELF_DONE] = []
+    return redirect("collection:self_answer")
+
+
+@public_view
+@require_http_methods(["GET", "POST"])
+def self_start(request: HttpRequest) -> HttpResponse:
+    form = ShortCodeForm(posted_data(request))
+    if request.method == "POST":
+        if links.attempts_exhausted(request):
+            return _too_many(request)
+        if form.is_valid():
+            link = links.link_for_code(form.cleaned_data["code"])
+            if link is None:
+                links.attempt_failed(request)
+                return _link_not_working(request)
+            return _open_link(request, link)
+    return render(
+        request,
+        template("self_start"),
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@public_view
+def self_token(request: HttpRequest, token: str) -> HttpResponse:
+    if links.attempts_exhausted(request):
+        return _too_many(request)
+    link = links.link_for_token(token)
+    if link is None:
+        links.attempt_failed(request)
+        return _link_not_working(request)
+    return _open_link(request, link)
+
+
+@public_view
+@require_http_methods(["GET", "POST"])
+def self_answer(request: HttpRequest) -> HttpResponse:
+    link = links.link_get_usable(request.session.get(SELF_LINK))
+    if link is None:
+        if request.session.get(SELF_DONE):
+            return redirect("collection:self_done")
+        return _link_not_working(request)
+    remaining = links.remaining_time_points(link)
+    time_point = remaining[0]
+    organisation = link.organisation
+    definition = measure_definition(
+        organisation=organisation,
+        measure_id=time_point.measure_id,
+        version=time_point.measure_version,
+    )
+    try:
+        check_wording(definition)
+    except WordingNotAvailable as error:
+        return no_wording_page(request, definition, error)
+    form = answer_form(request, definition)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            result, status = submit(
+                form,
+                request=request,
+                organisation=organisation,
+                service_user=link.service_user,
+                mode=Administration.Mode.SELF,
+                collected_by=None,
+                episode=time_point.episode,
+                time_point=time_point,
+            )
+            if result is not None:
+                done = list(request.session.get(SELF_DONE, []))
+                done.append(result.administration.pk)
+                request.session[SELF_DONE] = done
+                if links.link_mark_used_if_complete(link=link):
+                    return redirect("collection:self_done")
+                return redirect("collection:self_answer")
+    return render(
+        request,
+        template("self_answer"),
+        {
+            "definition": definition,
+            "form": form,
+            "items": form.item_views(),
+            "organisation": organisation,
+            "position": len(request.session.get(SELF_DONE, [])) + 1,
+            "total": len(request.session.get(SELF_DONE, [])) + len(remaining),
+        },
+        status=status,
+    )
+
+
+@public_view
+@require_http_methods(["GET", "POST"])
+def self_done(request: HttpRequest) -> HttpResponse:
+    done_pks = request.session.get(SELF_DONE) or []
+    link_pk = request.session.get(SELF_LINK)
+    link = SelfCompletionLink.objects.filter(pk=link_pk).first() if link_pk else None
+    if not done_pks or link is None:
+        return _link_not_working(request)
+    done = list(
+        Administration.objects.filter(
+            organisation=link.organisation,
+            service_user=link.service_user,
+            pk__in=done_pks,
+        ).order_by("completed_at", "id")
+    )
+    if not done:
+        return _link_not_working(request)
+    form, finished = acceptability(request, done[-1], Administration.Mode.SELF)
+    if finished:
+        request.session.pop(SELF_DONE, None)
+        request.session.pop(SELF_LINK, None)
+        # Lets "See my progress" (reports:self_progress) find the link's person.
+        request.session["openproms_self_progress"] = link.pk
+        return render(
+            request,
+            template("self_thanks"),
+            {"organisation": link.organisation, **support_context(done)},
+        )
+    return render(
+        request,
+        template("result"),
+        {
+            **result_context(done, request),
+            **support_context(done),
+            "form": form,
+            "base": "base.html",
+        },
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,16 @@
+"""Filters for the answering pages: what the definition says, as a person reads it."""
+
+from __future__ import annotations
+
+from django import template
+
+from openproms.scoring import MeasureDefinition
+from openproms.scoring.phrasing import time_period_sentence
+
+register = template.Library()
+
+
+@register.filter
+def time_period(definition: MeasureDefinition) -> str:
+    """ "In these questions, think about the last 2 weeks." (or per question), or ""."""
+    return time_period_sentence(definition) or ""
