@@ -21,7 +21,13 @@ from openproms.accounts.models import User
 from openproms.accounts.policy import Action
 from openproms.catalogue.selectors import organisation_measures
 from openproms.catalogue.templatetags.catalogue_tags import measure_name
-from openproms.collection import plan_forms, schedule, scheduling
+from openproms.collection import (
+    counts,
+    due_lists,
+    plan_forms,
+    schedule,
+    scheduling,
+)
 from openproms.collection.models import MeasurementPlan, PlanRule, TimePoint
 from openproms.core.access import org_view
 
@@ -309,14 +315,14 @@ def due_list(request: HttpRequest) -> HttpResponse:
     day = None
     if form.is_valid():
         day = form.cleaned_data["day"]
-        filters = scheduling.DueFilters(
+        filters = due_lists.DueFilters(
             worker=form.cleaned_data["worker"],
             service=form.cleaned_data["service"],
             day=day,
         )
         page = _page(
             request,
-            scheduling.due_list(membership=membership, filters=filters, today=today),
+            due_lists.due_list(membership=membership, filters=filters, today=today),
         )
         person_url = _url_for_each(
             "people:person_detail", organisation.slug, "person_pk"
@@ -328,7 +334,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
             "collection:missed_record", organisation.slug, "time_point_pk"
         )
         for point in page.object_list:
-            point.list_status = scheduling.list_status(point, day or today)
+            point.list_status = due_lists.list_status(point, day or today)
             point.status_label = schedule.STATUS_LABELS[point.list_status]
             point.person_url = person_url(point.episode.service_user_id)
             point.answer_url = answer_url(point.pk)
@@ -358,12 +364,12 @@ def missed_list(request: HttpRequest) -> HttpResponse:
     page = None
     unrecorded = request.GET.get("show") != "all"
     if form.is_valid():
-        filters = scheduling.DueFilters(
+        filters = due_lists.DueFilters(
             worker=form.cleaned_data["worker"], service=form.cleaned_data["service"]
         )
         page = _page(
             request,
-            scheduling.missed_list(
+            due_lists.missed_list(
                 membership=membership, filters=filters, unrecorded_only=unrecorded
             ),
         )
@@ -386,7 +392,7 @@ def missed_list(request: HttpRequest) -> HttpResponse:
 def missed_record(request: HttpRequest, time_point_pk: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     membership = request.membership  # type: ignore[attr-defined]
-    point = scheduling.time_point_get(membership=membership, pk=time_point_pk)
+    point = due_lists.time_point_get(membership=membership, pk=time_point_pk)
     recordable = point.status in (TimePoint.Status.PENDING, TimePoint.Status.MISSED)
     initial = {"reason": point.missed_reason, "note": point.missed_note}
     form = plan_forms.MissedForm(_posted(request), initial=initial)
@@ -423,7 +429,7 @@ def _percent(value: float | None) -> str:
     return "no data" if value is None else f"{round(value * 100)}%"
 
 
-def _rate_row(label: str, rates: scheduling.CollectionRates) -> dict[str, Any]:
+def _rate_row(label: str, rates: counts.CollectionRates) -> dict[str, Any]:
     return {
         "label": label,
         "rates": rates,
@@ -448,7 +454,7 @@ def collection_rates(request: HttpRequest) -> HttpResponse:
         chosen = form.cleaned_data["service"]
         overall = _rate_row(
             chosen.name if chosen else "All services",
-            scheduling.collection_rates(organisation, service=chosen, period=period),
+            counts.collection_rates(organisation, service=chosen, period=period),
         )
         services = (
             [chosen]
@@ -459,7 +465,7 @@ def collection_rates(request: HttpRequest) -> HttpResponse:
             by_service.append(
                 _rate_row(
                     service.name,
-                    scheduling.collection_rates(
+                    counts.collection_rates(
                         organisation, service=service, period=period
                     ),
                 )
@@ -472,7 +478,7 @@ def collection_rates(request: HttpRequest) -> HttpResponse:
             by_worker.append(
                 _rate_row(
                     worker.display_name,
-                    scheduling.collection_rates(
+                    counts.collection_rates(
                         organisation, service=chosen, worker=worker, period=period
                     ),
                 )

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from openproms.audit.models import AuditEvent
-from openproms.collection import scheduling
+from openproms.collection import counts, scheduling
 from openproms.collection.models import MeasurementPlan, PlanRule, TimePoint
 from openproms.collection.services import administration_submit
 from openproms.people.models import Contact, Episode, EpisodePause, ServiceUser
@@ -361,7 +361,7 @@ def test_collection_rates_count_due_completed_missed_baseline_and_follow_up(
     TimePoint.objects.filter(episode=one, sequence=1).update(status="completed")
     TimePoint.objects.filter(episode=two, label="Start").update(status="completed")
     scheduling.time_points_close_missed(today=today)
-    rates = scheduling.collection_rates(
+    rates = counts.collection_rates(
         tenant_a.organisation, period=(dt.date(2026, 1, 1), dt.date(2026, 2, 28))
     )
     assert (rates.due, rates.completed, rates.missed) == (6, 3, 3)
@@ -373,10 +373,10 @@ def test_collection_rates_count_due_completed_missed_baseline_and_follow_up(
     assert rates.completion_rate == 0.5
     assert rates.follow_up_rate == 0.5
     other = tenant_a.members["manager"].user
-    assert scheduling.collection_rates(tenant_a.organisation, worker=other).due == 0
+    assert counts.collection_rates(tenant_a.organisation, worker=other).due == 0
     worker = tenant_a.members["worker"].user
     assert (
-        scheduling.collection_rates(tenant_a.organisation, worker=worker).due
+        counts.collection_rates(tenant_a.organisation, worker=worker).due
         == TimePoint.objects.exclude(status="cancelled").count()
     )
-    assert scheduling.collection_rates(tenant_b.organisation).due == 0
+    assert counts.collection_rates(tenant_b.organisation).due == 0
