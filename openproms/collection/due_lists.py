@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from openproms.accounts.models import Membership, Service, User
+from openproms.accounts.models import Membership, Organisation, Service, User
 from openproms.accounts.policy import CASELOAD_ONLY_ROLES
-from openproms.collection import schedule
+from openproms.collection import counts
 from openproms.collection.models import TimePoint
+from openproms.collection.states import StateCounts
 from openproms.people.models import Contact, Episode
 
 
@@ -24,6 +25,20 @@ class DueFilters:
     worker: User | None = None  # key worker; None: everyone I may see
     service: Service | None = None
     day: dt.date | None = None  # people with a contact or group session that day
+
+
+def default_worker_is_me(membership: Membership) -> bool:
+    """Whether the lists start with the people this member is key worker for
+    (a worker's daily work) rather than everyone in their services (the work of
+    a manager, a data officer or an admin, who see their whole organisation)."""
+    return membership.role in CASELOAD_ONLY_ROLES
+
+
+def default_filters(membership: Membership) -> DueFilters:
+    """The filters the due and missed lists start with for this member."""
+    return DueFilters(
+        worker=membership.user if default_worker_is_me(membership) else None
+    )
 
 
 def time_points_visible(membership: Membership) -> QuerySet[TimePoint]:
@@ -53,7 +68,7 @@ def time_point_get(*, membership: Membership, pk: int) -> TimePoint:
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(
-        time_points_visible(membership).select_related(
+        counts.with_unscored(time_points_visible(membership)).select_related(
             "episode__service_user", "episode__service", "rule__plan"
         ),
         pk=pk,
@@ -66,16 +81,21 @@ def _with_people(points: QuerySet[TimePoint]) -> QuerySet[TimePoint]:
     )
 
 
-def _group_keys_on(day: dt.date) -> set[tuple[int, str]]:
+def _group_keys_on(organisation: Organisation, day: dt.date) -> set[tuple[int, str]]:
     from openproms.people.models import GroupSession
 
-    return set(GroupSession.objects.filter(date=day).values_list("service_id", "title"))
+    return set(
+        GroupSession.objects.filter(organisation=organisation, date=day).values_list(
+            "service_id", "title"
+        )
+    )
 
 
 def due_list(
     *, membership: Membership, filters: DueFilters, today: dt.date | None = None
 ) -> QuerySet[TimePoint]:
-    """Pending time points due, overdue or due soon as of ``filters.day`` or today.
+    """Time points due now, overdue or due soon on ``filters.day`` or today
+    (:mod:`openproms.collection.states`), of people whose support is not paused.
 
     Ordered by due date; filters run on the indexed (organisation, status,
     due_date) and episode columns, and people come in the same query.
@@ -87,18 +107,14 @@ def due_list(
         points = TimePoint.objects.filter(organisation=membership.organisation)
     else:
         points = time_points_visible(membership)
-    points = points.filter(
-        status=TimePoint.Status.PENDING,
-        window_start__lte=day + dt.timedelta(days=schedule.DUE_SOON_DAYS),
-    )
-    points = points.filter(Q(window_end__isnull=True) | Q(window_end__gte=day))
+    points = points.filter(counts.on_due_list(day))
     points = points.exclude(episode__status=Episode.Status.PAUSED)
     if filters.worker is not None:
         points = points.filter(episode__key_worker=filters.worker)
     if filters.service is not None:
         points = points.filter(episode__service=filters.service)
     if filters.day is not None:
-        groups = _group_keys_on(filters.day)
+        groups = _group_keys_on(membership.organisation, filters.day)
         seen = Exists(
             Contact.objects.filter(episode=OuterRef("episode"), date=filters.day)
         )
@@ -118,16 +134,6 @@ def due_list(
     return _with_people(points).order_by("due_date", "id")
 
 
-def list_status(point: TimePoint, today: dt.date) -> str:
-    return schedule.list_status(
-        stored=point.status,
-        due=point.due_date,
-        window_start=point.window_start,
-        window_end=point.window_end,
-        today=today,
-    )
-
-
 def missed_list(
     *,
     membership: Membership,
@@ -142,3 +148,29 @@ def missed_list(
     if filters.service is not None:
         points = points.filter(episode__service=filters.service)
     return _with_people(points).order_by("-due_date", "-id")
+
+
+@dataclass(frozen=True)
+class WorkSummary:
+    """The home page's figures: the due and missed lists as this member first
+    sees them (their default filters), counted by the same definitions."""
+
+    mine: bool  # the people I am key worker for; else everyone in my services
+    due: StateCounts  # the time points on "Who is due", by state
+    missed_unrecorded: int  # on "Missed measures", no reason recorded yet
+
+
+def work_summary(
+    *, membership: Membership, today: dt.date | None = None
+) -> WorkSummary:
+    """Counts of what the member's default "Who is due" and "Missed measures"
+    list (close passed windows first, as those pages do)."""
+    today = today or timezone.localdate()
+    filters = default_filters(membership)
+    points = due_list(membership=membership, filters=filters, today=today)
+    missed = missed_list(membership=membership, filters=filters, unrecorded_only=True)
+    return WorkSummary(
+        mine=filters.worker is not None,
+        due=counts.count_states(points, today),
+        missed_unrecorded=missed.count(),
+    )

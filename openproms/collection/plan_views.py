@@ -25,11 +25,11 @@ from openproms.collection import (
     counts,
     due_lists,
     plan_forms,
-    schedule,
     scheduling,
 )
 from openproms.collection.models import MeasurementPlan, PlanRule, TimePoint
 from openproms.core.access import org_view
+from openproms.stats.disclosure import ONS_RULE
 
 PAGE_SIZE = 50
 
@@ -313,6 +313,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
     scheduling.time_points_close_missed(organisation=organisation, today=today)
     page = None
     day = None
+    summary = None
     if form.is_valid():
         day = form.cleaned_data["day"]
         filters = due_lists.DueFilters(
@@ -320,10 +321,9 @@ def due_list(request: HttpRequest) -> HttpResponse:
             service=form.cleaned_data["service"],
             day=day,
         )
-        page = _page(
-            request,
-            due_lists.due_list(membership=membership, filters=filters, today=today),
-        )
+        points = due_lists.due_list(membership=membership, filters=filters, today=today)
+        summary = counts.count_states(points, day or today)
+        page = _page(request, points)
         person_url = _url_for_each(
             "people:person_detail", organisation.slug, "person_pk"
         )
@@ -333,9 +333,8 @@ def due_list(request: HttpRequest) -> HttpResponse:
         missed_url = _url_for_each(
             "collection:missed_record", organisation.slug, "time_point_pk"
         )
+        counts.label_states(page.object_list, day or today)
         for point in page.object_list:
-            point.list_status = due_lists.list_status(point, day or today)
-            point.status_label = schedule.STATUS_LABELS[point.list_status]
             point.person_url = person_url(point.episode.service_user_id)
             point.answer_url = answer_url(point.pk)
             point.missed_url = missed_url(point.pk)
@@ -346,6 +345,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "summary": summary,
             "day": day,
             "today": today,
             "query": _query_without_page(request),
@@ -393,6 +393,7 @@ def missed_record(request: HttpRequest, time_point_pk: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     membership = request.membership  # type: ignore[attr-defined]
     point = due_lists.time_point_get(membership=membership, pk=time_point_pk)
+    counts.label_states([point], timezone.localdate())
     recordable = point.status in (TimePoint.Status.PENDING, TimePoint.Status.MISSED)
     initial = {"reason": point.missed_reason, "note": point.missed_note}
     form = plan_forms.MissedForm(_posted(request), initial=initial)
@@ -424,6 +425,11 @@ def missed_record(request: HttpRequest, time_point_pk: int) -> HttpResponse:
 
 # --- rates -------------------------------------------------------------------
 
+# Figures for fewer people than this carry a caution, and no average is shown:
+# the threshold of the dashboards and of the ONS rule's means (stats.disclosure).
+SMALL_N = ONS_RULE.min_contributors
+CAUTION = f"fewer than {SMALL_N} answers: treat with caution"
+
 
 def _percent(value: float | None) -> str:
     return "no data" if value is None else f"{round(value * 100)}%"
@@ -433,10 +439,31 @@ def _rate_row(label: str, rates: counts.CollectionRates) -> dict[str, Any]:
     return {
         "label": label,
         "rates": rates,
-        "completion": _percent(rates.completion_rate),
+        "counts": rates.counts,
+        "answered": _percent(rates.answered_rate),
         "baseline": _percent(rates.baseline_rate),
         "follow_up": _percent(rates.follow_up_rate),
     }
+
+
+def _acceptability_rows(
+    organisation: Any, service: Any, period: tuple[dt.date, dt.date]
+) -> list[dict[str, Any]]:
+    rows = []
+    for row in counts.acceptability_summary(organisation, service, period):
+        enough = row.answers >= SMALL_N
+        rows.append(
+            {
+                "service": row.service,
+                "measure": measure_name(row.measure_id) if row.measure_id else "",
+                "row": row,
+                "easy": _percent(row.easy / row.answers) if enough else "",
+                "difficult": _percent(row.difficult / row.answers) if enough else "",
+                "mean": f"{row.mean:.1f}" if enough and row.mean is not None else "",
+                "caution": "" if enough else CAUTION,
+            }
+        )
+    return rows
 
 
 @org_view(Action.PLAN_MANAGE)
@@ -447,6 +474,7 @@ def collection_rates(request: HttpRequest) -> HttpResponse:
     scheduling.time_points_close_missed(organisation=organisation)
     by_service: list[dict[str, Any]] = []
     by_worker: list[dict[str, Any]] = []
+    acceptability: list[dict[str, Any]] = []
     overall = None
     period: tuple[dt.date, dt.date] | None = None
     if form.is_valid():
@@ -483,6 +511,7 @@ def collection_rates(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             )
+        acceptability = _acceptability_rows(organisation, chosen, period)
     return render(
         request,
         "collection/plans/rates.html",
@@ -491,6 +520,8 @@ def collection_rates(request: HttpRequest) -> HttpResponse:
             "overall": overall,
             "by_service": by_service,
             "by_worker": by_worker,
+            "acceptability": acceptability,
+            "small_n": SMALL_N,
             "period": period,
         },
         status=_status(form),
