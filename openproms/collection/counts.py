@@ -239,7 +239,7 @@ DIFFICULT = (1, 2)
 @dataclass(frozen=True)
 class AcceptabilityRow:
     service: str
-    measure_id: str
+    measure_id: str | None  # None: all the service's measures; "": not known
     easy: int  # "easy" or "very easy"
     neither: int
     difficult: int  # "difficult" or "very difficult"
@@ -259,9 +259,10 @@ def acceptability_summary(
     service: Service | None = None,
     period: tuple[dt.date, dt.date] | None = None,
 ) -> list[AcceptabilityRow]:
-    """Answers to the acceptability question per service and measure (the measure
-    answered just before it was asked), given within ``period`` (local dates,
-    both ends included), most answers first."""
+    """Answers to the acceptability question given within ``period`` (local
+    dates, both ends included): per service, a row for each measure (the one
+    answered just before the question), most answers first, then a row for all the
+    service's measures together when it has more than one."""
     from django.db.models import Sum
 
     responses = AcceptabilityResponse.objects.filter(organisation=organisation)
@@ -271,26 +272,36 @@ def acceptability_summary(
         responses = responses.filter(
             created_at__date__gte=period[0], created_at__date__lte=period[1]
         )
-    rows = (
-        responses.order_by()
-        .values("service__name", "administration__measure_id")
-        .annotate(
-            easy=Count("pk", filter=Q(rating__in=EASY)),
-            neither=Count("pk", filter=Q(rating__in=NEITHER)),
-            difficult=Count("pk", filter=Q(rating__in=DIFFICULT)),
-            rating_sum=Sum("rating"),
-        )
-    )
-    summary = [
-        AcceptabilityRow(
-            service=row["service__name"] or "No service",
-            measure_id=row["administration__measure_id"] or "",
-            easy=row["easy"],
-            neither=row["neither"],
-            difficult=row["difficult"],
-            rating_sum=row["rating_sum"] or 0,
-        )
-        for row in rows
-    ]
-    summary.sort(key=lambda r: (r.service, -r.answers, r.measure_id))
+    tallies = {
+        "easy": Count("pk", filter=Q(rating__in=EASY)),
+        "neither": Count("pk", filter=Q(rating__in=NEITHER)),
+        "difficult": Count("pk", filter=Q(rating__in=DIFFICULT)),
+        "rating_sum": Sum("rating"),
+    }
+
+    def rows(*keys: str) -> list[AcceptabilityRow]:
+        found = responses.order_by().values(*keys).annotate(**tallies)
+        return [
+            AcceptabilityRow(
+                service=row["service__name"] or "No service",
+                measure_id=(row["administration__measure_id"] or "")
+                if "administration__measure_id" in row
+                else None,
+                easy=row["easy"],
+                neither=row["neither"],
+                difficult=row["difficult"],
+                rating_sum=row["rating_sum"] or 0,
+            )
+            for row in found
+        ]
+
+    per_measure = rows("service__name", "administration__measure_id")
+    per_service = {row.service: row for row in rows("service__name")}
+    summary: list[AcceptabilityRow] = []
+    for name in sorted(per_service):
+        measures = [row for row in per_measure if row.service == name]
+        measures.sort(key=lambda r: (-r.answers, r.measure_id or ""))
+        summary += measures
+        if len(measures) > 1:
+            summary.append(per_service[name])
     return summary

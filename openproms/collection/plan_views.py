@@ -213,7 +213,7 @@ def _rule_page(
         )
         messages.success(
             request,
-            f"{saved.measure_id}: {saved.get_kind_display().lower()} "
+            f"{measure_name(saved.measure_id)}: {saved.get_kind_display().lower()} "
             f"{'added' if rule is None else 'saved'}.",
         )
         _refreshed(request, how, plan)
@@ -265,7 +265,8 @@ def rule_remove(request: HttpRequest, plan_pk: int, rule_pk: int) -> HttpRespons
             request=request,
         )
         messages.success(
-            request, f"{rule.measure_id}: {rule.get_kind_display().lower()} removed."
+            request,
+            f"{measure_name(rule.measure_id)}: {rule.get_kind_display().lower()} removed.",
         )
         _refreshed(request, how, plan)
         return redirect(
@@ -406,10 +407,11 @@ def missed_record(request: HttpRequest, time_point_pk: int) -> HttpResponse:
             request=request,
         )
         person = point.episode.service_user
+        reason = TimePoint.MissedReason(form.cleaned_data["reason"]).label.lower()
         messages.success(
             request,
-            f"Recorded why {point.measure_id} ({point.label}) was missed for "
-            f"{person.display_name}.",
+            f"Recorded {measure_name(point.measure_id)} ({point.label}) for "
+            f"{person.display_name} as {reason}.",
         )
         return redirect("collection:missed_list", org_slug=organisation.slug)
     status = 200
@@ -446,6 +448,12 @@ def _rate_row(label: str, rates: counts.CollectionRates) -> dict[str, Any]:
     }
 
 
+def _acceptability_measure(measure_id: str | None) -> str:
+    if measure_id is None:
+        return "All measures"
+    return measure_name(measure_id) if measure_id else "Measure not known"
+
+
 def _acceptability_rows(
     organisation: Any, service: Any, period: tuple[dt.date, dt.date]
 ) -> list[dict[str, Any]]:
@@ -455,7 +463,7 @@ def _acceptability_rows(
         rows.append(
             {
                 "service": row.service,
-                "measure": measure_name(row.measure_id) if row.measure_id else "",
+                "measure": _acceptability_measure(row.measure_id),
                 "row": row,
                 "easy": _percent(row.easy / row.answers) if enough else "",
                 "difficult": _percent(row.difficult / row.answers) if enough else "",

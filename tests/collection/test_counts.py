@@ -424,3 +424,62 @@ def test_an_answer_too_short_to_score_counts_as_no_score_not_answered(
     assert (found.answered, found.no_score) == (0, 1)
     rates = counts.collection_rates(tenant_a.organisation)
     assert rates.counts.no_score == 1 and rates.baseline_answered == 0
+
+
+# --- the same identities on the seeded demo ------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_identities_hold_on_the_demo() -> None:
+    from openproms.accounts.models import Membership, User
+    from openproms.core.demo import run_seeders
+
+    run_seeders()
+    scheduling.time_points_close_missed()
+    checked = 0
+    for membership in Membership.objects.select_related("organisation", "user"):
+        organisation = membership.organisation
+        points = TimePoint.objects.filter(organisation=organisation)
+        in_database = _database_states(points, TODAY)
+        for point in counts.with_unscored(points):
+            matched = [s for s in in_database[point.pk] if s != states.DUE_SOON]
+            assert matched == [counts.state_of(point, TODAY)], point
+        _check_identities(counts.count_states(points, TODAY))
+
+        # Home figures are the default lists' lengths, for every member.
+        filters = due_lists.default_filters(membership)
+        summary = due_lists.work_summary(membership=membership, today=TODAY)
+        due = due_lists.due_list(membership=membership, filters=filters, today=TODAY)
+        assert summary.due.on_due_list == due.count()
+        missed = due_lists.missed_list(
+            membership=membership, filters=filters, unrecorded_only=True
+        )
+        assert summary.missed_unrecorded == missed.count()
+
+        # Rates: every row adds up; the service rows add up to the total.
+        period = (TODAY - dt.timedelta(days=90), TODAY)
+        total = counts.collection_rates(organisation, period=period, today=TODAY)
+        _check_identities(total.counts)
+        rows = [
+            counts.collection_rates(
+                organisation, service=service, period=period, today=TODAY
+            )
+            for service in organisation.services.all()
+        ]
+        for rates in rows:
+            _check_identities(rates.counts)
+        assert sum(r.counts.counted for r in rows) == total.counts.counted
+        for worker in User.objects.filter(
+            key_worker_episodes__organisation=organisation
+        ).distinct():
+            _check_identities(
+                counts.collection_rates(
+                    organisation, worker=worker, period=period, today=TODAY
+                ).counts
+            )
+        for row in counts.acceptability_summary(organisation, period=period):
+            assert row.answers == row.easy + row.neither + row.difficult > 0
+        checked += 1
+    assert checked >= 8  # every demo login's organisation
+    riverside = TimePoint.objects.filter(organisation__slug="riverside")
+    assert counts.count_states(riverside, TODAY).on_due_list > 0

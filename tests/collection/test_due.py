@@ -420,7 +420,15 @@ def test_the_rates_page_summarises_how_people_found_answering(
     response = client.get(_url("collection_rates"))
     rows = {(a["service"], a["measure"]): a for a in response.context["acceptability"]}
     service = tenant_a.service.name
-    assert set(rows) == {(service, "PHQ-9"), (service, "GAD-7")}
+    assert list(rows) == [
+        (service, "PHQ-9"),
+        (service, "GAD-7"),
+        (service, "All measures"),
+    ]
+    together = rows[(service, "All measures")]
+    assert (together["row"].easy, together["row"].neither) == (10, 2)
+    assert (together["row"].difficult, together["row"].answers) == (3, 15)
+    assert together["mean"] == "3.6" and together["caution"] == ""  # 54 / 15
     phq9 = rows[(service, "PHQ-9")]
     assert (phq9["row"].easy, phq9["row"].neither, phq9["row"].difficult) == (8, 2, 2)
     assert phq9["row"].answers == 12
