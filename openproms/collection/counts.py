@@ -22,7 +22,9 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
 )
+from django.utils import timezone
 
 from openproms.accounts.models import Organisation, Service, User
 from openproms.collection import states
@@ -191,8 +193,6 @@ def collection_rates(
     one service and one key worker). "Answered" means answered with a score, here
     as everywhere (:mod:`openproms.collection.states`).
     """
-    from django.utils import timezone
-
     today = today or timezone.localdate()
     points = TimePoint.objects.filter(organisation=organisation).exclude(
         status=TimePoint.Status.CANCELLED
@@ -263,8 +263,6 @@ def acceptability_summary(
     dates, both ends included): per service, a row for each measure (the one
     answered just before the question), most answers first, then a row for all the
     service's measures together when it has more than one."""
-    from django.db.models import Sum
-
     responses = AcceptabilityResponse.objects.filter(organisation=organisation)
     if service is not None:
         responses = responses.filter(service=service)

@@ -163,8 +163,9 @@ class WorkSummary:
 def work_summary(
     *, membership: Membership, today: dt.date | None = None
 ) -> WorkSummary:
-    """Counts of what the member's default "Who is due" and "Missed measures"
-    list (close passed windows first, as those pages do)."""
+    """How many time points the member's "Who is due" and "Missed measures"
+    list with their default filters, by state. As those pages do, the caller
+    closes passed windows first (``scheduling.time_points_close_missed``)."""
     today = today or timezone.localdate()
     filters = default_filters(membership)
     points = due_list(membership=membership, filters=filters, today=today)

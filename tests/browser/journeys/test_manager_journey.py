@@ -21,7 +21,7 @@ from openproms.audit.models import AuditEvent
 from openproms.collection.models import AcceptabilityResponse, TimePoint
 from openproms.people.models import Episode
 from openproms.scans.models import PrintedForm
-from tests.browser.helpers import open_from_menu
+from tests.browser.helpers import check_page, open_from_menu
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -97,6 +97,7 @@ def test_manager_weekly_look_at_missed_and_rates(page, demo, sign_in_as, shot):
     home = _figures(page, "home-due")
     missed_home = _figures(page, "home-missed")["missed_unrecorded"]
     shot(page, "home page counts")
+    check_page(page, narrow=True)
     assert home["on_due_list"] == home["due_now"] + home["overdue"] + home["due_soon"]
     assert home["on_due_list"] > 0 and missed_home > 0
     stored = _open_due_now(today)
@@ -181,8 +182,10 @@ def test_manager_weekly_look_at_missed_and_rates(page, demo, sign_in_as, shot):
     open_from_menu(page, "Plans")
     page.get_by_role("link", name="Collection rates").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Collection rates")
+    shot(page, "collection rates and how people found answering")
     page.get_by_text("What each count means").click()
     expect(page.get_by_text("On every row, answered + no score")).to_be_visible()
+    shot(page, "what each count means")
     by_service = _check_rows_add_up(page.locator('table[data-rates="By service"]'))
     _check_rows_add_up(page.locator('table[data-rates="By key worker"]'))
     total = by_service[-1]
@@ -213,7 +216,6 @@ def test_manager_weekly_look_at_missed_and_rates(page, demo, sign_in_as, shot):
         missed_reason=TimePoint.MissedReason.DECLINED,
     ).count()
     assert row["declined"] == stored_declined
-    shot(page, "collection rates")
 
     # How people found answering: per service and measure, the parts add up,
     # small groups carry a caution, and the numbers are the stored answers.
@@ -243,7 +245,7 @@ def test_manager_weekly_look_at_missed_and_rates(page, demo, sign_in_as, shot):
         )
     expect(table).not_to_contain_text("ucla3")
     expect(table).not_to_contain_text("ons4")
-    shot(page, "how people found answering")
+    check_page(page, narrow=True)
 
 
 def test_data_officer_defaults(page, demo, sign_in_as, shot):
