@@ -317,6 +317,44 @@ def _answer(
             )
 
 
+# "How did you find answering these questions?" (1 very difficult .. 5 very
+# easy): most find it easy; longer questionnaires a little less so.
+_EASE = (1, 2, 3, 4, 5)
+_EASE_WEIGHTS = {"short": (2, 5, 15, 43, 35), "long": (4, 11, 25, 40, 20)}
+
+
+def _acceptability(organisation: Organisation) -> None:
+    """About four in ten people answer the acceptability question after answering
+    on screen. A separate random stream keeps the rest of the demo unchanged."""
+    from openproms.collection.answer_services import acceptability_record
+    from openproms.collection.models import AcceptabilityResponse, Administration
+
+    rng = random.Random(f"acceptability-{organisation.slug}")  # noqa: S311 - demo data
+    administrations = (
+        Administration.objects.filter(
+            organisation=organisation,
+            mode__in=["assisted", "kiosk", "self"],
+            episode__isnull=False,
+        )
+        .select_related("episode__service", "service_user")
+        .order_by("completed_at", "id")
+    )
+    for administration in administrations:
+        if rng.random() >= 0.4:
+            continue
+        items = len(administration.answers)
+        weights = _EASE_WEIGHTS["long" if items > 9 else "short"]
+        response = acceptability_record(
+            administration=administration,
+            mode=administration.mode,
+            rating=rng.choices(_EASE, weights=weights)[0],
+            comment="",
+        )
+        AcceptabilityResponse.objects.filter(pk=response.pk).update(
+            created_at=administration.completed_at
+        )
+
+
 def _acknowledge_old_alerts(
     organisation: Organisation, worker: User, today: dt.date
 ) -> None:
@@ -355,3 +393,4 @@ def seed(context: DemoContext) -> None:
                 service, workers[slug], rng, today, PEOPLE_PER_SERVICE[service.name]
             )
         _acknowledge_old_alerts(organisation, workers[slug], today)
+        _acceptability(organisation)

@@ -15,8 +15,9 @@ from django.utils import timezone
 from openproms.accounts.models import Membership, Organisation, Service, User
 from openproms.accounts.policy import CASELOAD_ONLY_ROLES
 from openproms.catalogue.selectors import organisation_measures
-from openproms.collection import schedule
+from openproms.collection import due_lists, schedule
 from openproms.collection.models import MeasurementPlan, PlanRule, TimePoint
+from openproms.people.selectors import KEY_WORKER_ROLES, key_workers_for
 from openproms.scoring import MeasureNotFound, get_measure
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -248,9 +249,18 @@ EVERYONE = "all"
 
 
 class DueFilterForm(forms.Form):
-    """Filters for the due list; every field is optional and defaults sensibly."""
+    """Filters for the due and missed lists; every field is optional.
 
-    worker = forms.ChoiceField(label="Key worker", required=False)
+    Left unchosen, the key worker is the work the member's role does
+    (:func:`due_lists.default_worker_is_me`): a worker sees the people they are
+    key worker for, every other role everyone in their services.
+    """
+
+    worker = forms.ChoiceField(
+        label="Key worker",
+        required=False,
+        error_messages={"invalid_choice": "Choose a key worker from the list"},
+    )
     service = forms.ChoiceField(label="Service", required=False)
     day = forms.DateField(
         label="People seen on",
@@ -261,27 +271,30 @@ class DueFilterForm(forms.Form):
         error_messages={"invalid": "Enter the day as a real date, like 2027-03-01"},
     )
 
-    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, data: Any = None, *args: Any, membership: Membership, **kwargs: Any
+    ) -> None:
+        self.default_worker = (
+            MINE if due_lists.default_worker_is_me(membership) else EVERYONE
+        )
+        if data is not None and not data.get("worker"):
+            data = data.copy()
+            data["worker"] = self.default_worker
+        super().__init__(data, *args, **kwargs)
         self.membership = membership
         organisation = membership.organisation
-        workers: list[tuple[str, str]] = [
-            (MINE, "People I am key worker for"),
-            (
-                EVERYONE,
-                "Everyone on my caseload"
-                if membership.role in CASELOAD_ONLY_ROLES
-                else "Everyone",
-            ),
-        ]
-        if membership.role not in CASELOAD_ONLY_ROLES:
-            members = (
-                Membership.objects.filter(organisation=organisation)
-                .exclude(user=membership.user)
-                .select_related("user")
-                .order_by("user__full_name")
-            )
-            workers += [(str(m.user_id), m.user.display_name) for m in members]
+        caseload_only = membership.role in CASELOAD_ONLY_ROLES
+        workers: list[tuple[str, str]] = []
+        if membership.role in KEY_WORKER_ROLES:
+            workers.append((MINE, "People I am key worker for"))
+        workers.append(
+            (EVERYONE, "Everyone on my caseload" if caseload_only else "Everyone")
+        )
+        if not caseload_only:
+            workers += [
+                (str(m.user_id), m.user.display_name)
+                for m in key_workers_for(organisation).exclude(user=membership.user)
+            ]
         self.fields["worker"].choices = workers
         self.fields["service"].choices = [("", "All services")] + [
             (str(s.pk), s.name)
@@ -289,14 +302,14 @@ class DueFilterForm(forms.Form):
         ]
 
     def clean_worker(self) -> User | None:
-        value = self.cleaned_data.get("worker") or MINE
+        value = self.cleaned_data.get("worker") or self.default_worker
         if value == MINE:
             return self.membership.user
         if value == EVERYONE:
             return None
-        member = Membership.objects.filter(
-            organisation=self.membership.organisation, user_id=value
-        ).first()
+        member = (
+            key_workers_for(self.membership.organisation).filter(user_id=value).first()
+        )
         if member is None:  # pragma: no cover - the choice field refuses it first
             raise forms.ValidationError("Choose a key worker from the list")
         return member.user

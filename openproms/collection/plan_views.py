@@ -21,9 +21,15 @@ from openproms.accounts.models import User
 from openproms.accounts.policy import Action
 from openproms.catalogue.selectors import organisation_measures
 from openproms.catalogue.templatetags.catalogue_tags import measure_name
-from openproms.collection import plan_forms, schedule, scheduling
+from openproms.collection import (
+    counts,
+    due_lists,
+    plan_forms,
+    scheduling,
+)
 from openproms.collection.models import MeasurementPlan, PlanRule, TimePoint
 from openproms.core.access import org_view
+from openproms.stats.disclosure import ONS_RULE
 
 PAGE_SIZE = 50
 
@@ -207,7 +213,7 @@ def _rule_page(
         )
         messages.success(
             request,
-            f"{saved.measure_id}: {saved.get_kind_display().lower()} "
+            f"{measure_name(saved.measure_id)}: {saved.get_kind_display().lower()} "
             f"{'added' if rule is None else 'saved'}.",
         )
         _refreshed(request, how, plan)
@@ -259,7 +265,8 @@ def rule_remove(request: HttpRequest, plan_pk: int, rule_pk: int) -> HttpRespons
             request=request,
         )
         messages.success(
-            request, f"{rule.measure_id}: {rule.get_kind_display().lower()} removed."
+            request,
+            f"{measure_name(rule.measure_id)}: {rule.get_kind_display().lower()} removed.",
         )
         _refreshed(request, how, plan)
         return redirect(
@@ -307,17 +314,17 @@ def due_list(request: HttpRequest) -> HttpResponse:
     scheduling.time_points_close_missed(organisation=organisation, today=today)
     page = None
     day = None
+    summary = None
     if form.is_valid():
         day = form.cleaned_data["day"]
-        filters = scheduling.DueFilters(
+        filters = due_lists.DueFilters(
             worker=form.cleaned_data["worker"],
             service=form.cleaned_data["service"],
             day=day,
         )
-        page = _page(
-            request,
-            scheduling.due_list(membership=membership, filters=filters, today=today),
-        )
+        points = due_lists.due_list(membership=membership, filters=filters, today=today)
+        summary = counts.count_states(points, day or today)
+        page = _page(request, points)
         person_url = _url_for_each(
             "people:person_detail", organisation.slug, "person_pk"
         )
@@ -327,9 +334,8 @@ def due_list(request: HttpRequest) -> HttpResponse:
         missed_url = _url_for_each(
             "collection:missed_record", organisation.slug, "time_point_pk"
         )
+        counts.label_states(page.object_list, day or today)
         for point in page.object_list:
-            point.list_status = scheduling.list_status(point, day or today)
-            point.status_label = schedule.STATUS_LABELS[point.list_status]
             point.person_url = person_url(point.episode.service_user_id)
             point.answer_url = answer_url(point.pk)
             point.missed_url = missed_url(point.pk)
@@ -340,6 +346,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "summary": summary,
             "day": day,
             "today": today,
             "query": _query_without_page(request),
@@ -358,12 +365,12 @@ def missed_list(request: HttpRequest) -> HttpResponse:
     page = None
     unrecorded = request.GET.get("show") != "all"
     if form.is_valid():
-        filters = scheduling.DueFilters(
+        filters = due_lists.DueFilters(
             worker=form.cleaned_data["worker"], service=form.cleaned_data["service"]
         )
         page = _page(
             request,
-            scheduling.missed_list(
+            due_lists.missed_list(
                 membership=membership, filters=filters, unrecorded_only=unrecorded
             ),
         )
@@ -386,7 +393,8 @@ def missed_list(request: HttpRequest) -> HttpResponse:
 def missed_record(request: HttpRequest, time_point_pk: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     membership = request.membership  # type: ignore[attr-defined]
-    point = scheduling.time_point_get(membership=membership, pk=time_point_pk)
+    point = due_lists.time_point_get(membership=membership, pk=time_point_pk)
+    counts.label_states([point], timezone.localdate())
     recordable = point.status in (TimePoint.Status.PENDING, TimePoint.Status.MISSED)
     initial = {"reason": point.missed_reason, "note": point.missed_note}
     form = plan_forms.MissedForm(_posted(request), initial=initial)
@@ -399,10 +407,11 @@ def missed_record(request: HttpRequest, time_point_pk: int) -> HttpResponse:
             request=request,
         )
         person = point.episode.service_user
+        reason = TimePoint.MissedReason(form.cleaned_data["reason"]).label.lower()
         messages.success(
             request,
-            f"Recorded why {point.measure_id} ({point.label}) was missed for "
-            f"{person.display_name}.",
+            f"Recorded {measure_name(point.measure_id)} ({point.label}) for "
+            f"{person.display_name} as {reason}.",
         )
         return redirect("collection:missed_list", org_slug=organisation.slug)
     status = 200
@@ -418,19 +427,51 @@ def missed_record(request: HttpRequest, time_point_pk: int) -> HttpResponse:
 
 # --- rates -------------------------------------------------------------------
 
+# Figures for fewer people than this carry a caution, and no average is shown:
+# the threshold of the dashboards and of the ONS rule's means (stats.disclosure).
+SMALL_N = ONS_RULE.min_contributors
+CAUTION = f"fewer than {SMALL_N} answers: treat with caution"
+
 
 def _percent(value: float | None) -> str:
     return "no data" if value is None else f"{round(value * 100)}%"
 
 
-def _rate_row(label: str, rates: scheduling.CollectionRates) -> dict[str, Any]:
+def _rate_row(label: str, rates: counts.CollectionRates) -> dict[str, Any]:
     return {
         "label": label,
         "rates": rates,
-        "completion": _percent(rates.completion_rate),
+        "counts": rates.counts,
+        "answered": _percent(rates.answered_rate),
         "baseline": _percent(rates.baseline_rate),
         "follow_up": _percent(rates.follow_up_rate),
     }
+
+
+def _acceptability_measure(measure_id: str | None) -> str:
+    if measure_id is None:
+        return "All measures"
+    return measure_name(measure_id) if measure_id else "Measure not known"
+
+
+def _acceptability_rows(
+    organisation: Any, service: Any, period: tuple[dt.date, dt.date]
+) -> list[dict[str, Any]]:
+    rows = []
+    for row in counts.acceptability_summary(organisation, service, period):
+        enough = row.answers >= SMALL_N
+        rows.append(
+            {
+                "service": row.service,
+                "measure": _acceptability_measure(row.measure_id),
+                "row": row,
+                "easy": _percent(row.easy / row.answers) if enough else "",
+                "difficult": _percent(row.difficult / row.answers) if enough else "",
+                "mean": f"{row.mean:.1f}" if enough and row.mean is not None else "",
+                "caution": "" if enough else CAUTION,
+            }
+        )
+    return rows
 
 
 @org_view(Action.PLAN_MANAGE)
@@ -441,6 +482,7 @@ def collection_rates(request: HttpRequest) -> HttpResponse:
     scheduling.time_points_close_missed(organisation=organisation)
     by_service: list[dict[str, Any]] = []
     by_worker: list[dict[str, Any]] = []
+    acceptability: list[dict[str, Any]] = []
     overall = None
     period: tuple[dt.date, dt.date] | None = None
     if form.is_valid():
@@ -448,7 +490,7 @@ def collection_rates(request: HttpRequest) -> HttpResponse:
         chosen = form.cleaned_data["service"]
         overall = _rate_row(
             chosen.name if chosen else "All services",
-            scheduling.collection_rates(organisation, service=chosen, period=period),
+            counts.collection_rates(organisation, service=chosen, period=period),
         )
         services = (
             [chosen]
@@ -459,7 +501,7 @@ def collection_rates(request: HttpRequest) -> HttpResponse:
             by_service.append(
                 _rate_row(
                     service.name,
-                    scheduling.collection_rates(
+                    counts.collection_rates(
                         organisation, service=service, period=period
                     ),
                 )
@@ -472,11 +514,12 @@ def collection_rates(request: HttpRequest) -> HttpResponse:
             by_worker.append(
                 _rate_row(
                     worker.display_name,
-                    scheduling.collection_rates(
+                    counts.collection_rates(
                         organisation, service=chosen, worker=worker, period=period
                     ),
                 )
             )
+        acceptability = _acceptability_rows(organisation, chosen, period)
     return render(
         request,
         "collection/plans/rates.html",
@@ -485,6 +528,8 @@ def collection_rates(request: HttpRequest) -> HttpResponse:
             "overall": overall,
             "by_service": by_service,
             "by_worker": by_worker,
+            "acceptability": acceptability,
+            "small_n": SMALL_N,
             "period": period,
         },
         status=_status(form),

@@ -4,7 +4,8 @@ The rules themselves are pure functions in :mod:`openproms.collection.schedule`;
 this module feeds them an episode's facts from the database and stores what they
 say as ``TimePoint`` rows (:func:`episode_schedule_refresh`), closes windows that
 have passed (:func:`time_points_close_missed`), records why an occasion was missed,
-keeps plans, and reads due lists and collection rates.
+and keeps plans. Due lists are read in :mod:`openproms.collection.due_lists`, and
+counts and collection rates in :mod:`openproms.collection.counts`.
 """
 
 from __future__ import annotations
@@ -12,16 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from openproms.accounts.models import Membership, Organisation, Service, User
-from openproms.accounts.policy import CASELOAD_ONLY_ROLES
+from openproms.accounts.models import Organisation, Service, User
 from openproms.audit.services import log_action
 from openproms.collection import schedule
 from openproms.collection.models import (
@@ -480,210 +479,3 @@ def plan_rule_remove(
         detail=detail,
     )
     return service_schedule_refresh_soon(service=plan.service)
-
-
-# ---------------------------------------------------------------------------
-# Due lists
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DueFilters:
-    worker: User | None = None  # key worker; None: everyone I may see
-    service: Service | None = None
-    day: dt.date | None = None  # people with a contact or group session that day
-
-
-def time_points_visible(membership: Membership) -> QuerySet[TimePoint]:
-    """Time points of the people this member may see (workers: their caseload).
-
-    The caseload test is the one ``people.selectors.service_users_for`` applies (a
-    person with an episode I hold, or who came to a group I ran), written as
-    correlated EXISTS so a long list never scans the whole organisation.
-    """
-    points = TimePoint.objects.filter(organisation=membership.organisation)
-    if membership.role in CASELOAD_ONLY_ROLES:
-        user = membership.user
-        person = OuterRef("episode__service_user")
-        points = points.filter(
-            Exists(Episode.objects.filter(service_user=person, key_worker=user))
-            | Exists(
-                Contact.objects.filter(
-                    episode__service_user=person,
-                    group_session__facilitator=user,
-                )
-            )
-        )
-    return points
-
-
-def time_point_get(*, membership: Membership, pk: int) -> TimePoint:
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(
-        time_points_visible(membership).select_related(
-            "episode__service_user", "episode__service", "rule__plan"
-        ),
-        pk=pk,
-    )
-
-
-def _with_people(points: QuerySet[TimePoint]) -> QuerySet[TimePoint]:
-    return points.select_related(
-        "episode__service_user", "episode__service", "episode__key_worker"
-    )
-
-
-def _group_keys_on(day: dt.date) -> set[tuple[int, str]]:
-    from openproms.people.models import GroupSession
-
-    return set(GroupSession.objects.filter(date=day).values_list("service_id", "title"))
-
-
-def due_list(
-    *, membership: Membership, filters: DueFilters, today: dt.date | None = None
-) -> QuerySet[TimePoint]:
-    """Pending time points due, overdue or due soon as of ``filters.day`` or today.
-
-    Ordered by due date; filters run on the indexed (organisation, status,
-    due_date) and episode columns, and people come in the same query.
-    """
-    today = today or timezone.localdate()
-    day = filters.day or today
-    if filters.worker is not None and filters.worker == membership.user:
-        # My own key-worker episodes are on my caseload by definition.
-        points = TimePoint.objects.filter(organisation=membership.organisation)
-    else:
-        points = time_points_visible(membership)
-    points = points.filter(
-        status=TimePoint.Status.PENDING,
-        window_start__lte=day + dt.timedelta(days=schedule.DUE_SOON_DAYS),
-    )
-    points = points.filter(Q(window_end__isnull=True) | Q(window_end__gte=day))
-    points = points.exclude(episode__status=Episode.Status.PAUSED)
-    if filters.worker is not None:
-        points = points.filter(episode__key_worker=filters.worker)
-    if filters.service is not None:
-        points = points.filter(episode__service=filters.service)
-    if filters.day is not None:
-        groups = _group_keys_on(filters.day)
-        seen = Exists(
-            Contact.objects.filter(episode=OuterRef("episode"), date=filters.day)
-        )
-        condition = Q(seen)
-        if groups:
-            regulars = Q()
-            for service_id, title in groups:
-                regulars |= Q(
-                    group_session__service_id=service_id, group_session__title=title
-                )
-            condition |= Q(
-                Exists(
-                    Contact.objects.filter(episode=OuterRef("episode")).filter(regulars)
-                )
-            )
-        points = points.filter(condition)
-    return _with_people(points).order_by("due_date", "id")
-
-
-def list_status(point: TimePoint, today: dt.date) -> str:
-    return schedule.list_status(
-        stored=point.status,
-        due=point.due_date,
-        window_start=point.window_start,
-        window_end=point.window_end,
-        today=today,
-    )
-
-
-def missed_list(
-    *,
-    membership: Membership,
-    filters: DueFilters,
-    unrecorded_only: bool = False,
-) -> QuerySet[TimePoint]:
-    points = time_points_visible(membership).filter(status=TimePoint.Status.MISSED)
-    if unrecorded_only:
-        points = points.filter(missed_reason="")
-    if filters.worker is not None:
-        points = points.filter(episode__key_worker=filters.worker)
-    if filters.service is not None:
-        points = points.filter(episode__service=filters.service)
-    return _with_people(points).order_by("-due_date", "-id")
-
-
-# ---------------------------------------------------------------------------
-# Collection rates
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CollectionRates:
-    due: int
-    completed: int
-    missed: int
-    baseline_episodes: int  # episodes with a start time point due in the period
-    baseline_completed: int
-    followed_up: int  # of those with a completed baseline, any later completion
-
-    @property
-    def completion_rate(self) -> float | None:
-        return self.completed / self.due if self.due else None
-
-    @property
-    def baseline_rate(self) -> float | None:
-        if not self.baseline_episodes:
-            return None
-        return self.baseline_completed / self.baseline_episodes
-
-    @property
-    def follow_up_rate(self) -> float | None:
-        if not self.baseline_completed:
-            return None
-        return self.followed_up / self.baseline_completed
-
-
-def collection_rates(
-    organisation: Organisation,
-    service: Service | None = None,
-    worker: User | None = None,
-    period: tuple[dt.date, dt.date] | None = None,
-) -> CollectionRates:
-    """Counts of time points due, completed and missed, and baseline and follow-up
-    capture, for an organisation (optionally one service, one key worker, and time
-    points due within ``period``, both ends included). Cancelled ones never count.
-    """
-    points = TimePoint.objects.filter(organisation=organisation).exclude(
-        status=TimePoint.Status.CANCELLED
-    )
-    if service is not None:
-        points = points.filter(episode__service=service)
-    if worker is not None:
-        points = points.filter(episode__key_worker=worker)
-    if period is not None:
-        points = points.filter(due_date__gte=period[0], due_date__lte=period[1])
-    counts = points.aggregate(
-        due=Count("pk"),
-        completed=Count("pk", filter=Q(status=TimePoint.Status.COMPLETED)),
-        missed=Count("pk", filter=Q(status=TimePoint.Status.MISSED)),
-    )
-    starts = points.filter(rule__kind=PlanRule.Kind.START)
-    baseline_episodes = starts.values("episode").distinct().count()
-    done = starts.filter(status=TimePoint.Status.COMPLETED)
-    baseline_done = done.values("episode").distinct().count()
-    later = TimePoint.objects.filter(
-        episode=OuterRef("episode"), status=TimePoint.Status.COMPLETED
-    ).exclude(rule__kind=PlanRule.Kind.START)
-    followed = (
-        done.filter(Exists(later)).values("episode").distinct().count()
-        if baseline_done
-        else 0
-    )
-    return CollectionRates(
-        due=counts["due"],
-        completed=counts["completed"],
-        missed=counts["missed"],
-        baseline_episodes=baseline_episodes,
-        baseline_completed=baseline_done,
-        followed_up=followed,
-    )

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from openproms.accounts import selectors
-from openproms.accounts.policy import Action, role_may
+from openproms.accounts.policy import Action, Role, role_may
 from openproms.core.access import (
     commissioner_view,
     org_view,
@@ -57,10 +57,20 @@ def org_home(request: HttpRequest) -> HttpResponse:
         from openproms.people.selectors import open_alerts_for
 
         context["my_alerts"] = list(open_alerts_for(membership, mine_only=True)[:20])
+    if role_may(role, Action.DUE_VIEW):
+        from openproms.collection.due_lists import work_summary
+        from openproms.collection.scheduling import time_points_close_missed
+
+        time_points_close_missed(organisation=organisation)
+        context["work"] = work_summary(membership=membership)
+        context["show_missed"] = role_may(role, Action.MISSED_RECORD)
     if role_may(role, Action.CASELOAD_VIEW):
         from openproms.people.selectors import caseload_summary
 
-        context["caseload"] = caseload_summary(membership=membership)
+        caseload = caseload_summary(membership=membership)
+        # A manager or admin with nobody on a caseload has no caseload to show.
+        if caseload["people"] or role == Role.WORKER:
+            context["caseload"] = caseload
     return render(request, "core/org_home.html", context)
 
 

@@ -105,12 +105,14 @@ def service_users_search(
     return people.filter(match).order_by("family_name", "given_name", "reference")
 
 
+# The roles whose members can hold a caseload (be a person's key worker).
+KEY_WORKER_ROLES = frozenset({Role.WORKER, Role.MANAGER})
+
+
 def key_workers_for(organisation: Organisation) -> QuerySet[Membership]:
     """The members who can hold a caseload: workers and managers."""
     return (
-        Membership.objects.filter(
-            organisation=organisation, role__in=[Role.WORKER, Role.MANAGER]
-        )
+        Membership.objects.filter(organisation=organisation, role__in=KEY_WORKER_ROLES)
         .select_related("user")
         .order_by("user__full_name", "user__email")
     )
@@ -245,19 +247,25 @@ def _latest_scores(people: list[int]) -> dict[int, list[dict[str, Any]]]:
 
 
 def person_collection(*, service_user: ServiceUser) -> dict[str, Any]:
-    """A person's time points, completed measures with their scores (``answered``:
-    each administration with its measure's name and scores labelled as people read
-    them), and the latest scores per measure (``service_user`` must already be one
-    the asker may see)."""
+    """A person's time points (each with ``state_tag`` and ``state_label``),
+    completed measures with their scores (``answered``: each administration with its
+    measure's name and scores labelled as people read them), and the latest scores
+    per measure (``service_user`` must already be one the asker may see)."""
+    from openproms.collection import counts as time_point_counts
     from openproms.collection.models import Administration, TimePoint
 
     time_points = list(
-        TimePoint.objects.filter(
-            organisation=service_user.organisation, episode__service_user=service_user
+        time_point_counts.with_unscored(
+            TimePoint.objects.filter(
+                organisation=service_user.organisation,
+                episode__service_user=service_user,
+            )
         )
         .select_related("episode__service")
         .order_by("due_date", "id")
     )
+    # Each time point's state today, as every count reads it (collection.states).
+    time_point_counts.label_states(time_points, timezone.localdate())
     administrations = list(
         Administration.objects.filter(
             organisation=service_user.organisation, service_user=service_user
@@ -282,22 +290,21 @@ def person_collection(*, service_user: ServiceUser) -> dict[str, Any]:
 
 
 def _due_counts(episode_ids: list[int], today: dt.date) -> dict[int, dict[str, int]]:
+    """Per episode: time points due now and overdue, as every count reads them
+    (``collection.states``); none while the episode is paused, as on the due list."""
+    from openproms.collection import counts as time_point_counts
     from openproms.collection.models import TimePoint
 
-    counts: dict[int, dict[str, int]] = {
+    found: dict[int, dict[str, int]] = {
         episode_id: {"due": 0, "overdue": 0} for episode_id in episode_ids
     }
-    pending = TimePoint.objects.filter(
-        episode_id__in=episode_ids,
-        status=TimePoint.Status.PENDING,
-        window_start__lte=today,
-    ).values_list("episode_id", "window_end")
-    for episode_id, window_end in pending:
-        if window_end is not None and window_end < today:
-            counts[episode_id]["overdue"] += 1
-        else:
-            counts[episode_id]["due"] += 1
-    return counts
+    points = TimePoint.objects.filter(
+        episode_id__in=episode_ids, status=TimePoint.Status.PENDING
+    ).exclude(episode__status=Episode.Status.PAUSED)
+    by_episode = time_point_counts.count_states_by(points, "episode", today)
+    for episode_id, state in by_episode.items():
+        found[episode_id] = {"due": state.due_now, "overdue": state.overdue}
+    return found
 
 
 # Arrows in the caseload: the arrow shows which way the score moved; the words say
@@ -478,32 +485,16 @@ def _name_key(person: ServiceUser) -> tuple[str, str, str]:
     )
 
 
-def caseload_summary(
-    *, membership: Membership, today: dt.date | None = None
-) -> dict[str, int]:
-    """Counts for the home page, computed in the database (a caseload can hold
-    thousands of people): people with an open episode I hold, and their time points
-    due or overdue, as the caseload page counts them."""
-    from openproms.collection.models import TimePoint
-
-    today = today or timezone.localdate()
+def caseload_summary(*, membership: Membership) -> dict[str, int]:
+    """For the home page, computed in the database (a caseload can hold thousands
+    of people): how many people have an open episode I hold. What is due for them
+    is counted with the due list (``collection.due_lists.work_summary``)."""
     episodes = Episode.objects.filter(
         organisation=membership.organisation,
         key_worker=membership.user,
         status__in=[Episode.Status.ACTIVE, Episode.Status.PAUSED],
     )
-    pending = TimePoint.objects.filter(
-        episode__in=episodes.values("pk"),
-        status=TimePoint.Status.PENDING,
-        window_start__lte=today,
-    ).order_by()
-    return {
-        "people": episodes.values("service_user").distinct().count(),
-        "due": pending.filter(
-            Q(window_end__isnull=True) | Q(window_end__gte=today)
-        ).count(),
-        "overdue": pending.filter(window_end__lt=today).count(),
-    }
+    return {"people": episodes.values("service_user").distinct().count()}
 
 
 def open_alerts_for(

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from openproms.accounts.models import Membership, Organisation
 from openproms.catalogue.selectors import measure_definition
-from openproms.collection import scheduling
+from openproms.collection import due_lists
 from openproms.core.demo import DemoContext
 from openproms.paper import FormContext, make_layout
 from openproms.paper.simulate import filled_form, pages_pdf
@@ -53,7 +53,7 @@ def seed(context: DemoContext) -> None:
     membership = Membership.objects.get(
         organisation=organisation, user__email="data@riverside.example"
     )
-    due = scheduling.due_list(membership=membership, filters=scheduling.DueFilters())
+    due = due_lists.due_list(membership=membership, filters=due_lists.DueFilters())
     points = list(due[: FORMS + 2])  # two printed forms have not come back yet
     outcome = services.forms_print(membership=membership, time_points=points)
     if not outcome.printed:

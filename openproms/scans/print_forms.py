@@ -12,8 +12,8 @@ from typing import Any
 from django import forms
 
 from openproms.accounts.models import Membership
+from openproms.collection.due_lists import DueFilters
 from openproms.collection.plan_forms import DueFilterForm
-from openproms.collection.scheduling import DueFilters
 from openproms.scans.selectors import measure_choices, measure_or_none, wording_problem
 
 # One request renders every form in it: more than this at once is slow to make and

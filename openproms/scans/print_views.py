@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from openproms.accounts.models import Membership
 from openproms.accounts.policy import Action
-from openproms.collection import scheduling
+from openproms.collection import due_lists
 from openproms.collection.models import TimePoint
 from openproms.core.access import org_view
 from openproms.scans import print_forms, selectors, services
@@ -55,7 +55,7 @@ def _due(
 ) -> _Due:
     """The time points the filters choose, in the order they print (by reference),
     each with the reason it cannot be printed, if any."""
-    points = scheduling.due_list(
+    points = due_lists.due_list(
         membership=membership, filters=form.filters(), today=today
     )
     left_out = 0

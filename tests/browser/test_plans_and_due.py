@@ -212,7 +212,7 @@ def test_worker_records_a_missed_time_point_with_a_reason(page, tenant_a, live_s
     _tab_to(page, "button[type=submit].nhsuk-button")
     page.keyboard.press("Enter")
     page.wait_for_url("**/due/missed/")
-    expect(page.get_by_text("Recorded why phq9 (Start) was missed")).to_be_visible()
+    expect(page.get_by_text("Recorded PHQ-9 (Start) for")).to_be_visible()
     check_page(page, narrow=True)
     point = TimePoint.objects.get(episode=episode)
     assert (point.status, point.missed_reason) == ("missed", "did_not_attend")

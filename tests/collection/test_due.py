@@ -85,7 +85,7 @@ def test_a_worker_sees_who_is_due_on_their_caseload_by_default(
     assert response.status_code == 200
     assert _names(response) == ["Mine"]
     page = response.content.decode()
-    assert "Due</strong>" in page
+    assert "Due now</strong>" in page
     assert (
         reverse(
             "collection:answer_time_point",
@@ -99,18 +99,79 @@ def test_a_worker_sees_who_is_due_on_their_caseload_by_default(
 
 
 @pytest.mark.django_db
-def test_a_manager_can_see_everyone_or_one_worker(tenant_a: Tenant) -> None:
+def test_a_manager_sees_everyone_by_default_and_can_choose_one_worker(
+    tenant_a: Tenant,
+) -> None:
     _setup(tenant_a)
     _person(tenant_a, "Ann")
     _person(tenant_a, "Bob", key_worker="manager")
     client = verified_client(tenant_a.members["manager"].user)
-    assert _names(client.get(_url("due_list"))) == ["Bob"]
-    assert sorted(_names(client.get(_url("due_list"), {"worker": "all"}))) == [
-        "Ann",
-        "Bob",
-    ]
+    response = client.get(_url("due_list"))
+    assert sorted(_names(response)) == ["Ann", "Bob"]
+    assert '<option value="all" selected>Everyone</option>' in response.content.decode()
+    assert _names(client.get(_url("due_list"), {"worker": "mine"})) == ["Bob"]
     worker = tenant_a.members["worker"].user
     assert _names(client.get(_url("due_list"), {"worker": worker.pk})) == ["Ann"]
+
+
+@pytest.mark.parametrize("role", ["manager", "data_officer", "org_admin"])
+@pytest.mark.django_db
+def test_missed_measures_show_everyone_in_the_services_by_default(
+    tenant_a: Tenant, role: str
+) -> None:
+    _setup(tenant_a)
+    _person(tenant_a, "Ann", start=TODAY - dt.timedelta(days=30))
+    _person(tenant_a, "Bob", start=TODAY - dt.timedelta(days=30), key_worker=None)
+    client = verified_client(tenant_a.members[role].user)
+    response = client.get(_url("missed_list"))
+    assert response.status_code == 200
+    assert sorted(_names(response)) == ["Ann", "Bob"]
+    assert "No missed measures to show" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_data_officer_sees_everyone_due_by_default(tenant_a: Tenant) -> None:
+    _setup(tenant_a)
+    _person(tenant_a, "Ann")
+    _person(tenant_a, "Bob", key_worker="manager")
+    client = verified_client(tenant_a.members["data_officer"].user)
+    response = client.get(_url("due_list"))
+    assert sorted(_names(response)) == ["Ann", "Bob"]
+
+
+@pytest.mark.django_db
+def test_a_worker_still_sees_the_people_they_are_key_worker_for_by_default(
+    tenant_a: Tenant,
+) -> None:
+    _setup(tenant_a)
+    _person(tenant_a, "Mine", start=TODAY - dt.timedelta(days=30))
+    _person(
+        tenant_a, "Other", start=TODAY - dt.timedelta(days=30), key_worker="manager"
+    )
+    client = verified_client(tenant_a.members["worker"].user)
+    response = client.get(_url("missed_list"))
+    assert _names(response) == ["Mine"]
+    page = response.content.decode()
+    assert '<option value="mine" selected>People I am key worker for</option>' in page
+
+
+@pytest.mark.django_db
+def test_only_people_who_can_hold_a_caseload_are_offered_as_key_workers(
+    tenant_a: Tenant,
+) -> None:
+    client = verified_client(tenant_a.members["data_officer"].user)
+    response = client.get(_url("due_list"))
+    offered = dict(response.context["form"].fields["worker"].choices)
+    names = {m: tenant_a.members[m].user for m in tenant_a.members}
+    assert str(names["worker"].pk) in offered
+    assert str(names["manager"].pk) in offered
+    for role in ("data_officer", "viewer", "org_admin"):
+        assert str(names[role].pk) not in offered, role
+    # A data officer holds no caseload, so "People I am key worker for" is not offered.
+    assert "mine" not in offered
+    refused = client.get(_url("due_list"), {"worker": names["viewer"].pk})
+    assert refused.status_code == 400
+    assert "Choose a key worker from the list" in refused.content.decode()
 
 
 @pytest.mark.django_db
@@ -129,7 +190,7 @@ def test_the_due_list_shows_status_tags_and_leaves_out_what_is_not_due_yet(
     client = verified_client(tenant_a.members["worker"].user)
     response = client.get(_url("due_list"))
     rows = {
-        (p.episode.service_user.given_name, p.label): p.list_status
+        (p.episode.service_user.given_name, p.label): p.state_tag
         for p in response.context["page"].object_list
     }
     assert rows[("Overdue", "Start")] == "overdue"
@@ -300,8 +361,8 @@ def test_the_rates_page_shows_rates_per_service_and_worker(tenant_a: Tenant) -> 
     response = client.get(_url("collection_rates"))
     assert response.status_code == 200
     overall = response.context["overall"]
-    assert (overall["rates"].due, overall["rates"].completed) == (2, 1)
-    assert overall["rates"].missed == 1
+    assert (overall["counts"].counted, overall["counts"].answered) == (2, 1)
+    assert overall["counts"].missed == 1
     assert overall["baseline"] == "50%"
     page = response.content.decode()
     assert tenant_a.service.name in page
@@ -311,3 +372,82 @@ def test_the_rates_page_shows_rates_per_service_and_worker(tenant_a: Tenant) -> 
     )
     assert bad.status_code == 400
     assert "The end date must be on or after the start date" in bad.content.decode()
+
+
+def _acceptability(
+    tenant: Tenant, measure_id: str, ratings: list[int], *, days_ago: int = 1
+) -> None:
+    import uuid
+
+    from openproms.collection.models import AcceptabilityResponse, Administration
+
+    person = ServiceUser.objects.create(
+        organisation=tenant.organisation, reference=f"A-{uuid.uuid4().hex[:6]}"
+    )
+    for rating in ratings:
+        administration = Administration.objects.create(
+            organisation=tenant.organisation,
+            service_user=person,
+            measure_id=measure_id,
+            measure_version="1",
+            answers={},
+            mode=Administration.Mode.KIOSK,
+            submission_id=str(uuid.uuid4()),
+            payload_hash="x",
+            scored_with=f"{measure_id}@1",
+        )
+        AcceptabilityResponse.objects.create(
+            organisation=tenant.organisation,
+            service=tenant.service,
+            administration=administration,
+            mode=Administration.Mode.KIOSK,
+            rating=rating,
+            comment="private words",
+            created_at=timezone.now() - dt.timedelta(days=days_ago),
+        )
+
+
+@pytest.mark.django_db
+def test_the_rates_page_summarises_how_people_found_answering(
+    tenant_a: Tenant, tenant_b: Tenant
+) -> None:
+    # Before: acceptability answers were stored and shown nowhere.
+    _acceptability(tenant_a, "phq9", [5, 5, 4, 4, 4, 3, 3, 2, 1, 5, 4, 4])
+    _acceptability(tenant_a, "gad7", [1, 5, 4])
+    _acceptability(tenant_a, "gad7", [1, 1], days_ago=200)  # before the period
+    _acceptability(tenant_b, "phq9", [1] * 20)  # another organisation
+    client = verified_client(tenant_a.members["manager"].user)
+    response = client.get(_url("collection_rates"))
+    rows = {(a["service"], a["measure"]): a for a in response.context["acceptability"]}
+    service = tenant_a.service.name
+    assert list(rows) == [
+        (service, "PHQ-9"),
+        (service, "GAD-7"),
+        (service, "All measures"),
+    ]
+    together = rows[(service, "All measures")]
+    assert (together["row"].easy, together["row"].neither) == (10, 2)
+    assert (together["row"].difficult, together["row"].answers) == (3, 15)
+    assert together["mean"] == "3.6" and together["caution"] == ""  # 54 / 15
+    phq9 = rows[(service, "PHQ-9")]
+    assert (phq9["row"].easy, phq9["row"].neither, phq9["row"].difficult) == (8, 2, 2)
+    assert phq9["row"].answers == 12
+    assert (phq9["easy"], phq9["difficult"], phq9["mean"]) == ("67%", "17%", "3.7")
+    assert phq9["caution"] == ""
+    gad7 = rows[(service, "GAD-7")]
+    assert (gad7["row"].easy, gad7["row"].neither, gad7["row"].difficult) == (2, 0, 1)
+    # Fewer than 10 answers: counts with a caution, no average or percentages.
+    assert (gad7["easy"], gad7["mean"]) == ("", "")
+    assert gad7["caution"] == "fewer than 10 answers: treat with caution"
+    page = response.content.decode()
+    assert "How people found answering" in page
+    assert "Caution:</strong> fewer than 10 answers: treat with caution" in page
+    assert "private words" not in page
+    assert "phq9" not in page and "gad7" not in page
+
+
+def test_the_acceptability_caution_is_the_dashboards() -> None:
+    from openproms.collection import plan_views
+    from openproms.reports import dashboard_views
+
+    assert plan_views.SMALL_N == dashboard_views.SMALL_N

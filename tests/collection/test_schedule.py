@@ -10,14 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from openproms.collection import schedule
 from openproms.collection.schedule import (
     EpisodeFacts,
     Occasion,
     Pause,
     Rule,
     in_window,
-    list_status,
     local_date,
     occasions,
     rule_problems,
@@ -361,49 +359,3 @@ def test_a_window_over_the_autumn_clock_change_keeps_whole_local_days() -> None:
 def test_a_naive_datetime_is_refused() -> None:
     with pytest.raises(ValueError):
         local_date(dt.datetime(2026, 6, 10, 23, 30), LONDON)
-
-
-# --- list status -------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("today", "expected"),
-    [
-        ("2026-02-01", "upcoming"),
-        ("2026-02-02", "due_soon"),
-        ("2026-02-08", "due_soon"),
-        ("2026-02-09", "due"),
-        ("2026-02-16", "due"),
-        ("2026-02-17", "overdue"),
-        ("2026-02-23", "overdue"),
-        ("2026-02-24", "missed"),
-    ],
-)
-def test_the_list_status_follows_the_window(today: str, expected: str) -> None:
-    status = list_status(
-        stored="pending",
-        due=d("2026-02-16"),
-        window_start=d("2026-02-09"),
-        window_end=d("2026-02-23"),
-        today=d(today),
-    )
-    assert status == expected
-
-
-def test_an_open_ended_window_is_never_missed_by_time() -> None:
-    status = list_status(
-        stored="pending",
-        due=d("2026-02-02"),
-        window_start=d("2026-02-02"),
-        window_end=None,
-        today=d("2027-01-01"),
-    )
-    assert status == schedule.OVERDUE
-
-
-def test_stored_outcomes_are_shown_as_they_are() -> None:
-    for stored in ("completed", "missed", "cancelled"):
-        status = list_status(
-            stored=stored, due=START, window_start=START, window_end=None, today=START
-        )
-        assert status == stored

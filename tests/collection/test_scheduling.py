@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from openproms.audit.models import AuditEvent
-from openproms.collection import scheduling
+from openproms.collection import counts, scheduling
 from openproms.collection.models import MeasurementPlan, PlanRule, TimePoint
 from openproms.collection.services import administration_submit
 from openproms.people.models import Contact, Episode, EpisodePause, ServiceUser
@@ -361,22 +361,28 @@ def test_collection_rates_count_due_completed_missed_baseline_and_follow_up(
     TimePoint.objects.filter(episode=one, sequence=1).update(status="completed")
     TimePoint.objects.filter(episode=two, label="Start").update(status="completed")
     scheduling.time_points_close_missed(today=today)
-    rates = scheduling.collection_rates(
-        tenant_a.organisation, period=(dt.date(2026, 1, 1), dt.date(2026, 2, 28))
+    rates = counts.collection_rates(
+        tenant_a.organisation,
+        period=(dt.date(2026, 1, 1), dt.date(2026, 2, 28)),
+        today=today,
     )
-    assert (rates.due, rates.completed, rates.missed) == (6, 3, 3)
-    assert (rates.baseline_episodes, rates.baseline_completed, rates.followed_up) == (
+    assert rates.counts.counted == 6
+    assert (rates.counts.answered, rates.counts.missed) == (3, 3)
+    assert rates.counts.still_open == rates.counts.declined == 0
+    assert (rates.baseline_episodes, rates.baseline_answered, rates.followed_up) == (
         3,
         2,
         1,
     )
-    assert rates.completion_rate == 0.5
+    assert rates.answered_rate == 0.5
     assert rates.follow_up_rate == 0.5
     other = tenant_a.members["manager"].user
-    assert scheduling.collection_rates(tenant_a.organisation, worker=other).due == 0
+    assert (
+        counts.collection_rates(tenant_a.organisation, worker=other).counts.counted == 0
+    )
     worker = tenant_a.members["worker"].user
     assert (
-        scheduling.collection_rates(tenant_a.organisation, worker=worker).due
+        counts.collection_rates(tenant_a.organisation, worker=worker).counts.counted
         == TimePoint.objects.exclude(status="cancelled").count()
     )
-    assert scheduling.collection_rates(tenant_b.organisation).due == 0
+    assert counts.collection_rates(tenant_b.organisation).counts.counted == 0

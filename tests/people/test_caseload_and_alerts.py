@@ -68,6 +68,7 @@ def test_the_caseload_lists_the_workers_people_with_due_counts_scores_and_alerts
         due=today - dt.timedelta(days=1),
         window_end=today + dt.timedelta(days=5),
     )
+    _time_point(zed_episode, due=today, window_end=today + dt.timedelta(days=5))
     factories.phq9_answered(tenant_a, amy, item9=2)
 
     client = verified_client(tenant_a.members["worker"].user)
@@ -75,7 +76,12 @@ def test_the_caseload_lists_the_workers_people_with_due_counts_scores_and_alerts
     rows = page.context["rows"]
     assert [r["person"].reference for r in rows] == ["A1", "Z1"]
     by_ref = {r["person"].reference: r for r in rows}
+    # As every count reads them (collection.states): the window that closed ten
+    # days ago is missed, not overdue; due yesterday with the window open is
+    # overdue; due today is due now.
     assert by_ref["Z1"]["overdue"] == 1 and by_ref["Z1"]["due"] == 1
+    assert "1 overdue</strong>" in page.content.decode()
+    assert "1 due now</strong>" in page.content.decode()
     assert by_ref["A1"]["alerts"] == 1
     assert by_ref["A1"]["scores"][0]["measure_id"] == "phq9"
     text = page.content.decode()

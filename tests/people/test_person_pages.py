@@ -337,3 +337,59 @@ def test_the_person_page_names_scores_by_their_display_labels(
     assert "Anxiety: 3 (Low)" in answered
     assert "Overall (mean of domains): 4" in answered
     assert "13.0" not in text and "6.0" not in text
+
+
+def test_the_person_page_shows_each_time_point_in_its_state_today(
+    tenant_a: Tenant,
+) -> None:
+    # Before: every pending time point said "Due", even one whose window opens
+    # in three months; declined showed as "Missed: declined".
+    from django.utils import timezone
+
+    from openproms.collection.models import MeasurementPlan, PlanRule, TimePoint
+
+    today = timezone.localdate()
+    who = factories.on_caseload(tenant_a, "T1")
+    episode = who.episodes.get()
+    plan = MeasurementPlan.objects.create(
+        organisation=tenant_a.organisation, service=tenant_a.service, name="Plan"
+    )
+    rule = PlanRule.objects.create(
+        plan=plan, measure_id="phq9", measure_version="1", kind="one_off"
+    )
+
+    def point(n: int, due: dt.date, **fields: object) -> TimePoint:
+        return TimePoint.objects.create(
+            organisation=tenant_a.organisation,
+            episode=episode,
+            rule=rule,
+            sequence=n,
+            label=f"Week {n}",
+            measure_id="phq9",
+            measure_version="1",
+            due_date=due,
+            window_start=due - dt.timedelta(days=7),
+            window_end=due + dt.timedelta(days=7),
+            **fields,
+        )
+
+    point(60, today + dt.timedelta(days=91))
+    point(12, today + dt.timedelta(days=10))
+    point(8, today + dt.timedelta(days=2))
+    point(6, today - dt.timedelta(days=2))
+    point(2, today - dt.timedelta(days=30))
+    point(4, today - dt.timedelta(days=20), status="missed", missed_reason="declined")
+    client = verified_client(tenant_a.members["worker"].user)
+    page = client.get(_url("person_detail", tenant_a, person_pk=who.pk))
+    shown = {t.label: (t.state_tag, t.state_label) for t in page.context["time_points"]}
+    assert shown == {
+        "Week 60": ("not_yet_due", "Not due yet"),
+        "Week 12": ("due_soon", "Due soon"),
+        "Week 8": ("due_now", "Due now"),
+        "Week 6": ("overdue", "Overdue"),
+        "Week 2": ("missed", "Missed"),
+        "Week 4": ("declined", "Declined"),
+    }
+    text = page.content.decode()
+    assert 'data-state="not_yet_due">Not due yet' in text
+    assert "Missed: declined" not in text

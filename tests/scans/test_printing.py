@@ -58,6 +58,22 @@ def test_the_page_lists_the_forms_due_and_for_whom(tenant_a, client_for):
     assert not PrintedForm.objects.exists()  # looking prints nothing
 
 
+@pytest.mark.parametrize("role", ["data_officer", "manager"])
+def test_forms_due_show_everyone_in_the_services_by_default(tenant_a, client_for, role):
+    due_person(tenant_a, reference="P-1")
+    due_person(tenant_a, reference="P-2", key_worker=_member(tenant_a, "manager").user)
+    client = client_for(_member(tenant_a, role).user)
+    response = client.get(_due_url(tenant_a))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "2 forms to print for 2 people" in page
+    assert '<option value="all" selected>Everyone</option>' in page
+    # Straight from the page, printing takes the same default.
+    response = client.post(_due_url(tenant_a), {"filtered": "1"})
+    _assert_pdf(response, _today_name())
+    assert PrintedForm.objects.count() == 2
+
+
 def test_printing_returns_one_pdf_and_records_each_form(tenant_a, client_for):
     _, _, first = due_person(tenant_a, reference="P-1")
     _, _, second = due_person(tenant_a, reference="P-2")
