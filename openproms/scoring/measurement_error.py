@@ -104,8 +104,8 @@ def _for_scale(scale: Scale) -> MeasurementError | None:
         return MeasurementError(
             change.sem,
             "published_change",
-            f"the published {change.figure} of {_num(change.value)}{rescaled}, "
-            f"which is {change.equals}{who}",
+            f"the published {change.figure} of {_num(change.value)}{who}"
+            f"{rescaled}, which is {change.equals}",
             (change.source,),
         )
     rel, sd = scale.reliability, scale.reference_sd
