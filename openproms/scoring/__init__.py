@@ -16,6 +16,7 @@ Pure Python (numpy and jsonschema only; never Django). The public API:
 * measurement error: :func:`scale_measurement_error`, :class:`MeasurementError`,
   :func:`score_interval`, :class:`Interval`, :func:`standard_error_of_measurement`,
   :func:`has_measurement_error`, :func:`no_sem_reason`, :func:`margin_text`;
+* names: :func:`display_title`, :func:`full_name` (each name once);
 * wording: :func:`definition_with_wording`, :func:`item_text`,
   :func:`option_label`, :func:`require_wording`, :func:`has_wording`;
 * ladders and bespoke measures: :func:`ladder_definition`,
@@ -74,6 +75,7 @@ from openproms.scoring.measurement_error import (
     score_interval,
     standard_error_of_measurement,
 )
+from openproms.scoring.names import display_title, full_name
 from openproms.scoring.vector import ScaleColumns, ScoreTable, score_table
 from openproms.scoring.wording import (
     definition_with_wording,
@@ -110,6 +112,8 @@ __all__ = [
     "definition_from_dict",
     "definition_with_wording",
     "derived_answers",
+    "display_title",
+    "full_name",
     "get_measure",
     "has_measurement_error",
     "has_wording",
