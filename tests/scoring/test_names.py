@@ -8,6 +8,7 @@ import re
 import pytest
 
 from openproms.scoring import default_library, display_title, full_name, get_measure
+from openproms.scoring.cli import main as cli
 
 
 @pytest.mark.parametrize(
@@ -43,3 +44,14 @@ def test_no_library_title_repeats_its_short_name_or_names_openproms() -> None:
         assert display_title(defn).casefold().count(defn.short_name.casefold()) == 1
         assert not re.search(r"\bopenproms\b", defn.title), defn.title
         assert shown.casefold().count(f"({defn.short_name.casefold()})") == 0
+
+
+def test_measures_show_names_the_measure_once_and_ends_the_holder_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli(["measures", "show", "phq9"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "Patient Health Questionnaire (PHQ-9) - phq9@1"
+    assert "(PHQ-9) (PHQ-9)" not in out
+    assert "Licence: open; Pfizer Inc. No permission" in out
+    assert "Inc.." not in out
