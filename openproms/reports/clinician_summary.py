@@ -98,9 +98,9 @@ def rows(scale: ScaleProgress) -> list[list[str]]:
 def verdict(change: Change | None) -> str:
     """The reliable-change verdict for one comparison, with the change in points."""
     if change is None:
-        return "Only one score: no comparison."
+        return "Only one score: no comparison"
     if change.reliable is None:
-        return "No reliable-change threshold in the definition."
+        return "No reliable-change threshold in the definition"
     sign = "+" if change.delta > 0 else ""
     if change.reliable_improvement:
         return f"Reliable improvement ({fmt(change.delta)})"

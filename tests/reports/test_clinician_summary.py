@@ -134,6 +134,25 @@ def test_the_record_text_states_the_measurement_error_and_caseness_plainly(
     # Never the old wording that read as if the person were above the threshold.
     assert "not a case (caseness" not in record
     assert "Above the" not in record
+    assert "  First vs latest: Reliable improvement (-6)." in record
+    assert "..\n" not in record and not record.endswith("..")
+
+
+def test_a_scale_without_a_reliable_change_threshold_reads_cleanly_in_the_record(
+    tenant_a: Tenant,
+) -> None:
+    who = on_caseload(tenant_a, "T1")
+    scored(tenant_a, who, "ons4", _ons4(4), 30)
+    scored(tenant_a, who, "ons4", _ons4(6), 1)
+    record = (
+        verified_client(tenant_a.members["worker"].user)
+        .get(_url(who.pk))
+        .context["text"]
+    )
+    assert (
+        "  First vs latest: No reliable-change threshold in the definition.\n" in record
+    )
+    assert ".." not in record
 
 
 def test_the_record_text_has_scores_verdicts_caseness_and_verified_snomed_codes(
