@@ -182,7 +182,7 @@ def test_each_scale_states_its_measurement_error_with_its_source(
     assert "Standard error of measurement 2.69" in wemwbs
     assert "SD 8.96 (adults in Scotland" in wemwbs and "Tennant R" in wemwbs
     ons4 = page("ons4")
-    assert "No measurement-error band: No reliability has been published" in ons4
+    assert "No measurement-error band. No reliability has been published" in ons4
     k10 = page("k10")
     assert "Reliability: test-retest reliability 0.89" in k10
     assert "spread of scores (SD)" in k10
