@@ -165,8 +165,8 @@ def no_sem_reason(scale: Scale) -> str | None:
             "error cannot be worked out."
         )
     return (
-        "No published reliability for this score has been checked, so the size of "
-        "its measurement error is not known."
+        "No reliability for this score has been found in a published primary "
+        "source, so the size of its measurement error is not known."
     )
 
 
