@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from openproms.reports.charts import score_history_chart
 from openproms.scoring import get_measure, individual_change, score_interval
 from tests.conftest import Tenant, verified_client
 from tests.people.factories import on_caseload, person
@@ -207,3 +208,26 @@ def test_the_person_page_links_to_the_sheet_and_the_summary(tenant_a: Tenant) ->
     text = page.content.decode()
     assert f"/o/alpha/people/{who.pk}/progress-sheet.pdf" in text
     assert "Progress sheet (PDF)" in text and "Clinician summary" in text
+
+
+def test_the_score_history_chart_is_titled_with_a_band_only_when_it_draws_one() -> None:
+    with_band = score_history_chart(
+        name="GAD-7 total",
+        points=[
+            {"date": "2026-01-01", "score": 11, "low": 7.05, "high": 14.95},
+            {"date": "2026-02-01", "score": 8, "low": 4.05, "high": 11.95},
+        ],
+        domain=(0, 21),
+    )
+    assert with_band["title"]["text"] == "GAD-7 total with 95% measurement-error band"
+    assert [layer["mark"]["type"] for layer in with_band["layer"]] == [
+        "errorbar",
+        "line",
+    ]
+    without = score_history_chart(
+        name="ONS4 Happiness",
+        points=[{"date": "2026-01-01", "score": 6}, {"date": "2026-02-01", "score": 7}],
+        domain=(0, 10),
+    )
+    assert without["title"]["text"] == "ONS4 Happiness scores"
+    assert [layer["mark"]["type"] for layer in without["layer"]] == ["line"]
