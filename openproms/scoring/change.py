@@ -10,8 +10,8 @@ Formulas (measures guide §0; psyctc.org reliable-change pages, Chris Evans; Jac
   (NHS Talking Therapies convention: "6 or more" on PHQ-9), or with 1.96 * S_diff
   when the definition gives SD and reliability instead.
 * caseness before / after (:func:`caseness_phrase` says where a score stands
-  against the cut-off, the right way round); recovery = a case at the start and not at the end;
-  reliable recovery = recovery with reliable improvement (NHS Talking Therapies);
+  against the cut-off, the right way round); recovery = a case at the start and
+  not at the end; reliable recovery = recovery with reliable improvement (NHS Talking Therapies);
   reliable deterioration = reliable change in the worse direction.
 
 Facts marked unverified in the definition are never used silently: the sentences
