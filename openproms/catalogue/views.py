@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openproms.accounts.policy import Action
-from openproms.catalogue import selectors, services
+from openproms.catalogue import descriptions, selectors, services
 from openproms.catalogue.forms import CSV_COLUMNS, MeasureUseForm, WordingForm
 from openproms.core.access import org_view
-from openproms.scoring import MeasureDefinition, WordingNotAvailable, require_wording
+from openproms.scoring import MeasureDefinition, display_title
 
 
 def _data(request: HttpRequest) -> Any:
@@ -38,6 +38,7 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 def _item_rows(definition: MeasureDefinition) -> list[dict[str, Any]]:
     rows = []
     for item in definition.items:
+        name = descriptions.question_name(definition, item)
         response_set = item.response_set
         if response_set.is_range:
             options = [
@@ -46,8 +47,21 @@ def _item_rows(definition: MeasureDefinition) -> list[dict[str, Any]]:
             ]
         else:
             options = [{"code": o.code, "label": o.label} for o in response_set.options]
-        rows.append({"item": item, "options": options, "range": response_set})
+        rows.append(
+            {"item": item, "name": name, "options": options, "range": response_set}
+        )
     return rows
+
+
+def _scale_rows(definition: MeasureDefinition) -> list[dict[str, Any]]:
+    return [
+        {
+            "scale": scale,
+            "method": descriptions.method_words(definition, scale),
+            **descriptions.measurement_error(scale),
+        }
+        for scale in definition.scales
+    ]
 
 
 @org_view(Action.MEASURE_VIEW)
@@ -58,18 +72,15 @@ def measure_detail(
     definition = selectors.measure_definition(
         organisation=organisation, measure_id=measure_id, version=measure_version
     )
-    try:
-        require_wording(definition)
-        wording_missing = ""
-    except WordingNotAvailable as reason:
-        wording_missing = str(reason)
     return render(
         request,
         "catalogue/measure_detail.html",
         {
             "definition": definition,
+            "title": display_title(definition),
             "items": _item_rows(definition),
-            "wording_missing": wording_missing,
+            "scales": _scale_rows(definition),
+            "wording_missing": descriptions.missing_wording(definition),
             "in_use": selectors.organisation_uses_measure(
                 organisation=organisation,
                 measure_id=definition.id,

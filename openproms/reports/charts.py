@@ -237,3 +237,56 @@ def sparkline(
         dot = radius * (1.0 if n == len(xy) - 1 else 0.6)
         drawing.add(Circle(x, y, dot, fillColor=blue, strokeColor=blue))
     return drawing
+
+
+
+
+ERROR_BAR_GREY = "#768692"
+
+
+def score_history_chart(
+    *, name: str, points: list[dict[str, Any]], domain: tuple[float, float]
+) -> dict[str, Any]:
+    """One scale's scores over time (``points``: ``date``, ``score`` and, where the
+    score has a 95% measurement-error interval, ``low`` and ``high``).
+
+    The title says "with 95% measurement-error band" exactly when a band is drawn:
+    both follow from the points, so a chart never claims a band it does not show.
+    """
+    band = any("low" in p and "high" in p for p in points)
+    title = f"{name} with 95% measurement-error band" if band else f"{name} scores"
+    spec = base_spec(title=title)
+    x = {
+        "field": "date",
+        "type": "temporal",
+        "title": "Date",
+        "axis": {"format": "%d %b %Y", "labelAngle": -30},
+    }
+    y = {
+        "field": "score",
+        "type": "quantitative",
+        "title": "Score",
+        "scale": {"domain": list(domain)},
+    }
+    layers: list[dict[str, Any]] = []
+    if band:
+        layers.append(
+            {
+                "transform": [{"filter": "isValid(datum.low)"}],
+                "mark": {"type": "errorbar", "ticks": True, "color": ERROR_BAR_GREY},
+                "encoding": {
+                    "x": x,
+                    "y": {**y, "field": "low"},
+                    "y2": {"field": "high"},
+                },
+            }
+        )
+    layers.append(
+        {
+            "mark": {"type": "line", "point": {"size": 80}, "color": BLUE},
+            "encoding": {"x": x, "y": y},
+        }
+    )
+    spec["data"] = {"values": points}
+    spec["layer"] = layers
+    return spec

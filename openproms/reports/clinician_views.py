@@ -10,8 +10,8 @@ from django.utils import timezone
 from openproms.accounts.policy import Action
 from openproms.core.access import org_view
 from openproms.people.selectors import service_user_get
+from openproms.reports import clinician_summary as summary
 from openproms.reports import progress_services as svc
-from openproms.reports.charts import spec_json
 
 
 @org_view(Action.PERSON_VIEW)
@@ -19,26 +19,13 @@ def clinician_summary(request: HttpRequest, person_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     person = service_user_get(membership=membership, pk=person_pk)
     progress = svc.person_progress(service_user=person, with_intervals=True)
-    blocks = [
-        {
-            "scale": scale,
-            "chart_id": f"chart-{measure.measure_id}-{n}",
-            "spec_json": spec_json(scale.clinician_chart()),
-            "rows": scale.clinician_rows(),
-            "columns": ["Date", "Score", "95% interval", "Band", "Case"],
-            "first": scale.verdict(scale.first_change),
-            "last": scale.verdict(scale.last_change) if len(scale.points) > 2 else "",
-        }
-        for measure in progress
-        for n, scale in enumerate(measure.scales)
-    ]
     return render(
         request,
         "reports/clinician/summary.html",
         {
             "person": person,
-            "blocks": blocks,
-            "text": svc.clinician_text(
+            "blocks": summary.summary_blocks(progress),
+            "text": summary.clinician_record_text(
                 service_user=person, progress=progress, today=timezone.localdate()
             ),
         },

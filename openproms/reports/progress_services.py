@@ -13,8 +13,9 @@ screen and the sheet never disagree:
 * the average where the scale has a cited norm (``scale.norms``);
 * never: risk items, item-level answers, band labels ("severe"), caseness.
 
-The clinician summary adds score history with the 95% measurement-error band
-(:func:`openproms.scoring.score_interval`), bands, caseness, the reliable-change
+The clinician summary (:mod:`openproms.reports.clinician_summary`) adds each
+score's 95% measurement-error interval (``with_intervals``, from
+:func:`openproms.scoring.score_interval`), bands, caseness, the reliable-change
 verdicts first vs latest and previous vs latest, and SNOMED CT codes where the
 definition has a verified one.
 """
@@ -92,10 +93,6 @@ class ScaleProgress:
     def latest_text(self) -> str:
         return f"{fmt(self.latest.value)} on {self.latest.when:%d %b %Y}"
 
-    @property
-    def has_sem(self) -> bool:
-        return any(p.interval is not None for p in self.points)
-
     # ----------------------------------------------------------- person-facing
 
     @cached_property
@@ -142,99 +139,6 @@ class ScaleProgress:
 
     def person_rows(self) -> list[list[str]]:
         return [[f"{p.when:%d %B %Y}", fmt(p.value)] for p in self.points]
-
-    # -------------------------------------------------------------- clinician
-
-    def clinician_chart(self) -> dict[str, Any]:
-        spec = base_spec(title=f"{self.name} with 95% measurement-error band")
-        values = [
-            {
-                "date": p.when.date().isoformat(),
-                "score": p.value,
-                "low": p.interval.low if p.interval else p.value,
-                "high": p.interval.high if p.interval else p.value,
-            }
-            for p in self.points
-        ]
-        y = {
-            "field": "score",
-            "type": "quantitative",
-            "title": "Score",
-            "scale": {"domain": [self.scale.range_min, self.scale.range_max]},
-        }
-        x = {
-            "field": "date",
-            "type": "temporal",
-            "title": "Date",
-            "axis": {"format": "%d %b %Y", "labelAngle": -30},
-        }
-        layers: list[dict[str, Any]] = []
-        if self.has_sem:
-            layers.append(
-                {
-                    "mark": {"type": "errorbar", "ticks": True, "color": "#768692"},
-                    "encoding": {
-                        "x": x,
-                        "y": {**y, "field": "low"},
-                        "y2": {"field": "high"},
-                    },
-                }
-            )
-        layers.append(
-            {
-                "mark": {"type": "line", "point": {"size": 80}, "color": BLUE},
-                "encoding": {"x": x, "y": y},
-            }
-        )
-        spec["data"] = {"values": values}
-        spec["layer"] = layers
-        return spec
-
-    def clinician_rows(self) -> list[list[str]]:
-        yn = {True: "Yes", False: "No", None: "n/a"}
-        return [
-            [
-                f"{p.when:%d %b %Y}",
-                fmt(p.value),
-                f"{fmt(p.interval.low)} to {fmt(round(p.interval.high, 2))}"
-                if p.interval
-                else "No SEM",
-                p.band or "n/a",
-                yn[p.is_case],
-            ]
-            for p in self.points
-        ]
-
-    def verdict(self, change: Change | None) -> str:
-        if change is None:
-            return "Only one score: no comparison."
-        if change.reliable is None:
-            return "No reliable-change threshold in the definition."
-        if change.reliable_improvement:
-            return f"Reliable improvement ({fmt(change.delta)})"
-        if change.reliable_deterioration:
-            return f"Reliable deterioration ({'+' if change.delta > 0 else ''}{fmt(change.delta)})"
-        return (
-            f"No reliable change ({'+' if change.delta > 0 else ''}{fmt(change.delta)})"
-        )
-
-    def record_lines(self) -> list[str]:
-        code = f" [SNOMED CT {self.snomed}]" if self.snomed else ""
-        history = ", ".join(f"{fmt(p.value)} ({p.when:%d/%m/%Y})" for p in self.points)
-        lines = [f"{self.name}{code}: {history}."]
-        latest = self.latest
-        if latest.band:
-            lines.append(f"  Latest band: {latest.band}.")
-        if self.scale.caseness is not None and latest.is_case is not None:
-            lines.append(
-                f"  Latest: {'a case' if latest.is_case else 'not a case'} "
-                f"(caseness: {self.scale.caseness.label})."
-            )
-        if self.first_change is not None:
-            lines.append(f"  First vs latest: {self.verdict(self.first_change)}.")
-        if self.last_change is not None and len(self.points) > 2:
-            lines.append(f"  Previous vs latest: {self.verdict(self.last_change)}.")
-        return lines
 
 
 @dataclass
@@ -364,26 +268,6 @@ def link_get_valid(pk: int | None) -> SelfCompletionLink | None:
 def link_episode(link: SelfCompletionLink) -> Episode | None:
     tp = link.time_points.select_related("episode").first()
     return tp.episode if tp is not None else None
-
-
-def clinician_text(
-    *, service_user: ServiceUser, progress: list[MeasureProgress], today: dt.date
-) -> str:
-    """Plain text for pasting into the clinical record."""
-    lines = [
-        f"Patient-reported outcome measures summary ({today:%d/%m/%Y}), "
-        f"ref {service_user.reference}.",
-    ]
-    for measure in progress:
-        for scale in measure.scales:
-            lines.extend(scale.record_lines())
-    if not progress:
-        lines.append("No scored measures yet.")
-    lines.append(
-        "Reliable change per the measure definition's published threshold "
-        "(first vs latest score)."
-    )
-    return "\n".join(lines)
 
 
 @transaction.atomic

@@ -3,14 +3,15 @@
 Formulas (measures guide §0; psyctc.org reliable-change pages, Chris Evans; Jacobson
 & Truax 1991, with the sqrt(2) of Christensen & Mendoza 1986):
 
-* SEM = SD * sqrt(1 - r)
+* SEM: :mod:`openproms.scoring.measurement_error`
 * S_diff = sqrt(2 * SEM^2) = SEM * sqrt(2)
 * Jacobson & Truax minimum reliable change = 1.96 * S_diff (= 2.77 * SEM)
 * reliable change: ``abs(delta) >= threshold`` with the definition's raw threshold
   (NHS Talking Therapies convention: "6 or more" on PHQ-9), or with 1.96 * S_diff
   when the definition gives SD and reliability instead.
-* caseness before / after; recovery = a case at the start and not at the end;
-  reliable recovery = recovery with reliable improvement (NHS Talking Therapies);
+* caseness before / after (:func:`caseness_phrase` says where a score stands
+  against the cut-off, the right way round); recovery = a case at the start and
+  not at the end; reliable recovery = recovery with reliable improvement (NHS Talking Therapies);
   reliable deterioration = reliable change in the worse direction.
 
 Facts marked unverified in the definition are never used silently: the sentences
@@ -23,16 +24,12 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from openproms.scoring.definitions import MeasureDefinition, Scale, Source
-
-Z95 = 1.96
-
-
-def standard_error_of_measurement(sd: float, reliability: float) -> float:
-    """SEM = SD * sqrt(1 - r) (psyctc.org; Jacobson & Truax 1991)."""
-    if sd <= 0 or not 0 < reliability < 1:
-        raise ValueError("need sd > 0 and 0 < reliability < 1")
-    return sd * math.sqrt(1 - reliability)
+from openproms.scoring.definitions import Caseness, MeasureDefinition, Scale
+from openproms.scoring.measurement_error import (
+    Z95,
+    scale_measurement_error,
+    standard_error_of_measurement,
+)
 
 
 def standard_error_of_difference(sem: float) -> float:
@@ -55,51 +52,6 @@ def reliable_change_index(
         standard_error_of_measurement(sd, reliability)
     )
     return (after - before) / s_diff
-
-
-@dataclass(frozen=True, slots=True)
-class Interval:
-    """A score with its standard error of measurement and a 95% interval."""
-
-    value: float
-    sem: float
-    low: float
-    high: float
-    source: Source
-
-
-def scale_sem(scale: Scale, value: float | None = None) -> tuple[float, Source] | None:
-    """The SEM for a scale, from (in order) the conversion table's SE for this value,
-    the definition's published SEM, or SD and reliability. None if it has none."""
-    if value is not None and scale.conversion is not None:
-        for row in scale.conversion.table:
-            if row.value == value and row.se is not None:
-                return row.se, scale.conversion.source
-    if scale.sem is not None:
-        return scale.sem.value, scale.sem.source
-    rc = scale.reliable_change
-    if rc is not None and rc.sd is not None and rc.reliability is not None:
-        return standard_error_of_measurement(rc.sd, rc.reliability), rc.source
-    return None
-
-
-def score_interval(
-    defn: MeasureDefinition, scale_id: str, value: float
-) -> Interval | None:
-    """95% interval value +/- 1.96 * SEM, clipped to the scale range; None when the
-    definition has no SEM, SE table or SD + reliability for this scale."""
-    scale = defn.scale(scale_id)
-    found = scale_sem(scale, value)
-    if found is None:
-        return None
-    sem, source = found
-    return Interval(
-        value,
-        sem,
-        max(scale.range_min, value - Z95 * sem),
-        min(scale.range_max, value + Z95 * sem),
-        source,
-    )
 
 
 Verdict = Literal["improved", "deteriorated", "no_change"]
@@ -190,9 +142,9 @@ def individual_change(
             caveats.append("the reliable-change threshold is not verified")
         if not d_verified and t_verified:
             caveats.append("the reliable-deterioration threshold is not verified")
-    found = scale_sem(scale)
-    if s_diff is None and found is not None:
-        s_diff = standard_error_of_difference(found[0])
+    error = scale_measurement_error(scale)
+    if s_diff is None and error is not None:
+        s_diff = standard_error_of_difference(error.sem)
 
     reliable = rel_imp = rel_det = None
     if threshold is not None:
@@ -299,6 +251,20 @@ def moved_the_wrong_way(
     if was is None or now is None:
         return False
     return now < was if scale.higher_is_better else now > was
+def caseness_rule(caseness: Caseness) -> str:
+    """The cut-off in a few words: ``8 or more``, or ``a case is below 24``."""
+    threshold = _fmt(caseness.threshold)
+    if caseness.case_when == "at_or_above":
+        return f"{threshold} or more"
+    return f"a case is below {threshold}"
+
+
+def caseness_phrase(caseness: Caseness, value: float) -> str:
+    """Where a score stands against the cut-off, the right way round: ``below the
+    caseness threshold (8 or more)`` for a score of 3 when 8 or more is a case."""
+    above = value >= caseness.threshold
+    side = "at or above" if above else "below"
+    return f"{side} the caseness threshold ({caseness_rule(caseness)})"
 
 
 def _mid_line(mid: float, verified: bool) -> str:
@@ -435,10 +401,10 @@ def _clinician_sentence(
             f"{'reached' if meaningful else 'not reached'}."
         )
     if scale.caseness is not None:
-        yn = {True: "yes", False: "no", None: "unknown"}
+        yn = {True: "a case", False: "not a case", None: "unknown"}
         line = (
-            f"Case at start: {yn[case_before]}; at end: {yn[case_after]} "
-            f"({scale.caseness.label})"
+            f"Caseness ({caseness_rule(scale.caseness)}): {yn[case_before]} at the "
+            f"start, {yn[case_after]} at the end"
         )
         if recovered:
             line += "; recovered"

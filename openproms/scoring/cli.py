@@ -35,6 +35,7 @@ import numpy.typing as npt
 from openproms.scoring.definitions import MeasureDefinition, Scale, default_library
 from openproms.scoring.engine import no_score_reason
 from openproms.scoring.errors import AnswerError, MeasureNotFound
+from openproms.scoring.names import display_title
 from openproms.scoring.vector import score_table
 
 CHUNK_ROWS = 20_000
@@ -92,9 +93,10 @@ def cmd_show(defn: MeasureDefinition, as_json: bool, out: TextIO) -> int:
         return EXIT_OK
     lic = defn.licence
     w = out.write
-    w(f"{defn.title} ({defn.short_name}) - {defn.key}\n\n{defn.description}\n\n")
+    w(f"{display_title(defn)} - {defn.key}\n\n{defn.description}\n\n")
     w(f"Recall period: {defn.recall_period or '-'}\nSuits: {defn.suitable_for}\n")
-    w(f"Licence: {lic.kind}; {lic.holder}. {lic.terms_summary}\n")
+    holder = lic.holder if lic.holder.endswith(".") else f"{lic.holder}."
+    w(f"Licence: {lic.kind}; {holder} {lic.terms_summary}\n")
     shipped = "shipped" if lic.wording_shipped else "NOT shipped (supply your own)"
     w(f"Wording: {shipped}\n")
     if lic.attribution:

@@ -25,8 +25,18 @@ import jsonschema
 
 from openproms.scoring.errors import DefinitionError, MeasureNotFound
 from openproms.scoring.phrasing import fill_instructions, placeholder_problems
+from openproms.scoring.reliability import (
+    ErrorFigures,
+    PublishedSem,
+    ReferenceSD,
+    Reliability,
+    SemFromChange,
+    error_figure_problems,
+    error_figures_from_dict,
+)
+from openproms.scoring.sources import Source as Source  # re-exported
+from openproms.scoring.sources import source_from_dict
 
-Confidence = Literal["verified", "secondary", "unverified"]
 Method = Literal[
     "sum", "sum_times_k", "mean", "mean_times_k", "sum_then_table", "profile"
 ]
@@ -42,21 +52,6 @@ Kind = Literal["standard", "ladder", "bespoke"]
 
 SCHEMA_RESOURCE = ("schema", "measure.schema.json")
 SUM_METHODS = frozenset({"sum", "sum_times_k", "sum_then_table"})
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """Where a fact comes from, and how sure we are of it."""
-
-    citation: str
-    url: str | None
-    confidence: Confidence
-    note: str | None = None
-
-    @property
-    def verified(self) -> bool:
-        """True unless the fact is marked unverified (secondary sources count)."""
-        return self.confidence != "unverified"
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +185,7 @@ class ReliableChange:
 
 @dataclass(frozen=True, slots=True)
 class SourcedValue:
-    """A number with its source (SEM, minimal important difference)."""
+    """A number with its source (the minimal important difference)."""
 
     value: float
     source: Source
@@ -261,7 +256,11 @@ class Scale:
     bands: Bands | None
     caseness: Caseness | None
     reliable_change: ReliableChange | None
-    sem: SourcedValue | None
+    sem: PublishedSem | None
+    sem_from_change: SemFromChange | None
+    reliability: Reliability | None
+    reference_sd: ReferenceSD | None
+    no_sem_reason: str | None
     mid: SourcedValue | None
     norms: tuple[Norm, ...]
     codes: tuple[Code, ...]
@@ -374,12 +373,7 @@ class MeasureDefinition:
 
 
 def _source(d: Mapping[str, Any]) -> Source:
-    return Source(
-        citation=d["citation"],
-        url=d.get("url"),
-        confidence=d["confidence"],
-        note=d.get("note"),
-    )
+    return source_from_dict(d)
 
 
 def _opt_source(d: Mapping[str, Any] | None) -> Source | None:
@@ -435,6 +429,7 @@ def _scale(d: Mapping[str, Any]) -> Scale:
     rc = d.get("reliable_change")
     bands = d.get("bands")
     case = d.get("caseness")
+    errors = error_figures_from_dict(d)
     return Scale(
         id=d["id"],
         label=d["label"],
@@ -492,9 +487,11 @@ def _scale(d: Mapping[str, Any]) -> Scale:
             source=_source(rc["source"]),
             deterioration_source=_opt_source(rc.get("deterioration_source")),
         ),
-        sem=None
-        if "sem" not in d
-        else SourcedValue(float(d["sem"]["value"]), _source(d["sem"]["source"])),
+        sem=errors.sem,
+        sem_from_change=errors.sem_from_change,
+        reliability=errors.reliability,
+        reference_sd=errors.reference_sd,
+        no_sem_reason=errors.no_sem_reason,
         mid=None
         if "mid" not in d
         else SourcedValue(float(d["mid"]["value"]), _source(d["mid"]["source"])),
@@ -717,6 +714,18 @@ def _check_scale(defn: MeasureDefinition, s: Scale) -> Iterator[str]:
         and (rc.sd is None or rc.reliability is None)
     ):
         yield f"{where}: reliable_change needs a threshold, or sd and reliability"
+    other_sem = None
+    if s.conversion is not None and any(r.se is not None for r in s.conversion.table):
+        other_sem = "the conversion table's standard errors"
+    elif rc is not None and rc.sd is not None and rc.reliability is not None:
+        other_sem = "reliable_change's sd and reliability"
+    figures = ErrorFigures(
+        s.sem, s.sem_from_change, s.reliability, s.reference_sd, s.no_sem_reason
+    )
+    for problem in error_figure_problems(
+        figures, other_sem=other_sem, is_profile=s.method == "profile"
+    ):
+        yield f"{where}: {problem}"
 
 
 def check_definition(data: Mapping[str, Any]) -> list[str]:

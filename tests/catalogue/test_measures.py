@@ -4,6 +4,8 @@ supplying licensed wording (typed, JSON, CSV), kept inside one organisation."""
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,7 +15,7 @@ from django.utils.html import escape
 from openproms.audit.models import AuditEvent
 from openproms.catalogue.models import MeasureWording, OrganisationMeasure
 from openproms.catalogue.selectors import measure_definition
-from openproms.scoring import get_measure, item_text
+from openproms.scoring import default_library, get_measure, item_text
 from tests.conftest import Tenant, verified_client
 
 pytestmark = pytest.mark.django_db
@@ -84,8 +86,106 @@ def test_a_licensed_measure_says_its_wording_must_be_supplied(
     client = verified_client(tenant_a.members["org_admin"].user)
     text = client.get(_url("measure_detail", tenant_a, LICENSED)).content.decode()
     assert "The wording is licensed" in text
-    assert "wording is not shipped with openproms" in text
+    assert "The wording of WHO-5 is not included with openproms" in text
+    assert (
+        "Missing: the wording of all 5 questions and the labels of their answers."
+        in text
+    )
     assert "Supply the wording" in text
+
+
+def _visible(html: str) -> str:
+    """The words a person sees: no scripts, no tags, entities decoded."""
+    html = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_measure_list_names_each_measure_once(tenant_a: Tenant) -> None:
+    client = verified_client(tenant_a.members["viewer"].user)
+    text = _visible(client.get(_url("measure_list", tenant_a)).content.decode())
+    assert "Patient Health Questionnaire (PHQ-9)" not in text
+    assert re.search(r"PHQ-9\s+Patient Health Questionnaire\s", text)
+    assert "openproms life ladder" not in text
+    assert not re.search(r"\(([^()]+)\)\s*\(\1\)", text)
+
+
+@pytest.mark.parametrize(
+    ("measure", "heading"),
+    [
+        ("phq9", "Patient Health Questionnaire (PHQ-9)"),
+        ("oxford_hip", "Oxford Hip Score (OHS)"),
+        ("openproms_life_ladder", "Life ladder"),
+    ],
+)
+def test_a_measure_page_heading_says_the_short_name_once(
+    tenant_a: Tenant, measure: str, heading: str
+) -> None:
+    client = verified_client(tenant_a.members["viewer"].user)
+    html = client.get(_url("measure_detail", tenant_a, measure)).content.decode()
+    assert f"<h1>{escape(heading)}</h1>" in html
+    text = _visible(html)
+    assert "(PHQ-9) (PHQ-9)" not in text
+    assert "openproms life ladder" not in text
+
+
+def test_measure_pages_show_no_item_ids_and_no_doubled_full_stops(
+    tenant_a: Tenant,
+) -> None:
+    client = verified_client(tenant_a.members["viewer"].user)
+    for definition in default_library():
+        html = client.get(
+            _url("measure_detail", tenant_a, definition.id, definition.version)
+        ).content.decode()
+        text = _visible(html)
+        for item in definition.items:
+            assert not re.search(rf"\b{item.id}\b", text), (definition.key, item.id)
+        assert not re.search(r"[^.]\.\.(?!\.)", text), (
+            definition.key,
+            re.findall(r".{40}[^.]\.\.(?!\.)", text),
+        )
+        assert "definition_with_wording" not in text
+        assert " 0.0 " not in text and ".0 or more" not in text
+
+
+def test_the_wemwbs_page_says_what_wording_is_missing_in_plain_words(
+    tenant_a: Tenant,
+) -> None:
+    client = verified_client(tenant_a.members["viewer"].user)
+    text = _visible(
+        client.get(_url("measure_detail", tenant_a, "wemwbs")).content.decode()
+    )
+    assert (
+        "Missing: the wording of all 14 questions and the labels of their answers."
+        in text
+    )
+    assert "(answer labels)" not in text
+    assert "Question 1: wording to be supplied under licence" in text
+    assert "Sum of questions 1 to 14" in text
+
+
+def test_each_scale_states_its_measurement_error_with_its_source(
+    tenant_a: Tenant,
+) -> None:
+    client = verified_client(tenant_a.members["viewer"].user)
+
+    def page(measure: str) -> str:
+        html = client.get(_url("measure_detail", tenant_a, measure)).content.decode()
+        return " ".join(_visible(html).split())
+
+    phq9 = page("phq9")
+    assert (
+        "Standard error of measurement 2.50: a band of +/- 5 points, 95%, around a "
+        "single score." in phq9
+    )
+    assert "Löwe B, Unützer J" in phq9
+    wemwbs = page("wemwbs")
+    assert "Standard error of measurement 2.69" in wemwbs
+    assert "SD 8.96 (adults in Scotland" in wemwbs and "Tennant R" in wemwbs
+    ons4 = page("ons4")
+    assert "No measurement-error band. No reliability has been published" in ons4
+    k10 = page("k10")
+    assert "Reliability: test-retest reliability 0.89" in k10
+    assert "spread of scores (SD)" in k10
 
 
 def test_an_unknown_measure_or_version_is_404(tenant_a: Tenant) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import math
 
 import pytest
 
 from openproms.scoring import (
+    definition_from_dict,
     get_measure,
     individual_change,
     jacobson_truax_threshold,
@@ -51,6 +53,13 @@ def test_phq9_fall_of_six_from_caseness_is_reliable_recovery() -> None:
     )
     assert "reliable improvement" in c.clinician_sentence
     assert "recovered (reliable recovery)" in c.clinician_sentence
+    # Caseness is said plainly, the right way round (not "Case at end: no (Above
+    # the ... threshold)").
+    assert (
+        "Caseness (10 or more): a case at the start, not a case at the end; "
+        "recovered (reliable recovery)." in c.clinician_sentence
+    )
+    assert "Above the" not in c.clinician_sentence
 
 
 def test_phq9_fall_of_five_is_not_reliable() -> None:
@@ -75,12 +84,25 @@ def test_deterioration_on_an_unverified_threshold_says_so() -> None:
 
 
 def test_an_unverified_reliable_change_threshold_is_flagged_in_both_sentences() -> None:
-    # CORE-10's 6 points is often quoted but not verified (measures guide §9).
-    c = individual_change(get_measure("core10"), "clinical", 20, 12)
+    raw = copy.deepcopy(dict(get_measure("core10").raw))
+    raw["scales"][0]["reliable_change"]["source"] = {
+        "citation": "Often quoted as 6 points",
+        "url": None,
+        "confidence": "unverified",
+    }
+    c = individual_change(definition_from_dict(raw), "clinical", 20, 12)
     assert c.threshold_verified is False
     assert "not yet been checked" in c.person_sentence
     assert "[UNVERIFIED threshold]" in c.clinician_sentence
     assert "the reliable-change threshold is not verified" in c.caveats
+
+
+def test_core10_reliable_change_of_six_is_verified_in_barkham_2013() -> None:
+    # "reliable change index (90% CI) of 6" (Barkham et al. 2013, abstract).
+    c = individual_change(get_measure("core10"), "clinical", 20, 12)
+    assert (c.threshold, c.threshold_verified, c.reliable) == (6, True, True)
+    assert "[UNVERIFIED threshold]" not in c.clinician_sentence
+    assert "Barkham" in c.clinician_sentence
 
 
 def test_wemwbs_has_a_mid_but_no_reliable_change_threshold() -> None:
@@ -155,4 +177,4 @@ def test_interval_uses_the_promis_standard_error_for_that_t_score() -> None:
 def test_interval_is_clipped_to_the_scale_and_absent_without_a_sem() -> None:
     iv = score_interval(get_measure("swemwbs"), "metric", 35.0)
     assert iv is not None and iv.high == 35.0
-    assert score_interval(get_measure("phq9"), "total", 10) is None
+    assert score_interval(get_measure("ons4"), "life_satisfaction", 7) is None

@@ -22,3 +22,28 @@ def measure_name(measure_id: object) -> str:
         return get_measure(str(measure_id)).short_name
     except MeasureNotFound:
         return str(measure_id)
+
+
+@register.filter
+def full_name(definition: object) -> str:
+    """A measure's title without a repeat of its short name ("" when the title
+    would only repeat it), for showing under the short name."""
+    from openproms.scoring import MeasureDefinition
+    from openproms.scoring import full_name as name
+
+    return name(definition) if isinstance(definition, MeasureDefinition) else ""
+
+
+@register.filter
+def num(value: object) -> str:
+    """A number as people write it: ``27.0`` -> ``27``, ``3.99`` -> ``3.99``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:g}"
+
+
+@register.filter
+def without_stop(text: object) -> str:
+    """Text without a final full stop, for a sentence that adds its own."""
+    shown = str(text).rstrip()
+    return shown[:-1] if shown.endswith(".") else shown
