@@ -239,8 +239,6 @@ def sparkline(
     return drawing
 
 
-
-
 ERROR_BAR_GREY = "#768692"
 
 

@@ -251,6 +251,8 @@ def moved_the_wrong_way(
     if was is None or now is None:
         return False
     return now < was if scale.higher_is_better else now > was
+
+
 def caseness_rule(caseness: Caseness) -> str:
     """The cut-off in a few words: ``8 or more``, or ``a case is below 24``."""
     threshold = _fmt(caseness.threshold)
