@@ -81,11 +81,11 @@ def test_with_no_agreed_figure_the_direction_decides() -> None:
     assert scale_story(ons4, "anxiety", [3, 4]).movement == "worse"
 
 
-def test_an_unverified_threshold_is_not_used() -> None:
-    # CORE-10's reliable-change threshold (6) is marked unverified in the library.
+def test_a_verified_threshold_makes_a_small_change_about_the_same() -> None:
+    # CORE-10's reliable change (6 points, Barkham et al. 2013) is verified.
     story = scale_story(get_measure("core10"), "clinical", [20, 18])
-    assert story.movement == "better"
-    assert story.note == ""
+    assert story.movement == "same"
+    assert story.note == "That is a small change."
 
 
 def test_where_the_better_direction_is_unverified_no_verdict_is_given() -> None:
