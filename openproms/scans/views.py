@@ -16,6 +16,7 @@ from openproms.core.access import org_view
 from openproms.people.selectors import service_users_for, service_users_search
 from openproms.scans import forms as scan_forms
 from openproms.scans import selectors, services
+from openproms.scans.keys import AnswerKeys, answer_keys, is_written_number
 from openproms.scans.models import ScanItem, ScanPage
 
 PX_PER_MM = 6  # the reader's aligned page images
@@ -101,7 +102,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _item_form(
     item: ScanItem, definition: Any, data: Any
-) -> tuple[Any, list[dict[str, Any]], bool]:
+) -> tuple[Any, AnswerKeys | None]:
     question = next((i for i in definition.items if i.id == item.item_id), None)
     if question is None:
         raise Http404("No such question.")
@@ -109,25 +110,16 @@ def _item_form(
     if question.text:
         label += f": {question.text}"
     rs = question.response_set
-    if rs.is_range and len(rs.codes) > 11:
-        return (
-            scan_forms.WriteInDecisionForm(data, label=label, low=rs.min, high=rs.max),
-            [],
-            True,
+    if is_written_number(question):
+        form = scan_forms.WriteInDecisionForm(
+            data, label=label, low=rs.min, high=rs.max
         )
-    if rs.is_range:
-        options = [(c, str(c)) for c in range(rs.min, rs.max + 1)]
-    else:
-        options = [(o.code, o.label or f"Answer {o.code}") for o in rs.options]
-    single_digit_codes = all(0 <= c <= 9 for c, _ in options)
-    choices = []
-    keyed = []
-    for position, (code, text) in enumerate(options, start=1):
-        key = str(code) if single_digit_codes else str(position)
-        choices.append((str(code), text))
-        keyed.append({"code": code, "label": text, "key": key})
-    form = scan_forms.ItemDecisionForm(data, choices=choices, label=label)
-    return form, keyed, False
+        return form, None
+    keys = answer_keys(question)
+    choices = [
+        (str(answer.code), answer.label or str(answer.code)) for answer in keys.answers
+    ]
+    return scan_forms.ItemDecisionForm(data, choices=choices, label=label), keys
 
 
 @org_view(Action.PAPER_ENTER)
@@ -146,9 +138,10 @@ def item_check(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
     initial = None
     if guess is not None:
         initial = {"answer": str(guess), "value": guess}
-    form, keyed, write_in = _item_form(
+    form, keys = _item_form(
         item, definition, request.POST if request.method == "POST" else None
     )
+    write_in = keys is None
     if initial and not form.is_bound:
         form.initial = initial
     error = ""
@@ -176,7 +169,7 @@ def item_check(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
             "item": item,
             "page": page,
             "form": form,
-            "keyed": keyed,
+            "keys": keys,
             "write_in": write_in,
             "guess": guess,
             "definition": definition,
