@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from openproms.collection.models import Administration, TimePoint
 from openproms.people.models import ServiceUser
-from openproms.scans import services
+from openproms.scans import read_services, services
 from openproms.scans.models import PrintedForm, ScanBatch, ScanItem, ScanPage
 from tests.browser.helpers import check_page, sign_in_verified
 from tests.conftest import Tenant
@@ -314,7 +314,7 @@ def test_the_batch_page_updates_itself_while_the_batch_is_read(
     # arrives, or a screen reader would not announce it.
     status.evaluate("(region) => { region.dataset.kept = 'yes'; }")
 
-    services.batch_read(batch.pk)
+    read_services.batch_read(batch.pk)
     expect(status).to_contain_text("0 waiting for a person", timeout=READING_MS)
     expect(status).to_contain_text(
         f"{len(PHQ9)} of {len(PHQ9)} answers accepted automatically"
