@@ -6,7 +6,7 @@ happened to a form with no answer marked, setting a page aside, and saving throu
 A form whose every question is left blank is never saved: it waits for a person
 (handed back empty, not this person's form, or to be scanned again). Answers too
 few to make any score are saved, but do not answer the time point, which stays
-open (docs/decisions/0008-empty-and-unscorable-scans.md).
+open (docs/decisions/0009-empty-and-unscorable-scans.md).
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ if TYPE_CHECKING:
 
 
 EMPTY_REASON = (
-    "no answer was marked on this form: say what happened to it (handed back empty, "
-    "not this person's form, or to be scanned again); its time point stays open "
-    "until then"
+    "nothing is saved from it, and its time point stays open, until a person says "
+    "what happened to it (handed back empty, not this person's form, or to be "
+    "scanned again)"
 )
 
 
@@ -312,11 +312,11 @@ def _no_score(
 
 def _no_score_reason(scales: list[ScaleScore], time_point: TimePoint | None) -> str:
     why = "; ".join(f"{scale.label}: {scale.reason}" for scale in scales)
-    reason = f"the answers are saved, but no score could be made ({why})"
+    reason = f"no score could be made ({why})"
     if time_point is not None:
         reason += (
-            f". They do not count as answering {time_point.label}, which is still "
-            "open: ask again, or record why it was missed"
+            f", so these answers do not count as answering {time_point.label}, "
+            "which is still open: ask again, or record why it was missed"
         )
     return reason
 

@@ -83,7 +83,8 @@ def answer_keys(item: Item) -> AnswerKeys:
         )
     else:
         longest = max(codes, key=lambda code: (len(str(code)), code))
-        hint = "Press the number printed beside the box the person marked"
+        where = "under" if rs.is_range else "beside"
+        hint = f"Press the number printed {where} the box the person marked"
         if len(str(longest)) > 1:
             hint += f" (for {longest}, press {' then '.join(str(longest))})"
     return AnswerKeys(answers=answers, printed_numbers=printed, hint=hint + tail)

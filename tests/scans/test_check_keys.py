@@ -201,7 +201,7 @@ def test_a_0_to_10_question_says_two_digit_numbers_take_two_keys():
     keys = answer_keys(ons4.items[0])
     assert [a.key for a in keys.answers] == [str(c) for c in range(11)]
     assert keys.printed_numbers
-    assert "Press the number printed beside the box" in keys.hint
+    assert "Press the number printed under the box" in keys.hint
     assert "for 10, press 1 then 0" in keys.hint
     assert keys.answers[0].label == "Not at all satisfied"
     assert keys.answers[4].label == ""  # the key is the whole answer: no doubling

@@ -56,7 +56,7 @@ def test_an_unfilled_form_goes_to_a_person_and_its_time_point_stays_open(
     page = ScanPage.objects.get()
     assert page.status == "empty", (page.status, page.reason)
     assert page.is_open
-    assert "no answer was marked" in page.reason
+    assert "a person says what happened" in page.reason
     assert not Administration.objects.exists()
     point.refresh_from_db()
     assert point.status == TimePoint.Status.PENDING
