@@ -4,9 +4,10 @@ happened to a form with no answer marked, setting a page aside, and saving throu
 ``collection.services.administration_submit`` once everything is decided.
 
 A form whose every question is left blank is never saved: it waits for a person
-(handed back empty, not this person's form, or to be scanned again). Answers too
-few to make any score are saved, but do not answer the time point, which stays
-open (docs/decisions/0009-empty-and-unscorable-scans.md).
+(handed back empty, not this person's form, or to be scanned again), and its time
+point stays open. Answers too few to make any score are saved and say so: the time
+point is then "answered, no score", not done (docs/decisions/0010-time-point-states.md
+and 0011-empty-and-unscorable-scans.md).
 """
 
 from __future__ import annotations
@@ -29,11 +30,9 @@ from openproms.collection.services import (
 from openproms.scans.models import PrintedForm, ScanItem, ScanPage
 from openproms.scans.selectors import measure_or_none
 from openproms.scoring import (
-    MeasureDefinition,
     ResponseInvalid,
+    ResponseScore,
     ScaleScore,
-    score_response,
-    validate_answers,
 )
 
 if TYPE_CHECKING:
@@ -242,7 +241,6 @@ def _save_form(
         .filter(pk=form.time_point_id)
         .first()
     )
-    no_score = _no_score(definition, answers)
     try:
         result = administration_submit(
             organisation=organisation,
@@ -252,9 +250,7 @@ def _save_form(
             mode=Administration.Mode.PAPER_SCAN,
             submission_id=f"scan-{form.token}",
             collected_by=actor,
-            # Answers that make no score do not answer the time point: it stays open
-            # (due, then missed when its window closes), and can still be answered.
-            time_point=None if no_score else time_point,
+            time_point=time_point,
             episode=time_point.episode if time_point else None,
             completed_at=min(p.created_at for p in pages),
             request=request,
@@ -268,6 +264,7 @@ def _save_form(
             reason=f"could not be saved: {error}"[:500],
         )
         return None
+    no_score = _no_score(result.score)
     if no_score:
         reason = _no_score_reason(no_score, time_point)
         ScanPage.objects.filter(pk__in=[p.pk for p in pages]).update(
@@ -284,7 +281,7 @@ def _save_form(
             actor_label=None if actor else "system",
             detail={
                 "form": form.pk,
-                "time_point_left_open": time_point.pk if time_point else None,
+                "time_point": time_point.pk if time_point else None,
                 "no_score": [scale.scale_id for scale in no_score],
             },
         )
@@ -297,16 +294,10 @@ def _save_form(
     return result.administration
 
 
-def _no_score(
-    definition: MeasureDefinition, answers: dict[str, int | None]
-) -> list[ScaleScore]:
-    """Every scale, when none of them has a score from these answers (too many
-    questions left blank); an empty list when any scale scores or the answers are
-    not valid (``administration_submit`` then says what is wrong)."""
-    codes, errors = validate_answers(definition, answers)
-    if errors:
-        return []
-    scales = list(score_response(definition, codes).scales.values())
+def _no_score(score: ResponseScore) -> list[ScaleScore]:
+    """Every scale, when none of them has a score (too many questions left blank);
+    an empty list when any scale scores."""
+    scales = list(score.scales.values())
     return [] if any(s.value is not None for s in scales) else scales
 
 
@@ -315,8 +306,9 @@ def _no_score_reason(scales: list[ScaleScore], time_point: TimePoint | None) -> 
     reason = f"no score could be made ({why})"
     if time_point is not None:
         reason += (
-            f", so these answers do not count as answering {time_point.label}, "
-            "which is still open: ask again, or record why it was missed"
+            f": {time_point.label} shows as answered with no score, not as done "
+            "(if the paper has answers the scan missed, correct them from the "
+            "person's page)"
         )
     return reason
 

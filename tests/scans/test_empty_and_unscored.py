@@ -148,9 +148,13 @@ def test_not_this_person_or_scan_again_leaves_the_time_point_open(
         assert "not this person's form" in page.reason
 
 
-def test_too_few_answers_are_saved_without_a_score_and_the_time_point_stays_open(
+def test_too_few_answers_are_saved_but_the_time_point_is_not_shown_as_done(
     tenant_a, client_for, django_capture_on_commit_callbacks
 ):
+    from django.utils import timezone
+
+    from openproms.collection import counts, states
+
     person, point, form = _printed(tenant_a)
     client = client_for(tenant_a.members["data_officer"].user)
     _upload(
@@ -165,37 +169,22 @@ def test_too_few_answers_are_saved_without_a_score_and_the_time_point_stays_open
     administration = Administration.objects.get()
     assert administration.answers == {"ucla3_1": 2, "ucla3_2": None, "ucla3_3": None}
     assert administration.service_user == person
-    assert administration.time_point is None  # not counted as answering it
-    assert administration.episode == point.episode
+    assert administration.time_point == point
     assert [r.value for r in administration.results.all()] == [None]
     assert page.administration == administration
-    point.refresh_from_db()
-    assert point.status == TimePoint.Status.PENDING
+    point = counts.with_unscored(TimePoint.objects.filter(pk=point.pk)).get()
+    # Answered, not done: the one definition of the time point states says so.
+    assert counts.state_of(point, timezone.localdate()) == states.NO_SCORE
     assert "no score could be made" in page.reason
     assert "UCLA-3 total" in page.reason and "2 of 3 items not answered" in page.reason
-    assert "still open" in page.reason
+    assert "answered with no score, not as done" in page.reason
+    assert AuditEvent.objects.filter(
+        action="scan.save_unscored", object_id=str(administration.pk)
+    ).exists()
     detail = client.get(_url("page_detail", tenant_a, page.pk)).content.decode()
     assert "Saved without a score" in detail and "no score could be made" in detail
     batch = client.get(_url("batch_detail", tenant_a, page.batch_id)).content.decode()
     assert "Saved without a score" in batch
-
-    # The time point can still be answered, by any way of collecting.
-    from openproms.catalogue.selectors import measure_definition
-    from openproms.collection.services import administration_submit
-
-    administration_submit(
-        organisation=tenant_a.organisation,
-        service_user=person,
-        measure=measure_definition(
-            organisation=tenant_a.organisation, measure_id="ucla3", version="1"
-        ),
-        answers={"ucla3_1": 2, "ucla3_2": 2, "ucla3_3": 1},
-        mode=Administration.Mode.ASSISTED,
-        submission_id="asked-again",
-        time_point=point,
-    )
-    point.refresh_from_db()
-    assert point.status == TimePoint.Status.COMPLETED
 
 
 def test_a_form_with_enough_answers_still_completes_its_time_point(

@@ -6,7 +6,7 @@ through what the reader could not be sure of by keyboard alone: a 0-10 rating wi
 two boxes marked (she presses 4 for the box printed 4), a faint mark beside a clear
 cross, then a form handed back empty, which she records as declined. A cancelled
 mark reads as the answer marked after it; a form with too few answers is saved
-without a score and its time point stays open. Every step is checked against what
+without a score, its time point answered but not done. Every step is checked against what
 is stored (answers, scores, time points, audit events) and photographed.
 """
 
@@ -19,10 +19,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from openproms.audit.models import AuditEvent
 from openproms.catalogue.selectors import measure_definition
+from openproms.collection import counts, states
 from openproms.collection.models import Administration, TimePoint
 from openproms.paper import FormContext, make_layout
 from openproms.paper.marks import MarkStyle, Pen, draw_mark, scale_mapping
@@ -36,6 +38,7 @@ pytestmark = pytest.mark.browser
 DPI = 150.0
 READING_MS = 180_000  # the upload is answered once the pile is read
 DECLINED_REASON = "Handed back at the group: did not want to answer today"
+STILL_OPEN = (states.DUE_NOW, states.OVERDUE, states.NOT_YET_DUE)
 Marks = Mapping[str, Sequence[tuple[int, MarkStyle]]]
 
 
@@ -63,6 +66,12 @@ def _filled(form: PrintedForm, marks: Marks, seed: int) -> list[np.ndarray[Any, 
                 draw_mark(pen, option, row, style, rng)
         images.append(np.clip(pen.apply(rendered) * 255.0, 0, 255).astype(np.uint8))
     return images
+
+
+def _state(point: TimePoint) -> str:
+    """The time point's state today, by the one definition every count uses."""
+    found = counts.with_unscored(TimePoint.objects.filter(pk=point.pk)).get()
+    return counts.state_of(found, timezone.localdate())
 
 
 def _next_after(url: str) -> Any:
@@ -195,12 +204,11 @@ def test_the_data_officers_pile_from_print_to_saved_answers(
     assert faint.reason == "not clear: 3 (faint mark); also seen: 1 (marked)"
     rating = ScanItem.objects.get(page=page_of(two_boxes), number=1)
     assert rating.needs_person and rating.decision == "multiple"
-    # Nothing from the empty form or the form with too few answers answers its
-    # time point; both stay open.
+    # Nothing is saved from the empty form: its time point stays open. The form
+    # with too few answers is answered, but not done.
     assert not Administration.objects.filter(time_point=empty.time_point).exists()
-    for form in (empty, too_few):
-        form.time_point.refresh_from_db()
-        assert form.time_point.status == TimePoint.Status.PENDING
+    assert _state(empty.time_point) in STILL_OPEN
+    assert _state(too_few.time_point) == states.NO_SCORE
 
     # 4. Check the flagged items by keyboard: the queue starts with the oldest
     # batch (the demo's own pile), then this one.
@@ -294,7 +302,7 @@ def test_the_data_officers_pile_from_print_to_saved_answers(
     summary = page.locator(".nhsuk-error-summary")
     expect(summary).to_contain_text("Say why it was handed back empty")
     empty.time_point.refresh_from_db()
-    assert empty.time_point.status == TimePoint.Status.PENDING
+    assert _state(empty.time_point) in STILL_OPEN
     shot(page, "handed back empty without a reason")
     page.get_by_label("Why?").fill(DECLINED_REASON)
     page.get_by_role("button", name="Save").click()
@@ -309,6 +317,7 @@ def test_the_data_officers_pile_from_print_to_saved_answers(
     empty.time_point.refresh_from_db()
     empty_page.refresh_from_db()
     assert empty.time_point.status == TimePoint.Status.MISSED
+    assert _state(empty.time_point) == states.DECLINED
     assert empty.time_point.missed_reason == TimePoint.MissedReason.DECLINED
     assert empty.time_point.missed_note == DECLINED_REASON
     assert empty.time_point.missed_recorded_by == dana
@@ -339,24 +348,29 @@ def test_the_data_officers_pile_from_print_to_saved_answers(
     outcome = page.locator(".nhsuk-summary-list")
     expect(outcome).to_contain_text("Saved without a score")
     expect(outcome).to_contain_text("no score could be made")
-    expect(outcome).to_contain_text("still open")
+    expect(outcome).to_contain_text("answered with no score, not as done")
     check_page(page)
     shot(page, "too few answers to score")
     unscored = Administration.objects.get(scan_pages__form=too_few)
-    assert unscored.time_point is None
+    assert unscored.time_point == too_few.time_point
     assert unscored.answers == {"ucla3_1": 2, "ucla3_2": None, "ucla3_3": None}
     assert AuditEvent.objects.filter(
         action="scan.save_unscored", object_id=str(unscored.pk)
     ).exists()
 
-    # 7. The people's pages: what was declined and what is still open.
+    # 7. The people's pages: what was declined, and what was answered but not done.
     page.goto(f"/o/riverside/people/{person.pk}/")
-    points = page.get_by_role("region", name="Time points")
-    expect(
-        points.locator("tr")
+    status = (
+        page.get_by_role("region", name="Time points")
+        .locator("tr")
         .filter(has_text=empty.time_point.label)
         .filter(has_text="UCLA-3")
-    ).to_contain_text("Missed: declined")
+        .locator("td")
+        .nth(3)
+    )
+    expect(status).to_have_attribute("data-state", "declined")
+    expect(status).to_contain_text("Declined")
+    expect(status).to_contain_text(DECLINED_REASON)
     shot(page, "the person who handed the form back empty")
     page.goto(f"/o/riverside/people/{too_few.service_user.pk}/")
     row = (
@@ -365,8 +379,7 @@ def test_the_data_officers_pile_from_print_to_saved_answers(
         .filter(has_text=too_few.time_point.label)
         .filter(has_text="UCLA-3")
     )
-    expect(row).to_contain_text("Due")  # still open: answered by no one yet
-    expect(row).not_to_contain_text("Completed")
+    expect(row).to_contain_text("Answered, no score")
     answered = page.get_by_role("region", name="Answered measures")
     expect(
         answered.locator("tr").filter(has_text="UCLA-3").filter(has_text="no score")
