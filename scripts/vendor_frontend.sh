@@ -27,6 +27,9 @@ import re, sys
 path = sys.argv[1]
 css = open(path, encoding="utf-8").read()
 css = re.sub(r"@font-face\{[^}]*\}", "", css)
+# The build points its icons at /assets/images/, which is not where this site serves
+# them: make them relative to the stylesheet, beside which they are vendored.
+css = css.replace("url(/assets/images/", "url(assets/images/")
 open(path, "w", encoding="utf-8").write(css)
 PY
 cp "$src/assets/manifest.json" "$dest/nhsuk-frontend/assets/"

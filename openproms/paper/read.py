@@ -980,6 +980,12 @@ _DOUBT = {
     "ink_nearby": "ink near the box",
     "shadowed": "dark paper round the box: a shadow?",
 }
+_SEEN = {
+    "marked": "marked",
+    "circled": "label circled",
+    "cancelled": "filled in",
+}
+"""How a reason names the other marks seen on an item that goes to a person."""
 
 
 def _decide(
@@ -1084,7 +1090,14 @@ def _decide(
     doubtful = [b for b in boxes if b.state in ("faint", "ink_nearby", "shadowed")]
     cands = tuple(b.code for b in boxes if b.state != "empty")
     if doubtful:
+        # Name every mark seen, not only the doubtful ones: the person weighs a faint
+        # mark against a clear one beside it.
         what = ", ".join(f"{b.code} ({_DOUBT[b.state]})" for b in doubtful)
+        others = [b for b in boxes if b.state in _SEEN]
+        if others:
+            what += "; also seen: " + ", ".join(
+                f"{b.code} ({_SEEN[b.state]})" for b in others
+            )
         return result("uncertain", None, f"not clear: {what}", cands, force_person=True)
     if len(marked) == 1 and (not cancelled or marked[0].state == "marked"):
         reason = "one clear mark"

@@ -15,7 +15,7 @@ from openproms.collection import due_lists
 from openproms.core.demo import DemoContext
 from openproms.paper import FormContext, make_layout
 from openproms.paper.simulate import filled_form, pages_pdf
-from openproms.scans import services
+from openproms.scans import read_services, services
 from openproms.scans.models import PrintedForm, ScanBatch
 
 DPI = 150.0
@@ -80,4 +80,4 @@ def seed(context: DemoContext) -> None:
         membership=membership,
         files=[SimpleUploadedFile("monday-group.pdf", pages_pdf(images, DPI))],
     )
-    services.batch_read(batch.pk)
+    read_services.batch_read(batch.pk)

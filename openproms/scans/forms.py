@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from openproms.scans.check_services import EmptyChoice
 from openproms.scans.services import MAX_FILES
 
 ACCEPT = ".pdf,.tif,.tiff,.jpg,.jpeg,.png,application/pdf,image/*"
@@ -130,6 +131,53 @@ class SetAsideForm(forms.Form):
         max_length=300,
         error_messages={"required": "Say why the page is set aside"},
     )
+
+
+class EmptyPageForm(forms.Form):
+    """What happened to a form on which no answer was marked."""
+
+    choice = forms.ChoiceField(
+        label="What happened to this form?",
+        widget=forms.RadioSelect,
+        choices=[
+            (
+                EmptyChoice.DECLINED.value,
+                "Handed back empty: the person did not want to answer",
+            ),
+            (EmptyChoice.NOT_THEIRS.value, "Not this person's form"),
+            (
+                EmptyChoice.RESCAN.value,
+                "Scan it again: there are marks the scan did not show",
+            ),
+        ],
+        error_messages={
+            "required": "Choose what happened to the form",
+            "invalid_choice": "Choose what happened to the form",
+        },
+    )
+    reason = forms.CharField(
+        label="Why?",
+        help_text=(
+            "Needed when it was handed back empty: it is kept as the note on the "
+            "declined time point. No clinical detail: this is for collection records."
+        ),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Keep the reason to 300 characters or fewer"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if (
+            cleaned.get("choice") == EmptyChoice.DECLINED
+            and not (cleaned.get("reason") or "").strip()
+        ):
+            self.add_error("reason", "Say why it was handed back empty")
+        return cleaned
+
+    def chosen(self) -> EmptyChoice:
+        return EmptyChoice(self.cleaned_data["choice"])
 
 
 class ReadAsForm(forms.Form):

@@ -115,11 +115,21 @@ class ScanPage(models.Model):
         UNMATCHED = "unmatched", "Person not known"
         TO_CHECK = "to_check", "Answers to check"
         WAITING = "waiting", "Waiting for the form's other pages"
+        EMPTY = "empty", "No answers marked"
         SAVED = "saved", "Saved"
+        UNSCORED = "unscored", "Saved without a score"
+        DECLINED = "declined", "Handed back empty"
         DUPLICATE = "duplicate", "Scanned before"
         ALREADY_ANSWERED = "answered", "Already answered"
 
-    OPEN = (Status.NO_CODE, Status.UNMATCHED, Status.TO_CHECK, Status.WAITING)
+    OPEN = (
+        Status.NO_CODE,
+        Status.UNMATCHED,
+        Status.TO_CHECK,
+        Status.WAITING,
+        Status.EMPTY,
+    )
+    SAVED_AS_ANSWERS = (Status.SAVED, Status.UNSCORED)
 
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.CASCADE, related_name="+"

@@ -78,7 +78,7 @@ def time_point_in(organisation: Organisation, pk: int) -> TimePoint | None:
 
 def batches_for(organisation: Organisation) -> QuerySet[ScanBatch]:
     """Batches, newest first, with counts of their pages by outcome."""
-    saved = Q(pages__status=ScanPage.Status.SAVED)
+    saved = Q(pages__status__in=ScanPage.SAVED_AS_ANSWERS)
     open_ = Q(pages__status__in=ScanPage.OPEN)
     set_aside = Q(
         pages__status__in=[
@@ -86,6 +86,7 @@ def batches_for(organisation: Organisation) -> QuerySet[ScanBatch]:
             ScanPage.Status.BLANK,
             ScanPage.Status.DUPLICATE,
             ScanPage.Status.ALREADY_ANSWERED,
+            ScanPage.Status.DECLINED,
         ]
     )
     return (
@@ -150,11 +151,16 @@ def items_to_check(organisation: Organisation) -> QuerySet[ScanItem]:
 
 
 def pages_to_assign(organisation: Organisation) -> QuerySet[ScanPage]:
-    """Pages a person must say something about: whose form, or which measure."""
+    """Pages a person must say something about: whose form, which measure, or what
+    happened to a form with no answer marked."""
     return (
         ScanPage.objects.filter(
             organisation=organisation,
-            status__in=[ScanPage.Status.UNMATCHED, ScanPage.Status.NO_CODE],
+            status__in=[
+                ScanPage.Status.UNMATCHED,
+                ScanPage.Status.NO_CODE,
+                ScanPage.Status.EMPTY,
+            ],
         )
         .select_related("file", "batch")
         .order_by("batch_id", "id")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from openproms.scans import services
+from openproms.scans import read_services, services
 
 
 @task()
 def read_batch(batch_pk: int) -> dict[str, object]:
     """Read every page of an uploaded batch."""
-    batch = services.batch_read(batch_pk)
+    batch = read_services.batch_read(batch_pk)
     if batch is None:
         return {"batch": batch_pk, "status": "missing"}
     return {"batch": batch_pk, "status": batch.status, "pages": batch.pages_read}

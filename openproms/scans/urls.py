@@ -35,4 +35,9 @@ urlpatterns: list[URLPattern] = [
         views.page_set_aside,
         name="page_set_aside",
     ),
+    path(
+        f"{SCANS}pages/<int:scan_page_pk>/empty/",
+        views.page_empty,
+        name="page_empty",
+    ),
 ]

@@ -12,10 +12,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from openproms.accounts.policy import Action
 from openproms.catalogue.selectors import measure_definition
+from openproms.catalogue.templatetags.catalogue_tags import measure_name
 from openproms.core.access import org_view
 from openproms.people.selectors import service_users_for, service_users_search
+from openproms.scans import check_services, read_services, selectors, services
 from openproms.scans import forms as scan_forms
-from openproms.scans import selectors, services
+from openproms.scans.check_services import EmptyChoice, ScanError
+from openproms.scans.keys import AnswerKeys, answer_keys, is_written_number
 from openproms.scans.models import ScanItem, ScanPage
 
 PX_PER_MM = 6  # the reader's aligned page images
@@ -49,7 +52,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
                     files=form.cleaned_data["files"],
                     request=request,
                 )
-            except services.ScanError as e:
+            except ScanError as e:
                 error = str(e)
             else:
                 return redirect("scans:batch_detail", organisation.slug, batch.pk)
@@ -101,7 +104,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _item_form(
     item: ScanItem, definition: Any, data: Any
-) -> tuple[Any, list[dict[str, Any]], bool]:
+) -> tuple[Any, AnswerKeys | None]:
     question = next((i for i in definition.items if i.id == item.item_id), None)
     if question is None:
         raise Http404("No such question.")
@@ -109,25 +112,16 @@ def _item_form(
     if question.text:
         label += f": {question.text}"
     rs = question.response_set
-    if rs.is_range and len(rs.codes) > 11:
-        return (
-            scan_forms.WriteInDecisionForm(data, label=label, low=rs.min, high=rs.max),
-            [],
-            True,
+    if is_written_number(question):
+        form = scan_forms.WriteInDecisionForm(
+            data, label=label, low=rs.min, high=rs.max
         )
-    if rs.is_range:
-        options = [(c, str(c)) for c in range(rs.min, rs.max + 1)]
-    else:
-        options = [(o.code, o.label or f"Answer {o.code}") for o in rs.options]
-    single_digit_codes = all(0 <= c <= 9 for c, _ in options)
-    choices = []
-    keyed = []
-    for position, (code, text) in enumerate(options, start=1):
-        key = str(code) if single_digit_codes else str(position)
-        choices.append((str(code), text))
-        keyed.append({"code": code, "label": text, "key": key})
-    form = scan_forms.ItemDecisionForm(data, choices=choices, label=label)
-    return form, keyed, False
+        return form, None
+    keys = answer_keys(question)
+    choices = [
+        (str(answer.code), answer.label or str(answer.code)) for answer in keys.answers
+    ]
+    return scan_forms.ItemDecisionForm(data, choices=choices, label=label), keys
 
 
 @org_view(Action.PAPER_ENTER)
@@ -146,9 +140,10 @@ def item_check(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
     initial = None
     if guess is not None:
         initial = {"answer": str(guess), "value": guess}
-    form, keyed, write_in = _item_form(
+    form, keys = _item_form(
         item, definition, request.POST if request.method == "POST" else None
     )
+    write_in = keys is None
     if initial and not form.is_bound:
         form.initial = initial
     error = ""
@@ -157,13 +152,13 @@ def item_check(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                services.item_decide(
+                check_services.item_decide(
                     membership=_membership(request),
                     item=item,
                     code=form.code(),
                     request=request,
                 )
-            except services.ScanError as e:
+            except ScanError as e:
                 error = str(e)
             else:
                 return redirect("scans:queue", organisation.slug)
@@ -176,7 +171,7 @@ def item_check(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
             "item": item,
             "page": page,
             "form": form,
-            "keyed": keyed,
+            "keys": keys,
             "write_in": write_in,
             "guess": guess,
             "definition": definition,
@@ -201,7 +196,7 @@ def _png_response(data: bytes) -> HttpResponse:
 def item_crop(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
     """The item's row as the reader saw it (from the aligned page)."""
     item = selectors.item_get(organisation=_org(request), pk=scan_item_pk)
-    image = services.image_array(item.page.aligned)
+    image = read_services.image_array(item.page.aligned)
     if image is None:
         raise Http404("The image is no longer kept.")
     x, y, w, h = item.crop
@@ -211,7 +206,7 @@ def item_crop(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
     crop = image[y0:y1, x0:x1]
     if crop.size == 0:
         raise Http404("The item is outside the kept image.")
-    return _png_response(services.png_bytes(crop))
+    return _png_response(read_services.png_bytes(crop))
 
 
 @org_view(Action.PAPER_ENTER)
@@ -246,7 +241,7 @@ def page_detail(request: HttpRequest, scan_page_pk: int) -> HttpResponse:
             if read_as.is_valid():
                 measure_id, version = read_as.measure_key()
                 try:
-                    services.page_read_as(
+                    read_services.page_read_as(
                         membership=_membership(request),
                         page=page,
                         measure_id=measure_id,
@@ -254,12 +249,31 @@ def page_detail(request: HttpRequest, scan_page_pk: int) -> HttpResponse:
                         large_print=read_as.cleaned_data["large_print"],
                         request=request,
                     )
-                except services.ScanError as e:
+                except ScanError as e:
                     error = str(e)
                 else:
                     return redirect("scans:page_detail", organisation.slug, page.pk)
     elif request.method == "POST":
         return HttpResponse("This page cannot be read again.", status=400)
+    return _page_detail(request, page, read_as=read_as, error=error, status=status)
+
+
+def _page_detail(
+    request: HttpRequest,
+    page: ScanPage,
+    *,
+    read_as: Any = None,
+    error: str = "",
+    set_aside: Any = None,
+    empty: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The page's screen; an empty form offers its three choices instead of the
+    plain set-aside (one of them sets it aside)."""
+    if page.status == ScanPage.Status.EMPTY:
+        empty = empty or scan_forms.EmptyPageForm()
+    elif page.is_open:
+        set_aside = set_aside or scan_forms.SetAsideForm()
     return render(
         request,
         "scans/page_detail.html",
@@ -268,7 +282,8 @@ def page_detail(request: HttpRequest, scan_page_pk: int) -> HttpResponse:
             "items": list(page.items.all()),
             "read_as": read_as,
             "error": error,
-            "set_aside": scan_forms.SetAsideForm() if page.is_open else None,
+            "set_aside": set_aside,
+            "empty": empty,
         },
         status=status,
     )
@@ -312,14 +327,14 @@ def page_assign(request: HttpRequest, scan_page_pk: int) -> HttpResponse:
                 error = "That person or time point is not one you can choose."
             else:
                 try:
-                    services.page_assign(
+                    check_services.page_assign(
                         membership=membership,
                         page=page,
                         service_user=person,
                         time_point=point,
                         request=request,
                     )
-                except services.ScanError as e:
+                except ScanError as e:
                     error = str(e)
                 else:
                     messages.success(
@@ -351,28 +366,64 @@ def page_set_aside(request: HttpRequest, scan_page_pk: int) -> HttpResponse:
     form = scan_forms.SetAsideForm(request.POST)
     if form.is_valid():
         try:
-            services.page_set_aside(
+            check_services.page_set_aside(
                 membership=_membership(request),
                 page=page,
                 reason=form.cleaned_data["reason"],
                 request=request,
             )
-        except services.ScanError as e:
+        except ScanError as e:
             messages.error(request, str(e))
         else:
             messages.success(request, "The page was set aside.")
             return redirect(
                 reverse("scans:batch_detail", args=[organisation.slug, page.batch_id])
             )
-    return render(
-        request,
-        "scans/page_detail.html",
-        {
-            "page": page,
-            "items": list(page.items.all()),
-            "read_as": None,
-            "error": "",
-            "set_aside": form,
-        },
-        status=400,
+    return _page_detail(request, page, set_aside=form, status=400)
+
+
+def _empty_outcome(page: ScanPage, choice: EmptyChoice) -> str:
+    """What became of an empty form, in a sentence."""
+    form = page.form
+    point = form.time_point if form else None
+    whose = form.service_user.display_name if form and form.service_user else ""
+    what = measure_name(page.measure_id)
+    if point is not None:
+        what += f" ({point.label})"
+    if choice == EmptyChoice.DECLINED:
+        if point is None:
+            return f"The {what} form is recorded as handed back empty."
+        return f"{what} for {whose} is recorded as declined: handed back empty."
+    kept = f" {what} for {whose} stays open." if point is not None else ""
+    if choice == EmptyChoice.NOT_THEIRS:
+        return "The page was set aside as not this person's form." + kept
+    return (
+        "The page was set aside to be scanned again: upload the new scan as usual."
+        + kept
     )
+
+
+@org_view(Action.PAPER_ENTER)
+@require_POST
+def page_empty(request: HttpRequest, scan_page_pk: int) -> HttpResponse:
+    """Say what happened to a form with no answer marked: handed back empty (the
+    time point is recorded declined), not this person's, or to be scanned again."""
+    organisation = _org(request)
+    page = selectors.page_get(organisation=organisation, pk=scan_page_pk)
+    form = scan_forms.EmptyPageForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            check_services.page_empty_resolve(
+                membership=_membership(request),
+                page=page,
+                choice=form.chosen(),
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ScanError as e:
+            error = str(e)
+        else:
+            messages.success(request, _empty_outcome(page, form.chosen()))
+            return redirect("scans:queue", organisation.slug)
+    return _page_detail(request, page, error=error, empty=form, status=400)

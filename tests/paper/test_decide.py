@@ -121,3 +121,32 @@ def test_a_box_in_a_narrow_hard_shadow_goes_to_a_person() -> None:
     item = _decide(row, measures, 0.0, 0.0, DEFAULT_THRESHOLDS, True, "")
     assert item.decision == "uncertain" and item.needs_person
     assert "dark paper round the box" in item.reason
+
+
+def test_a_faint_mark_beside_a_clear_cross_names_both_marks() -> None:
+    """UCLA-3 item 1: a clear cross on 1 and a faint mark on 3. The person is told
+    of every mark the reader saw, not only the faint one."""
+    item = _decide_row(
+        _row("ucla3", "ucla3_1"), {1: (0.30, 0.15, 0.80), 3: (0.035, 0.0, 0.07)}
+    )
+    assert item.decision == "uncertain" and item.needs_person
+    assert item.candidates == (1, 3)
+    assert item.reason == "not clear: 3 (faint mark); also seen: 1 (marked)"
+
+
+def test_every_kind_of_mark_seen_is_named_when_one_is_doubtful() -> None:
+    """A filled-in (crossed out) box, a clear mark and ink near a third box."""
+    row = _row("gad7", "gad7_1")
+    measures = []
+    for o in row.options:
+        mean, ink, outside, peak = {
+            0: (0.62, 0.95, 0.0, 0.9),  # filled in completely
+            1: (0.30, 0.15, 0.0, 0.80),  # a clear mark
+            3: (0.0, 0.0, 3.0, 0.0),  # a stroke beside the box
+        }.get(o.code, (0.0, 0.0, 0.0, 0.0))
+        measures.append((o.code, mean, ink, outside, peak, 0.0, 0.02))
+    item = _decide(row, measures, 0.0, 0.0, DEFAULT_THRESHOLDS, True, "")
+    assert item.decision == "uncertain"
+    assert item.reason == (
+        "not clear: 3 (ink near the box); also seen: 0 (filled in), 1 (marked)"
+    )

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from openproms.collection.models import Administration, TimePoint
-from openproms.scans import services
+from openproms.scans import read_services, services
 from openproms.scans.models import ScanBatch, ScanFile, ScanPage
 from tests.route_objects.collection_answering import due_person
 from tests.route_objects.scans import as_pdf, as_png, scanned_pages
@@ -163,6 +163,6 @@ def test_replaying_the_read_saves_nothing_twice(
     _, point, form = _print_due(tenant_a)
     with django_capture_on_commit_callbacks(execute=True):
         batch = _upload(tenant_a, ("pile.pdf", as_pdf(scanned_pages(form, PHQ9))))
-    services.batch_read(batch.pk)  # a replayed task: the batch is already read
+    read_services.batch_read(batch.pk)  # a replayed task: the batch is already read
     assert ScanPage.objects.filter(batch=batch).count() == form.pages
     assert Administration.objects.filter(time_point=point).count() == 1
