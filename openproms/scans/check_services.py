@@ -7,7 +7,7 @@ A form whose every question is left blank is never saved: it waits for a person
 (handed back empty, not this person's form, or to be scanned again), and its time
 point stays open. Answers too few to make any score are saved and say so: the time
 point is then "answered, no score", not done (docs/decisions/0010-time-point-states.md
-and 0011-empty-and-unscorable-scans.md).
+and 0012-empty-and-unscorable-scans.md).
 """
 
 from __future__ import annotations

@@ -7,26 +7,28 @@ scrolls sideways at 320 px. See tests/browser/crawler.py for how pages are chose
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.utils import timezone
 
 from openproms.accounts.models import CommissionerMembership, Membership, User
 from openproms.collection import links
 from openproms.collection.models import TimePoint
+from openproms.scoring import default_library
 from tests.browser.crawler import CrawlResult, Finding, crawl
 from tests.browser.helpers import sign_in_verified
 from tests.browser.journeys.conftest import shots_root
+from tests.text_checks import internal_ids_in
 
 pytestmark = pytest.mark.browser
 
-SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
-
 
 def internal_identifiers(text: str) -> list[str]:
-    found = sorted(set(SNAKE_CASE.findall(text)))
-    return [", ".join(found)] if found else []
+    """Measure, scale and item ids that are not display names, snake_case tokens
+    and doubled labels in a page's visible text (tests/text_checks.py)."""
+    return internal_ids_in(text, _LIBRARY)
+
+
+_LIBRARY = list(default_library())
 
 
 def _starts(user: User) -> tuple[str, ...]:
