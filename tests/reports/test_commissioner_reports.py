@@ -230,6 +230,25 @@ def report_url(contract: Contract, **query: str) -> str:
 
 
 @pytest.mark.django_db
+def test_home_sends_a_commissioner_to_their_home_in_the_reports_app(
+    tenant_a: Tenant, commissioner: CommissionerMembership
+) -> None:
+    """The commissioner home is a reports page: the floor's home reaches it by URL
+    name, not by importing it (pyproject.toml's layers contract)."""
+    make_contract(tenant_a, commissioner.body, name="Alpha deal")
+    client = verified_client(commissioner.user)
+    home = client.get(reverse("core:home"))
+    assert home.status_code == 302
+    assert home["Location"] == reverse(
+        "reports:commissioner_home", kwargs={"body_slug": "north-icb"}
+    )
+    page = client.get(home["Location"])
+    assert page.status_code == 200
+    assert page.templates[0].name == "reports/commissioner/home.html"
+    assert b"Alpha deal" in page.content
+
+
+@pytest.mark.django_db
 def test_a_commissioner_sees_their_contracts_across_organisations_and_not_others(
     tenant_a: Tenant, tenant_b: Tenant, commissioner: CommissionerMembership
 ) -> None:
@@ -244,7 +263,7 @@ def test_a_commissioner_sees_their_contracts_across_organisations_and_not_others
     assert b"Alpha deal" in listing.content and b"Beta deal" in listing.content
     assert b"South deal" not in listing.content
     home = client.get(
-        reverse("core:commissioner_home", kwargs={"body_slug": "north-icb"})
+        reverse("reports:commissioner_home", kwargs={"body_slug": "north-icb"})
     )
     assert b"Alpha deal" in home.content and report_url(own_b).encode() in home.content
     assert client.get(report_url(own_a)).status_code == 200
