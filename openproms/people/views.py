@@ -20,6 +20,7 @@ from openproms.accounts.models import Service
 from openproms.accounts.policy import CASELOAD_ONLY_ROLES, Action
 from openproms.core.access import org_view
 from openproms.people import selectors, services
+from openproms.people.consent import consent_effects
 from openproms.people.forms import (
     AlertAcknowledgeForm,
     ConsentForm,
@@ -177,6 +178,7 @@ def person_detail(request: HttpRequest, person_pk: int) -> HttpResponse:
             "person": person,
             "consents": consents,
             "in_force": in_force,
+            "consent_effects": consent_effects(person),
             "episodes": episodes,
             **selectors.person_collection(service_user=person),
         },
