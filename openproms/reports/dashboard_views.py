@@ -324,6 +324,7 @@ def _scale_section(
         end=end,
         include_pilot=data["include_pilot"],
         pairing=data["pairing"],
+        audience="organisation",
     )
     scale = defn.scale(scale_id)
     pairs = result.pairs
@@ -422,6 +423,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             start=start,
             end=end,
             include_pilot=data["include_pilot"],
+            audience="organisation",
         )
 
     def sections_task() -> list[tuple[ScaleSection, Any]]:

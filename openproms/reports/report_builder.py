@@ -381,7 +381,10 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
         jobs.extend(
             (definition, scale, pairing, req_wanted) for scale in definition.scales
         )
-    scope = selectors.episode_scope(organisation, services)
+    # Everything below reads only the people a funder may see (reports.selectors
+    # .scope): those who said no to sharing with funders are left out of every
+    # figure, and so of every file made from this report.
+    scope = selectors.episode_scope(organisation, services, audience="funders")
 
     def summary_task() -> dict[str, Any]:
         return selectors.collection_summary(
@@ -390,6 +393,7 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
             start=start,
             end=end,
             include_pilot=contract.include_pilot,
+            audience="funders",
         )
 
     def values_task(
@@ -404,6 +408,7 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
             include_pilot=contract.include_pilot,
             pairing=pairing,
             scope=scope,
+            audience="funders",
         )
 
     summary, *values = selectors.run_together(
@@ -575,6 +580,18 @@ def methods(report: Report) -> list[tuple[str, list[str]]]:
                 "may not describe everyone who started.",
                 "A missing item is handled by each measure's own published rule "
                 "(prorating where it allows); answers that cannot be scored are left out.",
+            ],
+        ),
+        (
+            "Consent",
+            [
+                "People who have said no to their answers being included in "
+                "anonymous totals for funders are left out of every figure in this "
+                "report: people engaged, episodes, completion, follow-up and "
+                "outcomes.",
+                "Each person's consent as it stands today is used, whatever the "
+                "period: someone who changes their mind is counted, or left out, in "
+                "every report made after that, including reports on earlier periods.",
             ],
         ),
         (

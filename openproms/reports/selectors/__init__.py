@@ -19,7 +19,8 @@ The modules, one sub-domain each:
   report without breakdowns reads; the commissioner report);
 * :mod:`.outcome_pairs`: the same pairs with their breakdown keys (the dashboard);
 * :mod:`.collection_summary`: reach, baseline completion, follow-up capture;
-* :mod:`.scope`: which episodes a report reads;
+* :mod:`.scope`: which episodes a report reads (the services chosen, and for
+  funders, only people who have not said no to sharing with funders);
 * :mod:`.raw`: values off the cursor, completion times as integer keys;
 * :mod:`.postgres`: the PostgreSQL forms (parallel reads, packed rows, one grouped
   count).
@@ -41,11 +42,17 @@ from openproms.reports.selectors.outcome_values import (
     outcome_values,
 )
 from openproms.reports.selectors.postgres import run_together
-from openproms.reports.selectors.scope import EpisodeScope, episode_scope
+from openproms.reports.selectors.scope import (
+    Audience,
+    EpisodeScope,
+    episode_scope,
+    funders_left_out,
+)
 
 __all__ = [
     "GROUP_KEYS",
     "NOT_RECORDED",
+    "Audience",
     "EpisodeGroups",
     "EpisodeScope",
     "OutcomePairs",
@@ -54,6 +61,7 @@ __all__ = [
     "collection_summary",
     "episode_groups",
     "episode_scope",
+    "funders_left_out",
     "outcome_pairs",
     "outcome_pairs_with_capture",
     "outcome_values",

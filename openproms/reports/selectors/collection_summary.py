@@ -15,7 +15,7 @@ from openproms.collection.models import PlanRule, TimePoint
 from openproms.people.models import Episode
 from openproms.reports.selectors import postgres
 from openproms.reports.selectors.raw import fetch
-from openproms.reports.selectors.scope import narrowing
+from openproms.reports.selectors.scope import Audience, left_out_people, narrowing
 from openproms.stats import follow_up_capture
 
 
@@ -64,8 +64,10 @@ def collection_summary(
     start: dt.date,
     end: dt.date,
     include_pilot: bool = False,
+    audience: Audience = "funders",
 ) -> dict[str, Any]:
-    """Collection counts for a period (both ends included).
+    """Collection counts for a period (both ends included), of the people
+    ``audience`` may see (:data:`.scope.Audience`).
 
     * ``people_engaged``: distinct service users with an episode active at some time
       in the period (started on or before ``end``, not ended before ``start``);
@@ -82,6 +84,9 @@ def collection_summary(
     episodes = Episode.objects.filter(organisation=organisation)
     if services is not None:
         episodes = episodes.filter(service__in=[s.pk for s in services])
+    left_out = left_out_people(organisation, audience)
+    if left_out is not None:
+        episodes = episodes.exclude(service_user__in=left_out.values("pk"))
     active = episodes.filter(start_date__lte=end).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=start)
     )
@@ -99,7 +104,7 @@ def collection_summary(
     )
     counts = baseline_counts(new, starts, include_pilot=include_pilot)
     due = points.filter(due_date__gte=start, due_date__lte=end)
-    if services is not None:
+    if services is not None or left_out is not None:
         due = due.filter(episode_id__in=episodes.values("pk"))
     # One count per status: each is a range on the (organisation, status, due_date)
     # index, where one pass with filtered counts would read every time point.

@@ -9,14 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from openproms.accounts.models import Organisation, Service, User
 from openproms.people.categories import ETHNICITY_GROUP_OF, Sex, age_band
 from openproms.people.models import Episode
 from openproms.reports.selectors.outcome_values import Pairing, pair_scores
 from openproms.reports.selectors.raw import LocalDays, as_date, fetch
-from openproms.reports.selectors.scope import EpisodeScope
+from openproms.reports.selectors.scope import Audience, episode_scope
 from openproms.stats import (
     FollowUpCapture,
     PairedScore,
@@ -92,20 +90,22 @@ def outcome_pairs_with_capture(
     include_pilot: bool = False,
     pairing: Pairing = "latest",
     episodes: EpisodeGroups | None = None,
+    audience: Audience = "funders",
 ) -> OutcomePairs:
     """:func:`outcome_pairs` and the follow-up capture of the same episodes.
 
     ``episodes``: :func:`episode_groups` for the same organisation and services,
-    when the caller asks for several measures (read once instead of each time)."""
+    when the caller asks for several measures (read once instead of each time).
+    ``audience``: who the figures are for (:data:`.scope.Audience`)."""
     services = list(services) if services is not None else None
     if episodes is None:
         episodes = _episode_groups(organisation, services)
-    scope = None
-    if services is not None:
-        scope = EpisodeScope(
-            tuple(s.pk for s in services),
-            np.fromiter(episodes.keys(), dtype=np.int64, count=len(episodes)),
-        )
+    scope = episode_scope(
+        organisation,
+        services,
+        audience=audience,
+        episode_ids=episodes.keys() if services is not None else None,
+    )
     p = pair_scores(
         organisation=organisation,
         measure_id=measure_id,
@@ -179,6 +179,7 @@ def outcome_pairs(
     include_pilot: bool = False,
     pairing: Pairing = "latest",
     episodes: EpisodeGroups | None = None,
+    audience: Audience = "funders",
 ) -> list[PairedScore]:
     """One :class:`~openproms.stats.PairedScore` per episode counting for the period.
 
@@ -196,6 +197,8 @@ def outcome_pairs(
     measure's own rules. ``latest_on`` is the local date of the later score;
     ``groups`` holds the keys of :data:`GROUP_KEYS` (sex, ethnicity group, age band at
     the first score, key worker, service, financial quarter of the later score).
+    For ``audience="funders"`` (the default) the episodes of people who said no to
+    sharing their answers with funders are left out; ``"organisation"`` keeps them.
     """
     return outcome_pairs_with_capture(
         organisation=organisation,
@@ -207,4 +210,5 @@ def outcome_pairs(
         include_pilot=include_pilot,
         pairing=pairing,
         episodes=episodes,
+        audience=audience,
     ).pairs

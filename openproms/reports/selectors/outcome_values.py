@@ -34,7 +34,7 @@ from openproms.reports.selectors.raw import (
     micros,
     sort_keys,
 )
-from openproms.reports.selectors.scope import EpisodeScope
+from openproms.reports.selectors.scope import Audience, EpisodeScope, episode_scope
 from openproms.scoring import MeasureDefinition, score_derived_table
 from openproms.stats import (
     FollowUpCapture,
@@ -307,10 +307,10 @@ def pair_scores(
     end: dt.date,
     include_pilot: bool,
     pairing: Pairing,
-    scope: EpisodeScope | None,
+    scope: EpisodeScope,
 ) -> _Paired:
     """Pair each episode's first and later score (the period rule of the package
-    docstring); ``scope``: the services' episodes to keep (None: all)."""
+    docstring) of the episodes in ``scope``."""
     if pairing not in ("latest", "exit"):
         raise ValueError("pairing must be 'latest' or 'exit'")
     defn = measure_definition(organisation=organisation, measure_id=measure_id)
@@ -324,7 +324,7 @@ def pair_scores(
             scale_id=scale_id,
             pairing=pairing,
             measure_id=measure_id,
-            services=scope.service_ids if scope else None,
+            services=scope.service_ids,
             **filters,
         )
     ]
@@ -334,11 +334,12 @@ def pair_scores(
         )
     in_order = len(parts) == 1 and parts[0].in_order
     scores = _Scores.concat(parts)
-    if scope is not None:
-        # Services are applied here (on SQLite only here: joining every score to
-        # its episode costs more than reading the organisation's scores and
-        # dropping some; PostgreSQL also filters in SQL, with a merge join).
-        keep = np.isin(scores.episode, scope.episode_ids)
+    if not scope.everything:
+        # The scope is applied here (services on SQLite only here: joining every
+        # score to its episode costs more than reading the organisation's scores
+        # and dropping some; PostgreSQL also filters them in SQL, with a merge
+        # join). Keeping rows keeps their order.
+        keep = scope.keep(scores.episode)
         scores = _Scores(
             scores.episode[keep],
             scores.at[keep],
@@ -421,12 +422,18 @@ def outcome_values(
     include_pilot: bool = False,
     pairing: Pairing = "latest",
     scope: EpisodeScope | None = None,
+    audience: Audience = "funders",
 ) -> OutcomeValues:
     """:func:`outcome_pairs_with_capture` without the breakdown keys: the first
     and later scores as arrays (for :func:`openproms.stats.paired_change`).
 
-    ``scope``: :func:`episode_scope` for the services (None: all), read once
-    by a caller that asks for several measures."""
+    ``scope``: :func:`episode_scope` for the services and the audience, read once
+    by a caller that asks for several measures; None: every service, for
+    ``audience``."""
+    if scope is None:
+        scope = episode_scope(organisation, None, audience=audience)
+    elif scope.audience != audience:
+        raise ValueError("the scope was read for another audience")
     p = pair_scores(
         organisation=organisation,
         measure_id=measure_id,
