@@ -397,7 +397,7 @@ def test_a_quarter_can_be_chosen(
     client = verified_client(commissioner.user)
     q2 = client.get(report_url(contract, period="2025-Q2"))  # July-September 2025
     assert q2.status_code == 200
-    assert b"1 July 2025 to 30 September 2025" in q2.content
+    assert b"01/07/2025 to 30/09/2025" in q2.content
     assert b'data-code="n">10<' in q2.content
     q1 = client.get(report_url(contract, period="2025-Q1"))
     assert b'data-code="n">0<' in q1.content
@@ -507,3 +507,26 @@ def test_run_together_raises_a_task_s_error() -> None:
     with pytest.raises(ValueError, match="bad task"):
         selectors.run_together(lambda: 1, fails)
     assert selectors.run_together(lambda: 1, lambda: 2) == [1, 2]
+
+
+@pytest.mark.django_db
+def test_the_report_and_its_files_show_dates_day_first(
+    tenant_a: Tenant, commissioner: CommissionerMembership
+) -> None:
+    ten_people(tenant_a)
+    contract = make_contract(tenant_a, commissioner.body)
+    client = verified_client(commissioner.user)
+    query = {"period": "custom", "start": "01/07/2025", "end": "30/09/2025"}
+    page = client.get(report_url(contract, **query)).content.decode()
+    assert "01/07/2025 to 30/09/2025" in page
+    assert 'value="01/07/2025"' in page and 'type="date"' not in page
+    csv_rows = (
+        client.get(report_url(contract, **query, format="csv"))
+        .content.decode("utf-8-sig")
+        .splitlines()
+    )
+    assert csv_rows[1].startswith(f"{contract.name},01/07/2025,30/09/2025,")
+    xlsx = _xlsx_text(client.get(report_url(contract, **query, format="xlsx")).content)
+    pdf = _pdf_text(client.get(report_url(contract, **query, format="pdf")).content)
+    assert "01/07/2025 to 30/09/2025" in xlsx
+    assert "01/07/2025 to 30/09/2025" in pdf

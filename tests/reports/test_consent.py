@@ -168,6 +168,32 @@ def test_the_organisation_sees_how_many_were_left_out_of_the_report_and_why(
     assert "left out of this report" not in csv_text
 
 
+def test_the_dashboard_counts_everyone_and_says_who_funders_do_not_see(
+    tenant_a: Tenant,
+) -> None:
+    ten_people(tenant_a)
+    _decline(tenant_a, DECLINERS, dt.date(2025, 10, 1))
+    client = verified_client(tenant_a.members["manager"].user)
+    page = client.get(
+        reverse("reports:dashboard", kwargs={"org_slug": "alpha"}),
+        {
+            "measure": "phq9",
+            "period": "custom",
+            "start": START.strftime("%d/%m/%Y"),
+            "end": END.strftime("%d/%m/%Y"),
+        },
+    )
+    assert page.status_code == 200, page.content.decode()
+    section = page.context["sections"][0]
+    assert section.change.n == 10
+    text = page.content.decode()
+    assert (
+        "2 people are left out of reports for funders because they said no to "
+        "their answers being included in anonymous totals for funders. They are "
+        "counted here." in text
+    )
+
+
 def _summary(tenant: Tenant, who: ServiceUser) -> Any:
     return verified_client(tenant.members["worker"].user).get(
         reverse(
