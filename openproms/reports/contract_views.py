@@ -14,7 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from openproms.accounts.models import Service
 from openproms.accounts.policy import Action, role_may
 from openproms.core.access import org_view
-from openproms.reports import contract_services, exports, report_builder, selectors
+from openproms.reports import (
+    contract_burden,
+    contract_services,
+    exports,
+    report_builder,
+    selectors,
+)
 from openproms.reports.contract_forms import ContractForm, ReportPeriodForm
 from openproms.reports.models import Contract
 
@@ -136,7 +142,7 @@ def contract_edit(request: HttpRequest, contract_pk: int) -> HttpResponse:
 def service_burden(request: HttpRequest, service_pk: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     service = get_object_or_404(Service, organisation=organisation, pk=service_pk)
-    burden = report_builder.service_burden(organisation=organisation, service=service)
+    burden = contract_burden.service_burden(organisation=organisation, service=service)
     return render(
         request,
         "reports/contracts/burden.html",

@@ -11,8 +11,8 @@ from openproms.accounts.models import CommissionerBody, Service
 from openproms.accounts.policy import Role
 from openproms.audit.models import AuditEvent
 from openproms.catalogue.models import OrganisationMeasure
+from openproms.reports.contract_burden import service_burden
 from openproms.reports.models import Contract, ContractRequirement
-from openproms.reports.report_builder import service_burden
 from tests.conftest import Tenant, verified_client
 
 
