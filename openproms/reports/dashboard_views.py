@@ -207,11 +207,11 @@ def _group_table(
     tid: str, title: str, groups: dict[str, PairedChange], name: str
 ) -> Table:
     rows = []
-    for name, pc in groups.items():
+    for group, pc in groups.items():
         improved = pc.reliable.improved if pc.reliable else None
         rows.append(
             [
-                name,
+                group,
                 pc.n,
                 _num(pc.mean_first),
                 _num(pc.mean_latest),
@@ -247,13 +247,13 @@ def _trend_table(tid: str, name: str, groups: dict[str, PairedChange]) -> Table:
     table.columns[0] = "Quarter"
     values = [
         {
-            "quarter": name,
+            "quarter": quarter,
             "change": pc.mean_change.value if pc.mean_change else None,
             "low": pc.mean_change.low if pc.mean_change else None,
             "high": pc.mean_change.high if pc.mean_change else None,
             "n": pc.n,
         }
-        for name, pc in groups.items()
+        for quarter, pc in groups.items()
     ]
     spec = charts.base_spec(title=table.label)
     spec.update(

@@ -191,7 +191,10 @@ def test_low_follow_up_is_warned_about(tenant_a):
     phq9(ep, 6, D(2026, 5, 1))
     page = manager(tenant_a).get(url(tenant_a), PERIOD).content.decode()
     assert 'id="capture-warning"' in page
-    assert "1 of the 4 people with a first score have a later one" in page
+    assert (
+        "Of the 4 people with a PHQ-9 score in the period, 1 has a first and a "
+        "later score." in page
+    )
 
 
 @pytest.mark.parametrize("role", ["worker", "data_officer"])

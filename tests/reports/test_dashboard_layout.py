@@ -50,8 +50,9 @@ def test_the_headline_figures_come_before_the_filters_and_the_details(data):  # 
     assert "Lower scores are better" in row.group(1)
     capture = re.search(r'id="follow-up-capture">(.*?)</p>', page, re.S)
     assert capture is not None
-    assert "100.0%: 4 of the 4 people with a first score have a later one" in (
-        _visible_text(capture.group(1))
+    assert _visible_text(capture.group(1)) == (
+        "Follow-up capture: 100.0%. Of the 4 people with a PHQ-9 score in the "
+        "period, 4 have a first and a later score."
     )
 
 
@@ -98,3 +99,20 @@ def test_every_label_appears_once(tenant_a: Tenant) -> None:
     assert page.count(">PHQ-9 total</h2>") == 1
     # Table headings under the scale's heading do not repeat it.
     assert ">Change</h3>" in page and ">By sex</h3>" in page
+    # ... but each table still says, on its own, what it is.
+    assert 'aria-label="PHQ-9 total: by sex"' in page
+    assert 'aria-label="PHQ-9 total: by service"' in page
+
+
+def test_the_menu_leads_managers_to_the_dashboard_and_not_workers(
+    tenant_a: Tenant,
+) -> None:
+    from django.urls import reverse
+
+    from tests.conftest import verified_client
+
+    home = reverse("core:org_home", kwargs={"org_slug": "alpha"})
+    link = f'href="{url(tenant_a)}">Dashboard</a>'
+    assert link in manager(tenant_a).get(home).content.decode()
+    worker = verified_client(tenant_a.members["worker"].user)
+    assert link not in worker.get(home).content.decode()
