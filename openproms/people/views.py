@@ -166,6 +166,7 @@ def person_detail(request: HttpRequest, person_pk: int) -> HttpResponse:
     for kind, label in Consent.Kind.choices:
         latest = next((c for c in consents if c.kind == kind), None)
         in_force.append({"label": label, "consent": latest})
+    effects = consent_effects(person)
     episodes = (
         selectors.episodes_for(membership)
         .filter(service_user=person)
@@ -178,7 +179,8 @@ def person_detail(request: HttpRequest, person_pk: int) -> HttpResponse:
             "person": person,
             "consents": consents,
             "in_force": in_force,
-            "consent_effects": consent_effects(person),
+            "consent_effects": effects,
+            "withdrawn": any(e.kind == Consent.Kind.TAKE_PART for e in effects),
             "episodes": episodes,
             **selectors.person_collection(service_user=person),
         },

@@ -151,7 +151,9 @@ def test_the_person_page_says_in_plain_words_what_each_no_stops(
         "people:person_detail",
         kwargs={"org_slug": tenant_a.organisation.slug, "person_pk": person.pk},
     )
-    assert 'id="consent-effects"' not in client.get(url).content.decode()
+    before = client.get(url).content.decode()
+    assert 'id="consent-effects"' not in before
+    assert "Send or print a self-completion link" in before
     today = timezone.localdate()
     for kind in ("take_part", "share_with_funders", "share_with_gp"):
         _decide(tenant_a, person, kind, False, today)
@@ -165,6 +167,9 @@ def test_the_person_page_says_in_plain_words_what_each_no_stops(
     assert "Robin&#x27;s results are not shared with their GP" in text
     # Their time points say why they closed.
     assert "No longer needed: withdrew from taking part" in text
+    # Nobody is offered a way to ask them for answers.
+    assert "Send or print a self-completion link" not in text
+    assert "Hand over the screen" not in text
 
 
 def test_the_decision_in_force_is_the_latest_made_not_the_latest_typed(
