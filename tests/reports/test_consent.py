@@ -228,3 +228,44 @@ def test_a_no_to_sharing_with_their_gp_withholds_the_record_text(
         service_user=who, kind=Consent.Kind.SHARE_WITH_GP, given=True
     )
     assert 'id="record-text"' in _summary(tenant_a, who).content.decode()
+
+
+def test_the_time_point_counts_leave_out_the_same_people(tenant_a: Tenant) -> None:
+    """Completed and missed time points in the period, for funders: everyone's less
+    those of the people who said no (counted apart and taken away)."""
+    from openproms.collection.models import TimePoint
+    from tests.people import factories
+    from tests.reports.test_dashboard_data import exit_point
+
+    statuses = [TimePoint.Status.COMPLETED] * 3 + [TimePoint.Status.MISSED] * 2
+    for i, status in enumerate(statuses):
+        who = factories.person(tenant_a, f"T{i}")
+        episode = factories.episode(tenant_a, who, start=dt.date(2025, 6, 1))
+        point = exit_point(episode)
+        TimePoint.objects.filter(pk=point.pk).update(status=status)
+    other = factories.episode(  # a second service: a narrowed read
+        tenant_a,
+        factories.person(tenant_a, "T9"),
+        service=tenant_a.service.__class__.objects.create(
+            organisation=tenant_a.organisation, name="Other"
+        ),
+        start=dt.date(2025, 6, 1),
+    )
+    exit_point(other)
+
+    def counts(audience: Any, services: Any = None) -> tuple[int, int]:
+        summary = selectors.collection_summary(
+            organisation=tenant_a.organisation,
+            services=services,
+            start=START,
+            end=END,
+            audience=audience,
+        )
+        return summary["completed"], summary["missed"]
+
+    assert counts("funders") == (4, 2)
+    _decline(tenant_a, ("T0", "T3", "T9"), dt.date(2025, 10, 1))  # done, missed, other
+    assert counts("funders") == (2, 1)
+    assert counts("organisation") == (4, 2)
+    assert counts("funders", [tenant_a.service]) == (2, 1)
+    assert counts("organisation", [tenant_a.service]) == (3, 2)
