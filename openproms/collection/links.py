@@ -81,6 +81,13 @@ def link_create(
 
     ``url_for_token`` is a callable turning a token into the full address (the
     view knows the site's address); it is needed only for the email.
+
+    Only a worker sends links, one person at a time, for time points due now. A
+    person who has withdrawn from taking part has none (the scheduler closes them,
+    reason "withdrew") and their unused links were stopped when they withdrew, so
+    nothing reaches them from here. There is no automatic reminder yet: whatever
+    sends one must take its recipients from
+    ``openproms.people.consent.people_who_may_be_contacted``.
     """
     token = secrets.token_urlsafe(32)
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))

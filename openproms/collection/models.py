@@ -99,6 +99,9 @@ class TimePoint(models.Model):
         TOO_UNWELL = "too_unwell", "Too unwell"
         LEFT_SERVICE = "left_service", "Left the service"
         OTHER = "other", "Other"
+        # Set only by the scheduler, on the time points it closes when the person
+        # withdraws from taking part (people.consent); not offered to workers.
+        WITHDREW = "withdrew", "Withdrew from taking part"
 
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.CASCADE, related_name="time_points"

@@ -324,7 +324,13 @@ class DueFilterForm(forms.Form):
 class MissedForm(forms.Form):
     reason = forms.ChoiceField(
         label="Why was it missed?",
-        choices=TimePoint.MissedReason.choices,
+        # A withdrawal is recorded as the person's consent, which closes the time
+        # points itself.
+        choices=[
+            choice
+            for choice in TimePoint.MissedReason.choices
+            if choice[0] != TimePoint.MissedReason.WITHDREW
+        ],
         widget=forms.RadioSelect,
         error_messages={
             "required": "Choose why it was missed",

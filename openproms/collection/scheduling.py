@@ -29,6 +29,7 @@ from openproms.collection.models import (
     PlanRule,
     TimePoint,
 )
+from openproms.people.consent import takes_part
 from openproms.people.models import Contact, Episode
 
 # Saving a plan refreshes the open episodes of its service inline up to this many;
@@ -89,9 +90,10 @@ def episode_schedule_refresh(*, episode: Episode, today: dt.date | None = None) 
 
     Creates occasions that are missing, moves the dates of PENDING ones (after a
     pause, say), cancels PENDING ones no longer needed (the episode closed before
-    they opened, or the plan was switched off), brings back cancelled ones needed
-    again, and never touches COMPLETED or MISSED ones. Occasions whose window had
-    already closed before the plan was made are not created. Idempotent.
+    they opened, the plan was switched off, or the person withdrew from taking
+    part: reason "withdrew"), brings back cancelled ones needed again, and never
+    touches COMPLETED or MISSED ones. Occasions whose window had already closed
+    before the plan was made are not created. Idempotent.
     """
     today = today or timezone.localdate()
     episode = Episode.objects.select_for_update().get(pk=episode.pk)
@@ -102,6 +104,11 @@ def episode_schedule_refresh(*, episode: Episode, today: dt.date | None = None) 
             plan__is_active=True,
         ).select_related("plan")
     )
+    # A person who has withdrawn from taking part needs no occasion: their open
+    # ones are closed with the reason "withdrew" (and come back if they rejoin).
+    withdrew = not takes_part(episode.service_user_id)
+    if withdrew:
+        rules = []
     existing = {
         (tp.rule_id, tp.sequence): tp
         for tp in TimePoint.objects.filter(episode=episode)
@@ -149,6 +156,7 @@ def episode_schedule_refresh(*, episode: Episode, today: dt.date | None = None) 
             ):
                 if point.status == TimePoint.Status.CANCELLED:
                     values["status"] = TimePoint.Status.PENDING
+                    values["missed_reason"] = ""
                 changed = [k for k, v in values.items() if getattr(point, k) != v]
                 if changed:
                     for name in changed:
@@ -158,7 +166,8 @@ def episode_schedule_refresh(*, episode: Episode, today: dt.date | None = None) 
     for key, point in existing.items():
         if key not in needed and point.status == TimePoint.Status.PENDING:
             point.status = TimePoint.Status.CANCELLED
-            point.save(update_fields=["status"])
+            point.missed_reason = TimePoint.MissedReason.WITHDREW if withdrew else ""
+            point.save(update_fields=["status", "missed_reason"])
             cancelled += 1
     if created or updated or cancelled:
         log_action(

@@ -1,4 +1,9 @@
-"""Background tasks of collection: schedule refreshes and the daily missed-window job."""
+"""Background tasks of collection: schedule refreshes and the daily missed-window job.
+
+No task sends reminders yet. A reminder job belongs here, and it must choose whom
+to remind from ``openproms.people.consent.people_who_may_be_contacted`` (people
+who have withdrawn from taking part are never contacted).
+"""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ DEMO_PASSWORD = "openproms-demo"  # noqa: S105 - the published password of demo 
 SEEDERS: list[str] = [
     "openproms.accounts.demo.seed",
     "openproms.collection.demo.seed",
+    "openproms.people.demo.seed",
     "openproms.reports.demo.seed",
     "openproms.scans.demo.seed",
 ]

@@ -9,9 +9,4 @@ urlpatterns = [
     path("switch/", views.switch, name="switch"),
     path("healthz/", views.healthz, name="healthz"),
     path("o/<slug:org_slug>/", views.org_home, name="org_home"),
-    path(
-        "commissioners/<slug:body_slug>/",
-        views.commissioner_home,
-        name="commissioner_home",
-    ),
 ]

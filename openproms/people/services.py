@@ -120,7 +120,10 @@ def consent_record(
     actor: User,
     request: HttpRequest | None = None,
 ) -> Consent:
-    """Record a consent decision; the latest decision of each kind is in force."""
+    """Record a consent decision; the latest decision of each kind is in force.
+
+    A decision on taking part refreshes the person's schedules at once: withdrawing
+    closes their open time points, rejoining brings back the ones still needed."""
     moment = dt.datetime.combine(decided_on, dt.time(12))
     consent = Consent.objects.create(
         service_user=service_user,
@@ -138,7 +141,25 @@ def consent_record(
         request=request,
         detail={"kind": kind, "given": given},
     )
+    if kind == Consent.Kind.TAKE_PART:
+        for episode in service_user.episodes.all():
+            _refresh_schedule(episode)
+        if not given:
+            _stop_links(service_user, actor=actor, request=request)
     return consent
+
+
+def _stop_links(
+    service_user: ServiceUser, *, actor: User, request: HttpRequest | None
+) -> None:
+    """Stop the person's self-completion links that still work (collection's)."""
+    from openproms.collection.links import link_revoke
+    from openproms.collection.models import SelfCompletionLink
+
+    for link in SelfCompletionLink.objects.filter(
+        service_user=service_user, revoked_at__isnull=True, used_at__isnull=True
+    ):
+        link_revoke(link=link, actor=actor, request=request)
 
 
 # Episodes

@@ -20,6 +20,7 @@ from openproms.accounts.models import Service
 from openproms.accounts.policy import CASELOAD_ONLY_ROLES, Action
 from openproms.core.access import org_view
 from openproms.people import selectors, services
+from openproms.people.consent import consent_effects
 from openproms.people.forms import (
     AlertAcknowledgeForm,
     ConsentForm,
@@ -165,6 +166,7 @@ def person_detail(request: HttpRequest, person_pk: int) -> HttpResponse:
     for kind, label in Consent.Kind.choices:
         latest = next((c for c in consents if c.kind == kind), None)
         in_force.append({"label": label, "consent": latest})
+    effects = consent_effects(person)
     episodes = (
         selectors.episodes_for(membership)
         .filter(service_user=person)
@@ -177,6 +179,8 @@ def person_detail(request: HttpRequest, person_pk: int) -> HttpResponse:
             "person": person,
             "consents": consents,
             "in_force": in_force,
+            "consent_effects": effects,
+            "withdrawn": any(e.kind == Consent.Kind.TAKE_PART for e in effects),
             "episodes": episodes,
             **selectors.person_collection(service_user=person),
         },

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from openproms.accounts.policy import Action
 from openproms.core.access import org_view
+from openproms.people.consent import may_share_with_gp
 from openproms.people.selectors import service_user_get
 from openproms.reports import clinician_summary as summary
 from openproms.reports import progress_services as svc
@@ -25,8 +26,12 @@ def clinician_summary(request: HttpRequest, person_pk: int) -> HttpResponse:
         {
             "person": person,
             "blocks": summary.summary_blocks(progress),
+            # No summary for the record when the person said no to sharing with
+            # their GP (people.consent); the page says so instead.
             "text": summary.clinician_record_text(
                 service_user=person, progress=progress, today=timezone.localdate()
-            ),
+            )
+            if may_share_with_gp(person)
+            else None,
         },
     )

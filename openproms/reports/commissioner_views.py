@@ -1,6 +1,6 @@
-"""Pages for commissioner users: their body's contracts (across every organisation
-they fund) and each contract's disclosure-controlled report. No person-level data
-is reachable from here."""
+"""Pages for commissioner users: their home, their body's contracts (across every
+organisation they fund) and each contract's disclosure-controlled report. No
+person-level data is reachable from here."""
 
 from __future__ import annotations
 
@@ -20,6 +20,18 @@ def body_contracts(body: object) -> object:
         .select_related("organisation", "commissioner")
         .prefetch_related("services", "requirements")
         .order_by("organisation__name", "name")
+    )
+
+
+@commissioner_view
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """A commissioner's home: what their reports are, and their contracts."""
+    body = request.commissioner_body  # type: ignore[attr-defined]
+    return render(
+        request,
+        "reports/commissioner/home.html",
+        {"body": body, "contracts": body_contracts(body)},
     )
 
 

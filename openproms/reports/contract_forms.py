@@ -9,6 +9,8 @@ from django import forms
 
 from openproms.accounts.models import CommissionerBody, Organisation, Service
 from openproms.catalogue.selectors import organisation_measures
+from openproms.core.forms import DayMonthYearField
+from openproms.reports.dashboard_forms import measure_label
 from openproms.reports.models import Contract, ContractRequirement
 from openproms.scoring import default_library
 
@@ -23,25 +25,25 @@ FIGURE_CHOICES = [
     ("distribution", "Scores by band at the start and at follow-up"),
 ]
 FIGURE_CODES = [code for code, _ in FIGURE_CHOICES]
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def measure_choices(organisation: Organisation) -> list[tuple[str, str]]:
     """The organisation's measures, and the measures derivable from them (a
     requirement for PHQ-2 is met by PHQ-9 answers)."""
     used = set(organisation_measures(organisation).values_list("measure_id", flat=True))
+    library = {definition.id: definition for definition in default_library()}
     choices: dict[str, str] = {}
-    for definition in default_library():
+    for definition in library.values():
         if definition.id in choices:
             continue
         sources = {d.from_measure for d in definition.derivations}
         if definition.id in used:
             choices[definition.id] = definition.short_name
         elif sources and sources <= used:
-            names = ", ".join(sorted(sources))
+            names = " and ".join(sorted(library[s].short_name for s in sources))
             choices[definition.id] = f"{definition.short_name} (from {names} answers)"
     for measure_id in sorted(used - set(choices)):
-        choices[measure_id] = measure_id  # a bespoke measure
+        choices[measure_id] = measure_label(organisation, measure_id)  # bespoke
     return sorted(choices.items(), key=lambda kv: kv[1].lower())
 
 
@@ -67,23 +69,9 @@ class ContractForm(forms.Form):
         label="Services the contract pays for",
         error_messages={"required": "Choose at least one service"},
     )
-    start_date = forms.DateField(
-        label="Start date",
-        widget=DATE_INPUT,
-        help_text="For example, 2026-04-01",
-        error_messages={
-            "required": "Enter the start date",
-            "invalid": "Enter the start date as a real date, like 2026-04-01",
-        },
-    )
-    end_date = forms.DateField(
-        label="End date",
-        widget=DATE_INPUT,
-        help_text="For example, 2027-03-31",
-        error_messages={
-            "required": "Enter the end date",
-            "invalid": "Enter the end date as a real date, like 2027-03-31",
-        },
+    start_date = DayMonthYearField(label="Start date", what="the start date")
+    end_date = DayMonthYearField(
+        label="End date", what="the end date", example="31/03/2027"
     )
     disclosure_rule = forms.ChoiceField(
         label="Disclosure rule",
@@ -170,21 +158,14 @@ class ReportPeriodForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose a period from the list"},
     )
-    start = forms.DateField(
-        label="Start of the period",
-        required=False,
-        widget=DATE_INPUT,
-        error_messages={
-            "invalid": "Enter the start of the period as a date, like 2026-04-01"
-        },
+    start = DayMonthYearField(
+        label="Start of the period", what="the start of the period", required=False
     )
-    end = forms.DateField(
+    end = DayMonthYearField(
         label="End of the period",
+        what="the end of the period",
+        example="30/06/2026",
         required=False,
-        widget=DATE_INPUT,
-        error_messages={
-            "invalid": "Enter the end of the period as a date, like 2026-06-30"
-        },
     )
     format = forms.ChoiceField(
         required=False,
@@ -217,13 +198,13 @@ class ReportPeriodForm(forms.Form):
                 self.add_error(
                     "start",
                     f"The start of the period must be within the contract "
-                    f"({contract.start_date:%d %B %Y} to {contract.end_date:%d %B %Y})",
+                    f"({contract.start_date:%d/%m/%Y} to {contract.end_date:%d/%m/%Y})",
                 )
             if end < contract.start_date or end > contract.end_date:
                 self.add_error(
                     "end",
                     f"The end of the period must be within the contract "
-                    f"({contract.start_date:%d %B %Y} to {contract.end_date:%d %B %Y})",
+                    f"({contract.start_date:%d/%m/%Y} to {contract.end_date:%d/%m/%Y})",
                 )
             if end < start:
                 self.add_error(
@@ -254,7 +235,7 @@ def contract_quarters(
         fy = cursor.year if cursor.month >= 4 else cursor.year - 1
         number = ((cursor.month - 4) % 12) // 3 + 1
         key = f"{fy}-Q{number}"
-        label = f"{fy}-{str(fy + 1)[-2:]} Q{number} ({max(cursor, start):%d %b %Y} to {min(q_end, end):%d %b %Y})"
+        label = f"{fy}-{str(fy + 1)[-2:]} Q{number} ({max(cursor, start):%d/%m/%Y} to {min(q_end, end):%d/%m/%Y})"
         out.append((key, label, max(cursor, start), min(q_end, end)))
         cursor = next_start
     return out

@@ -14,7 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from openproms.accounts.models import Service
 from openproms.accounts.policy import Action, role_may
 from openproms.core.access import org_view
-from openproms.reports import contract_services, exports, report_builder
+from openproms.reports import (
+    contract_burden,
+    contract_services,
+    exports,
+    report_builder,
+    selectors,
+)
 from openproms.reports.contract_forms import ContractForm, ReportPeriodForm
 from openproms.reports.models import Contract
 
@@ -136,7 +142,7 @@ def contract_edit(request: HttpRequest, contract_pk: int) -> HttpResponse:
 def service_burden(request: HttpRequest, service_pk: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     service = get_object_or_404(Service, organisation=organisation, pk=service_pk)
-    burden = report_builder.service_burden(organisation=organisation, service=service)
+    burden = contract_burden.service_burden(organisation=organisation, service=service)
     return render(
         request,
         "reports/contracts/burden.html",
@@ -145,9 +151,18 @@ def service_burden(request: HttpRequest, service_pk: int) -> HttpResponse:
 
 
 def report_response(
-    request: HttpRequest, contract: Contract, *, back_url: str, template_base: str
+    request: HttpRequest,
+    contract: Contract,
+    *,
+    back_url: str,
+    template_base: str,
+    left_out: int | None = None,
 ) -> HttpResponse:
-    """The report page, or its PDF / Excel / CSV download (audited)."""
+    """The report page, or its PDF / Excel / CSV download (audited).
+
+    ``left_out``: for the organisation's own staff only, how many people the report
+    leaves out because they said no to sharing with funders (never in a file, and
+    never on the commissioner's page)."""
     form = ReportPeriodForm(request.GET or None, contract=contract)
     if request.GET and not form.is_valid():
         return render(
@@ -194,6 +209,7 @@ def report_response(
             "report": report,
             "back_url": back_url,
             "template_base": template_base,
+            "left_out": left_out,
             "query": query.urlencode(),
             "charts": [
                 {
@@ -222,4 +238,7 @@ def contract_report(request: HttpRequest, contract_pk: int) -> HttpResponse:
             "reports:contract_list", kwargs={"org_slug": organisation.slug}
         ),
         template_base="base.html",
+        left_out=selectors.funders_left_out(
+            organisation, list(contract.services.all())
+        ),
     )

@@ -6,10 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.http import Http404
 
 from openproms.accounts.models import Organisation, Service
-from openproms.catalogue.selectors import organisation_measures
-from openproms.scoring import default_library, get_measure
+from openproms.catalogue.selectors import measure_definition, organisation_measures
+from openproms.core.forms import DayMonthYearField
+from openproms.scoring import default_library
 from openproms.stats import quarter_of
 
 LAST_12_MONTHS = "last12"
@@ -75,6 +77,17 @@ def dashboard_measures(organisation: Organisation) -> list[str]:
     return own + sorted(set(derivable))
 
 
+def measure_label(organisation: Organisation, measure_id: str) -> str:
+    """The measure's short name from its definition (the organisation's own, for
+    a bespoke measure)."""
+    try:
+        return measure_definition(
+            organisation=organisation, measure_id=measure_id
+        ).short_name
+    except Http404:  # answers kept for a measure no longer defined
+        return measure_id
+
+
 class DashboardForm(forms.Form):
     service = forms.ChoiceField(
         label="Service",
@@ -86,17 +99,16 @@ class DashboardForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose a period from the list"},
     )
-    start = forms.DateField(
-        label="From (custom period)",
+    start = DayMonthYearField(
+        label="From (custom dates)",
+        what="the date the period starts",
         required=False,
-        help_text="For example, 2026-04-01",
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    end = forms.DateField(
-        label="To (custom period)",
+    end = DayMonthYearField(
+        label="To (custom dates)",
+        what="the date the period ends",
+        example="31/03/2027",
         required=False,
-        help_text="For example, 2027-03-31",
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
     measure = forms.ChoiceField(
         label="Measure",
@@ -133,8 +145,7 @@ class DashboardForm(forms.Form):
         )
         self.measures = dashboard_measures(organisation)
         self.fields["measure"].choices = [
-            (m, get_measure(m).short_name if m in default_library() else m)
-            for m in self.measures
+            (m, measure_label(organisation, m)) for m in self.measures
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -168,3 +179,23 @@ class DashboardForm(forms.Form):
         )
         data["pairing"] = data.get("pairing") or "latest"
         return data
+
+    def summary(self) -> list[str]:
+        """The filters in force, in a few words each (for the closed filters)."""
+        data = self.cleaned_data
+        start, end = data["range"]
+        periods = dict(self.fields["period"].choices)  # type: ignore[attr-defined]
+        measures = dict(self.fields["measure"].choices)  # type: ignore[attr-defined]
+        pairings = {"latest": "the latest score", "exit": "the score at the end"}
+        service = data["service_obj"]
+        parts = [
+            service.name if service else "All services",
+            f"{periods[data['period']]} ({start:%d/%m/%Y} to {end:%d/%m/%Y})",
+        ]
+        if data["measure"]:
+            parts.append(measures.get(data["measure"], data["measure"]))
+        parts.append(f"first score compared with {pairings[data['pairing']]}")
+        parts.append(
+            "pilot data included" if data["include_pilot"] else "pilot data left out"
+        )
+        return parts

@@ -25,9 +25,11 @@ from openproms.core.access import org_view
 from openproms.reports import charts
 from openproms.reports.dashboard_forms import DashboardForm
 from openproms.reports.exports import safe_cell
+from openproms.reports.report_builder import scale_title
 from openproms.reports.selectors import (
     GROUP_KEYS,
     collection_summary,
+    funders_left_out,
     outcome_pairs_with_capture,
     run_together,
 )
@@ -48,6 +50,11 @@ BREAKDOWNS = ("sex", "ethnicity_group", "age_band", "worker", "service")
 
 @dataclass
 class Table:
+    """A table of figures (and its chart): ``title`` is its heading under its
+    section's heading; ``context`` names the section (the scale), so that
+    ``label`` says what the table is wherever it stands alone (a chart, a screen
+    reader's list of tables, a download link)."""
+
     id: str
     title: str
     columns: list[str]
@@ -55,6 +62,11 @@ class Table:
     chart: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
     download_url: str = ""
+    context: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.context}: {self.title.lower()}" if self.context else self.title
 
     @property
     def spec_json(self) -> str:
@@ -78,7 +90,7 @@ def _caution(n: int) -> str:
     return CAUTION if n < SMALL_N else ""
 
 
-def _summary_table(tid: str, title: str, pc: PairedChange) -> Table:
+def _summary_table(tid: str, name: str, pc: PairedChange) -> Table:
     n = pc.n
     rows: list[list[Any]] = [
         ["People with a pair of scores", n, "", "", "", _caution(n)],
@@ -135,13 +147,14 @@ def _summary_table(tid: str, title: str, pc: PairedChange) -> Table:
             )
     return Table(
         tid,
-        title,
+        "Change",
         ["Figure", "Value", "95% CI from", "95% CI to", "n", "Caution"],
         rows,
+        context=name,
     )
 
 
-def _distribution_table(tid: str, title: str, pc: PairedChange) -> Table:
+def _distribution_table(tid: str, name: str, pc: PairedChange) -> Table:
     hist = pc.bands or pc.bins
     rows = [
         [label, first, latest]
@@ -156,7 +169,7 @@ def _distribution_table(tid: str, title: str, pc: PairedChange) -> Table:
         )
         for when, count in (("First score", first), ("Later score", latest))
     ]
-    spec = charts.base_spec(title=f"{title} (n = {pc.n})")
+    spec = charts.base_spec(title=f"{name}: first and later scores (n = {pc.n})")
     spec.update(
         {
             "data": {"values": values},
@@ -182,20 +195,23 @@ def _distribution_table(tid: str, title: str, pc: PairedChange) -> Table:
     )
     return Table(
         tid,
-        title,
+        "First and later scores",
         ["Score", f"First score (n = {pc.n})", f"Later score (n = {pc.n})"],
         rows,
         chart=spec,
+        context=name,
     )
 
 
-def _group_table(tid: str, title: str, groups: dict[str, PairedChange]) -> Table:
+def _group_table(
+    tid: str, title: str, groups: dict[str, PairedChange], name: str
+) -> Table:
     rows = []
-    for name, pc in groups.items():
+    for group, pc in groups.items():
         improved = pc.reliable.improved if pc.reliable else None
         rows.append(
             [
-                name,
+                group,
                 pc.n,
                 _num(pc.mean_first),
                 _num(pc.mean_latest),
@@ -222,23 +238,24 @@ def _group_table(tid: str, title: str, groups: dict[str, PairedChange]) -> Table
             "Caution",
         ],
         rows,
+        context=name,
     )
 
 
-def _trend_table(tid: str, title: str, groups: dict[str, PairedChange]) -> Table:
-    table = _group_table(tid, title, groups)
+def _trend_table(tid: str, name: str, groups: dict[str, PairedChange]) -> Table:
+    table = _group_table(tid, "Mean change by quarter", groups, name)
     table.columns[0] = "Quarter"
     values = [
         {
-            "quarter": name,
+            "quarter": quarter,
             "change": pc.mean_change.value if pc.mean_change else None,
             "low": pc.mean_change.low if pc.mean_change else None,
             "high": pc.mean_change.high if pc.mean_change else None,
             "n": pc.n,
         }
-        for name, pc in groups.items()
+        for quarter, pc in groups.items()
     ]
-    spec = charts.base_spec(title=title)
+    spec = charts.base_spec(title=table.label)
     spec.update(
         {
             "data": {"values": values},
@@ -304,9 +321,39 @@ def _change_by(
 @dataclass
 class ScaleSection:
     scale_id: str
-    label: str
+    title: str  # the scale's display name, once ("CORE-10 clinical score")
     change: PairedChange
     tables: list[Table]
+
+    @property
+    def better(self) -> str:
+        return (
+            "Higher scores are better"
+            if self.change.higher_is_better
+            else "Lower scores are better"
+        )
+
+    @property
+    def mean_change(self) -> str:
+        e = self.change.mean_change
+        if e is None:
+            return "Too few people to say"
+        return f"{e.value:.2f} (95% CI {e.low:.2f} to {e.high:.2f})"
+
+    def _reliable(self, count: int | None) -> str:
+        if self.change.reliable is None or count is None:
+            return "No published threshold"
+        return f"{count} ({_share(count, self.change.n)})"
+
+    @property
+    def improved(self) -> str:
+        r = self.change.reliable
+        return self._reliable(r.improved if r else None)
+
+    @property
+    def deteriorated(self) -> str:
+        r = self.change.reliable
+        return self._reliable(r.deteriorated if r else None)
 
 
 def _scale_section(
@@ -324,30 +371,27 @@ def _scale_section(
         end=end,
         include_pilot=data["include_pilot"],
         pairing=data["pairing"],
+        audience="organisation",
     )
     scale = defn.scale(scale_id)
     pairs = result.pairs
     scores = result.scores
     pc = paired_change(defn, scale_id, scores)
-    name = f"{defn.short_name} {scale.label}"
+    name = scale_title(defn.short_name, scale.label)
     tables = [
-        _summary_table(f"summary-{scale_id}", f"{name}: change", pc),
-        _distribution_table(
-            f"distribution-{scale_id}", f"{name}: first and later scores", pc
-        ),
+        _summary_table(f"summary-{scale_id}", name, pc),
+        _distribution_table(f"distribution-{scale_id}", name, pc),
     ]
     by_quarter = _change_by(defn, scale_id, pairs, scores, "quarter")
-    tables.append(
-        _trend_table(f"trend-{scale_id}", f"{name}: mean change by quarter", by_quarter)
-    )
+    tables.append(_trend_table(f"trend-{scale_id}", name, by_quarter))
     for key in BREAKDOWNS:
         groups = _change_by(defn, scale_id, pairs, scores, key)
         tables.append(
             _group_table(
-                f"by-{key}-{scale_id}", f"{name}: by {GROUP_KEYS[key].lower()}", groups
+                f"by-{key}-{scale_id}", f"By {GROUP_KEYS[key].lower()}", groups, name
             )
         )
-    return ScaleSection(scale_id, scale.label, pc, tables), result.capture
+    return ScaleSection(scale_id, name, pc, tables), result.capture
 
 
 def _collection_table(summary: dict[str, Any]) -> Table:
@@ -406,6 +450,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "organisation": organisation}
     if not form.is_valid():
         return render(request, "reports/dashboard/dashboard.html", context, status=400)
+    context["filters"] = form.summary()
     data = form.cleaned_data
     start, end = data["range"]
     service = data["service_obj"]
@@ -422,6 +467,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             start=start,
             end=end,
             include_pilot=data["include_pilot"],
+            audience="organisation",
         )
 
     def sections_task() -> list[tuple[ScaleSection, Any]]:
@@ -459,6 +505,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "collection": tables[0],
             "capture": capture,
+            "capture_share": _share(capture.with_follow_up, capture.with_baseline)
+            if capture
+            else "",
+            "left_out": funders_left_out(organisation, [service] if service else None),
             "summary": summary,
             "query": query.urlencode(),
             "small_n": SMALL_N,

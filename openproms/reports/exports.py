@@ -51,7 +51,7 @@ def _row(figure: Figure) -> list[Any]:
 
 
 def _period(report: Report) -> str:
-    return f"{report.start:%d %B %Y} to {report.end:%d %B %Y}"
+    return f"{report.start:%d/%m/%Y} to {report.end:%d/%m/%Y}"
 
 
 def report_csv(report: Report) -> bytes:
@@ -59,7 +59,7 @@ def report_csv(report: Report) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    lead = [report.contract.name, report.start.isoformat(), report.end.isoformat()]
+    lead = [report.contract.name, f"{report.start:%d/%m/%Y}", f"{report.end:%d/%m/%Y}"]
     for figure in report.all_figures():
         writer.writerow([safe_cell(v) for v in [*lead, *_row(figure)]])
     return out.getvalue().encode("utf-8-sig")

@@ -8,6 +8,9 @@ table through :func:`openproms.stats.disclose` with the contract's rule. The
 :class:`Report` it returns holds only disclosed values; the web page, the PDF, the
 workbook, the CSV and the chart data are all rendered from it, so no path can
 carry an unrounded count.
+
+What a service's contracts ask of each person (the burden view) is in
+:mod:`openproms.reports.contract_burden`.
 """
 
 from __future__ import annotations
@@ -381,7 +384,10 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
         jobs.extend(
             (definition, scale, pairing, req_wanted) for scale in definition.scales
         )
-    scope = selectors.episode_scope(organisation, services)
+    # Everything below reads only the people a funder may see (reports.selectors
+    # .scope): those who said no to sharing with funders are left out of every
+    # figure, and so of every file made from this report.
+    scope = selectors.episode_scope(organisation, services, audience="funders")
 
     def summary_task() -> dict[str, Any]:
         return selectors.collection_summary(
@@ -390,6 +396,7 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
             start=start,
             end=end,
             include_pilot=contract.include_pilot,
+            audience="funders",
         )
 
     def values_task(
@@ -404,6 +411,7 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
             include_pilot=contract.include_pilot,
             pairing=pairing,
             scope=scope,
+            audience="funders",
         )
 
     summary, *values = selectors.run_together(
@@ -578,6 +586,18 @@ def methods(report: Report) -> list[tuple[str, list[str]]]:
             ],
         ),
         (
+            "Consent",
+            [
+                "People who have said no to their answers being included in "
+                "anonymous totals for funders are left out of every figure in this "
+                "report: people engaged, episodes, completion, follow-up and "
+                "outcomes.",
+                "Each person's consent as it stands today is used, whatever the "
+                "period: someone who changes their mind is counted, or left out, in "
+                "every report made after that, including reports on earlier periods.",
+            ],
+        ),
+        (
             "Pilot data",
             [
                 "Pilot data is included in this report."
@@ -599,157 +619,3 @@ def methods(report: Report) -> list[tuple[str, list[str]]]:
             ],
         ),
     ]
-
-
-# --------------------------------------------------------------------------- burden
-
-TIME_POINT_LABELS = {
-    "start": "At the start",
-    "follow_up": "At each follow-up",
-    "exit": "At the end",
-}
-
-
-@dataclass
-class BurdenMeasure:
-    measure_id: str
-    name: str
-    items: int
-    contracts: list[str]
-    covered_by: str | None  # the measure whose answers give this one
-
-
-@dataclass
-class BurdenPoint:
-    key: str
-    label: str
-    measures: list[BurdenMeasure]
-
-    @property
-    def items_separately(self) -> int:
-        return sum(m.items for m in self.measures)
-
-    @property
-    def items_asked(self) -> int:
-        return sum(m.items for m in self.measures if m.covered_by is None)
-
-    @property
-    def items_saved(self) -> int:
-        return self.items_separately - self.items_asked
-
-
-@dataclass
-class Burden:
-    contracts: list[Contract]
-    points: list[BurdenPoint]
-    summary: list[str]
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def service_burden(*, organisation: Any, service: Any) -> Burden:
-    """The union of every requirement of the service's contracts, per time point:
-    questions asked per person, and those saved where one measure's answers give
-    another (the definitions' derivations: PHQ-9 gives PHQ-2, WEMWBS gives SWEMWBS)."""
-    contracts = list(
-        Contract.objects.filter(organisation=organisation, services=service)
-        .select_related("commissioner")
-        .prefetch_related("requirements")
-        .distinct()
-    )
-    wanted: dict[str, dict[str, list[str]]] = {k: {} for k in TIME_POINT_LABELS}
-    for contract in contracts:
-        for requirement in contract.requirements.all():
-            keys = ["start"]
-            if (
-                requirement.time_points
-                == ContractRequirement.TimePoints.START_AND_LATEST
-            ):
-                keys.append("follow_up")
-            elif (
-                requirement.time_points == ContractRequirement.TimePoints.START_AND_EXIT
-            ):
-                keys.append("exit")
-            for key in keys:
-                wanted[key].setdefault(requirement.measure_id, []).append(contract.name)
-    definitions = {
-        measure_id: _definition_for(organisation, measure_id)
-        for point in wanted.values()
-        for measure_id in point
-    }
-    points: list[BurdenPoint] = []
-    for key, required in wanted.items():
-        if not required:
-            continue
-        measures: list[BurdenMeasure] = []
-        for measure_id, names in sorted(required.items()):
-            definition = definitions[measure_id]
-            if definition is None:
-                continue
-            sources = {d.from_measure for d in definition.derivations}
-            covered = None
-            if sources and sources <= set(required):
-                covered = " and ".join(
-                    (definitions[s].short_name if definitions.get(s) else s)  # type: ignore[union-attr]
-                    for s in sorted(sources)
-                )
-            measures.append(
-                BurdenMeasure(
-                    measure_id=measure_id,
-                    name=definition.short_name,
-                    items=len(definition.items),
-                    contracts=sorted(set(names)),
-                    covered_by=covered,
-                )
-            )
-        points.append(BurdenPoint(key, TIME_POINT_LABELS[key], measures))
-    summary: list[str] = []
-    if not contracts:
-        summary.append("No contracts pay for this service yet, so nothing is required.")
-    else:
-        all_measures = {m.measure_id for p in points for m in p.measures}
-        summary.append(
-            f"{_plural(len(contracts), 'contract')} "
-            f"{'asks' if len(contracts) == 1 else 'ask'} for "
-            f"{_plural(len(all_measures), 'measure')} from this service."
-        )
-        for point in points:
-            summary.append(
-                f"{point.label}, each person is asked {_plural(point.items_asked, 'question')}."
-            )
-        for point in points:
-            for m in point.measures:
-                if m.covered_by:
-                    summary.append(
-                        f"{point.label}, {m.name} is worked out from the {m.covered_by} "
-                        f"answers, which saves each person {_plural(m.items, 'question')}."
-                    )
-        shared = sorted(
-            {m.name for p in points for m in p.measures if len(m.contracts) > 1}
-        )
-        if shared:
-            summary.append(
-                "One set of answers counts for every contract that asks for it: "
-                + ", ".join(shared)
-                + (" is" if len(shared) == 1 else " are")
-                + " asked once and reported to each funder."
-            )
-            for point in points:
-                each = sum(m.items * len(m.contracts) for m in point.measures)
-                if each > point.items_separately:
-                    summary.append(
-                        f"{point.label}, collecting for each contract on its own "
-                        f"would mean {_plural(each, 'question')} per person; "
-                        f"sharing the answers saves "
-                        f"{_plural(each - point.items_separately, 'question')}."
-                    )
-    return Burden(contracts=contracts, points=points, summary=summary)
-
-
-def _definition_for(organisation: Any, measure_id: str) -> MeasureDefinition | None:
-    try:
-        return measure_definition(organisation=organisation, measure_id=measure_id)
-    except Http404:
-        return None

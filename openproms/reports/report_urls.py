@@ -31,6 +31,11 @@ urlpatterns = [
         name="service_burden",
     ),
     path(
+        "commissioners/<slug:body_slug>/",
+        commissioner_views.home,
+        name="commissioner_home",
+    ),
+    path(
         "commissioners/<slug:body_slug>/contracts/",
         commissioner_views.contract_list,
         name="commissioner_contract_list",

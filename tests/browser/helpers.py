@@ -172,13 +172,17 @@ def sign_in_verified(page: Page, user: User, base_url: str) -> None:
 
 def open_from_menu(page: Page, name: str) -> None:
     """Follow a link in the organisation menu, opening "More" first when the header
-    has moved the link there for lack of room."""
+    has moved the link there for lack of room. (The header's script moves links
+    a moment after the page loads, so a link seen in the bar may not stay there:
+    when it cannot be clicked there, it is in "More".)"""
     menu = page.get_by_role("navigation", name="Menu")
     link = menu.get_by_role("link", name=name, exact=True)
-    if link.count() == 0:
+    try:
+        link.click(timeout=2000)
+    except PlaywrightTimeoutError:
         toggle = menu.get_by_role("button", name="More")
         expect(toggle).to_have_attribute("aria-expanded", "false")
         toggle.click()
         expect(toggle).to_have_attribute("aria-expanded", "true")
-    link.click()
+        link.click()
     page.wait_for_load_state()

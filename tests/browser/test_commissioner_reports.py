@@ -71,11 +71,11 @@ def test_a_commissioner_reads_the_report_and_downloads_every_format(
     # A quarter of the contract.
     page.get_by_label("Period", exact=True).select_option("2025-Q2")
     page.get_by_role("button", name="Show the report").click()
-    expect(page.get_by_text("1 July 2025 to 30 September 2025")).to_be_visible()
+    expect(page.locator("dd", has_text="01/07/2025 to 30/09/2025")).to_be_visible()
     check_page(page, narrow=True, reload=False)
     # Bad dates are explained, naming the field.
     page.get_by_label("Period", exact=True).select_option("custom")
-    page.get_by_label("Start of the period", exact=True).fill("2024-01-01")
+    page.get_by_label("Start of the period", exact=True).fill("01/01/2024")
     page.get_by_role("button", name="Show the report").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text(
         "The start of the period must be within the contract"
@@ -103,10 +103,10 @@ def test_a_manager_adds_a_contract_and_reads_the_burden(
     page.get_by_label("Commissioner").select_option(label="North ICB")
     page.get_by_label("Contract name").fill("Depression outcomes")
     page.get_by_label("Alpha Charity service").check()
-    page.get_by_label("Start date").fill("2025-04-01")
-    page.get_by_label("End date").fill("2026-03-31")
+    page.get_by_label("Start date").fill("01/04/2025")
+    page.get_by_label("End date").fill("31/03/2026")
     page.get_by_label("PHQ-9", exact=True).check()
-    page.get_by_label("PHQ-2 (from phq9 answers)").check()
+    page.get_by_label("PHQ-2 (from PHQ-9 answers)").check()
     page.get_by_role("button", name="Save contract").click()
     expect(page.get_by_text("Contract “Depression outcomes” added.")).to_be_visible()
     page.get_by_role(

@@ -46,10 +46,14 @@ def test_a_manager_filters_the_dashboard_and_downloads_a_table(
     ).to_be_visible()
     check_page(page, narrow=True)
 
-    # Measure: PHQ-9 -> PHQ-2 (worked out from the PHQ-9 answers), by keyboard.
+    # Measure: PHQ-9 -> PHQ-2 (worked out from the PHQ-9 answers), by keyboard:
+    # the filters open from their one-line summary.
+    tab_to(page, "#filters summary")
+    page.keyboard.press("Enter")
+    expect(page.locator("#filters")).to_have_attribute("open", "")
     tab_to(page, "#id_measure")
     page.keyboard.press("ArrowDown")
-    tab_to(page, "button[type=submit]")
+    tab_to(page, "#filters button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url("**measure=phq2**")
     expect(page.locator("#scale-total")).to_contain_text("PHQ-2")

@@ -230,6 +230,25 @@ def report_url(contract: Contract, **query: str) -> str:
 
 
 @pytest.mark.django_db
+def test_home_sends_a_commissioner_to_their_home_in_the_reports_app(
+    tenant_a: Tenant, commissioner: CommissionerMembership
+) -> None:
+    """The commissioner home is a reports page: the floor's home reaches it by URL
+    name, not by importing it (pyproject.toml's layers contract)."""
+    make_contract(tenant_a, commissioner.body, name="Alpha deal")
+    client = verified_client(commissioner.user)
+    home = client.get(reverse("core:home"))
+    assert home.status_code == 302
+    assert home["Location"] == reverse(
+        "reports:commissioner_home", kwargs={"body_slug": "north-icb"}
+    )
+    page = client.get(home["Location"])
+    assert page.status_code == 200
+    assert page.templates[0].name == "reports/commissioner/home.html"
+    assert b"Alpha deal" in page.content
+
+
+@pytest.mark.django_db
 def test_a_commissioner_sees_their_contracts_across_organisations_and_not_others(
     tenant_a: Tenant, tenant_b: Tenant, commissioner: CommissionerMembership
 ) -> None:
@@ -244,7 +263,7 @@ def test_a_commissioner_sees_their_contracts_across_organisations_and_not_others
     assert b"Alpha deal" in listing.content and b"Beta deal" in listing.content
     assert b"South deal" not in listing.content
     home = client.get(
-        reverse("core:commissioner_home", kwargs={"body_slug": "north-icb"})
+        reverse("reports:commissioner_home", kwargs={"body_slug": "north-icb"})
     )
     assert b"Alpha deal" in home.content and report_url(own_b).encode() in home.content
     assert client.get(report_url(own_a)).status_code == 200
@@ -378,7 +397,7 @@ def test_a_quarter_can_be_chosen(
     client = verified_client(commissioner.user)
     q2 = client.get(report_url(contract, period="2025-Q2"))  # July-September 2025
     assert q2.status_code == 200
-    assert b"1 July 2025 to 30 September 2025" in q2.content
+    assert b"01/07/2025 to 30/09/2025" in q2.content
     assert b'data-code="n">10<' in q2.content
     q1 = client.get(report_url(contract, period="2025-Q1"))
     assert b'data-code="n">0<' in q1.content
@@ -488,3 +507,26 @@ def test_run_together_raises_a_task_s_error() -> None:
     with pytest.raises(ValueError, match="bad task"):
         selectors.run_together(lambda: 1, fails)
     assert selectors.run_together(lambda: 1, lambda: 2) == [1, 2]
+
+
+@pytest.mark.django_db
+def test_the_report_and_its_files_show_dates_day_first(
+    tenant_a: Tenant, commissioner: CommissionerMembership
+) -> None:
+    ten_people(tenant_a)
+    contract = make_contract(tenant_a, commissioner.body)
+    client = verified_client(commissioner.user)
+    query = {"period": "custom", "start": "01/07/2025", "end": "30/09/2025"}
+    page = client.get(report_url(contract, **query)).content.decode()
+    assert "01/07/2025 to 30/09/2025" in page
+    assert 'value="01/07/2025"' in page and 'type="date"' not in page
+    csv_rows = (
+        client.get(report_url(contract, **query, format="csv"))
+        .content.decode("utf-8-sig")
+        .splitlines()
+    )
+    assert csv_rows[1].startswith(f"{contract.name},01/07/2025,30/09/2025,")
+    xlsx = _xlsx_text(client.get(report_url(contract, **query, format="xlsx")).content)
+    pdf = _pdf_text(client.get(report_url(contract, **query, format="pdf")).content)
+    assert "01/07/2025 to 30/09/2025" in xlsx
+    assert "01/07/2025 to 30/09/2025" in pdf

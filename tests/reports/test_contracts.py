@@ -11,8 +11,8 @@ from openproms.accounts.models import CommissionerBody, Service
 from openproms.accounts.policy import Role
 from openproms.audit.models import AuditEvent
 from openproms.catalogue.models import OrganisationMeasure
+from openproms.reports.contract_burden import service_burden
 from openproms.reports.models import Contract, ContractRequirement
-from openproms.reports.report_builder import service_burden
 from tests.conftest import Tenant, verified_client
 
 
@@ -272,3 +272,30 @@ def test_a_measure_two_contracts_share_is_asked_once(
         "At the start, collecting for each contract on its own would mean 8 questions "
         "per person; sharing the answers saves 4 questions." in burden.summary
     )
+
+
+@pytest.mark.django_db
+def test_the_contract_form_names_measures_and_takes_dates_day_first(
+    tenant_a: Tenant, body: CommissionerBody
+) -> None:
+    use(tenant_a, "phq9", "gad7")
+    client = verified_client(tenant_a.members[Role.MANAGER.value].user)
+    page = client.get(url("contract_create")).content.decode()
+    # A derived measure is named by the names of the measures it comes from.
+    assert "PHQ-4 (from GAD-7 and PHQ-9 answers)" in page
+    assert "phq9" not in page.replace('value="phq9"', "")
+    assert 'type="date"' not in page
+    response = client.post(
+        url("contract_create"),
+        valid(tenant_a, body, start_date="01/04/2025", end_date="31/03/2026"),
+    )
+    assert response.status_code == 302
+    contract = Contract.objects.get()
+    assert (contract.start_date.isoformat(), contract.end_date.isoformat()) == (
+        "2025-04-01",
+        "2026-03-31",
+    )
+    edit = client.get(url("contract_edit", contract_pk=contract.pk)).content.decode()
+    assert 'value="01/04/2025"' in edit and 'value="31/03/2026"' in edit
+    listing = client.get(url("contract_list")).content.decode()
+    assert "01/04/2025 to 31/03/2026" in listing

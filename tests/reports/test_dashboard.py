@@ -115,7 +115,16 @@ def test_a_bad_date_is_a_400_naming_the_field(data):
         url(data), {"period": "custom", "start": "31/31/2026", "end": "2026-06-30"}
     )
     assert response.status_code == 400
-    assert "From (custom period)" in response.content.decode()
+    page = response.content.decode()
+    assert "From (custom dates)" in page
+    assert (
+        "Enter the date the period starts as a real date, day/month/year, like "
+        "01/04/2026" in page
+    )
+    assert (
+        '<details class="nhsuk-details app-dashboard-filters" id="filters" open>'
+        in (page)
+    )
 
 
 def test_a_custom_period_needs_both_dates(data):
@@ -182,7 +191,10 @@ def test_low_follow_up_is_warned_about(tenant_a):
     phq9(ep, 6, D(2026, 5, 1))
     page = manager(tenant_a).get(url(tenant_a), PERIOD).content.decode()
     assert 'id="capture-warning"' in page
-    assert "1 of 4 people" in page
+    assert (
+        "Of the 4 people with a PHQ-9 score in the period, 1 has a first and a "
+        "later score." in page
+    )
 
 
 @pytest.mark.parametrize("role", ["worker", "data_officer"])
