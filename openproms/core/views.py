@@ -2,8 +2,9 @@
 
 The commissioner home belongs to the reports app (its contracts and reports): home
 sends a commissioner there by URL name, not by importing it, so the floor does not
-reach up into a room above it (the layers contract in pyproject.toml, which lists
-the organisation home's people panels as its one known exception).
+reach up into a room above it (the layers contract in pyproject.toml). The
+organisation home's panels (alerts, work due, caseload) are offered by the apps that
+own them through core.home_panels.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from openproms.accounts import selectors
-from openproms.accounts.policy import Action, Role, role_may
+from openproms.accounts.policy import Action, role_may
 from openproms.core.access import org_view, public_view, signed_in_view
+from openproms.core.home_panels import home_panels_context
 
 
 @signed_in_view
@@ -53,25 +55,7 @@ def org_home(request: HttpRequest) -> HttpResponse:
     if context["show_members"]:
         context["members"] = selectors.members_for_organisation(organisation)
         context["invitations"] = selectors.invitations_pending(organisation)
-    membership = request.membership  # type: ignore[attr-defined]
-    if role_may(role, Action.ALERT_MANAGE):
-        from openproms.people.selectors import open_alerts_for
-
-        context["my_alerts"] = list(open_alerts_for(membership, mine_only=True)[:20])
-    if role_may(role, Action.DUE_VIEW):
-        from openproms.collection.due_lists import work_summary
-        from openproms.collection.scheduling import time_points_close_missed
-
-        time_points_close_missed(organisation=organisation)
-        context["work"] = work_summary(membership=membership)
-        context["show_missed"] = role_may(role, Action.MISSED_RECORD)
-    if role_may(role, Action.CASELOAD_VIEW):
-        from openproms.people.selectors import caseload_summary
-
-        caseload = caseload_summary(membership=membership)
-        # A manager or admin with nobody on a caseload has no caseload to show.
-        if caseload["people"] or role == Role.WORKER:
-            context["caseload"] = caseload
+    context.update(home_panels_context(request))
     return render(request, "core/org_home.html", context)
 
 

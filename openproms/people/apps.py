@@ -5,3 +5,10 @@ class PeopleConfig(AppConfig):
     name = "openproms.people"
     label = "people"
     verbose_name = "Service users and episodes"
+
+    def ready(self) -> None:
+        from openproms.core import home_panels
+        from openproms.people import home_panels as panels
+
+        home_panels.register(panels.alerts_panel, order=10)
+        home_panels.register(panels.caseload_panel, order=30)
