@@ -223,6 +223,9 @@ def _key_source(folder: DataFolder) -> str:
 def _sqlite_backup(
     database: BaseDatabaseWrapper, staging: Path, codec: Codec
 ) -> tuple[StoredFile, Facts]:
+    if database.in_atomic_block:
+        # The backup API would wait for ever for this connection's own write lock.
+        raise BackupError("A SQLite backup cannot be made inside a transaction.")
     database.ensure_connection()
     target = staging / SQLITE_FILE
     if not codec.encrypted:
