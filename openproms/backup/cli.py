@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ def add_commands(commands: Any) -> None:
     """Add ``backup`` and ``restore`` to the ``openproms`` command's subparsers."""
     backup = commands.add_parser(
         "backup",
+        allow_abbrev=False,  # "--passphrase" must not pass for "--passphrase-env"
         help="back up the database and uploaded files into a new folder",
         description=(
             "Write the database, every uploaded file and manifest.json (row counts, "
@@ -42,6 +44,7 @@ def add_commands(commands: Any) -> None:
     )
     restore = commands.add_parser(
         "restore",
+        allow_abbrev=False,
         help="restore a backup into an empty data folder and database",
         description=(
             "Check a backup made by `openproms backup` (manifest, checksums, schema "
@@ -58,6 +61,12 @@ def add_commands(commands: Any) -> None:
 
 
 def _from_environment(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        # Perhaps the passphrase itself: never echo it.
+        raise BackupError(
+            "--passphrase-env takes the name of an environment variable that holds "
+            "the passphrase (letters, digits and _), not the passphrase itself."
+        )
     value = os.environ.get(name, "")
     if not value:
         raise BackupError(

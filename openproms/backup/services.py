@@ -230,6 +230,7 @@ def _sqlite_backup(
     target = staging / SQLITE_FILE
     if not codec.encrypted:
         sqlite_snapshot(database.connection, target)
+        target.chmod(0o600)
         with target.open("rb+") as handle:
             os.fsync(handle.fileno())
         facts = sqlite_facts(target)
