@@ -404,6 +404,8 @@ def backup_restore(
             f"installation is set up for {vendor} (OPENPROMS_DATABASE_URL). Restore "
             "it into the same kind of database."
         )
+    for entry in manifest.files:
+        folder.destination(entry.path)  # refuses a file that is not a data file
     postgres = (
         Postgres(settings_dict, settings.OPENPROMS_PG_BIN)
         if vendor == "postgresql"

@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -221,9 +221,7 @@ def test_a_failed_backup_leaves_no_folder_and_is_audited(
         backup_create(
             to=tmp_path / "b", passphrase=None, actor_label="ops", folder=source
         )
-    assert sorted(os.listdir(tmp_path)) == ["restored", "source"] or sorted(
-        os.listdir(tmp_path)
-    ) == ["source"]
+    assert os.listdir(tmp_path) == ["source"]  # no backup, no partial folder
     failed = AuditEvent.objects.get(action="backup.failed")
     assert "symbolic link" in failed.detail["reason"]
 
@@ -313,6 +311,26 @@ def test_a_changed_manifest_missing_or_extra_files_are_refused(
     (tmp_path / "aside.pdf").rename(backup / "files/media/printed/form.pdf")
     (backup / "files/media/extra.pdf").write_bytes(b"slipped in later")
     with pytest.raises(BackupError, match="does not list"):
+        _restore(backup, target)
+    assert _target_is_empty(target)
+
+
+@refusal
+def test_a_manifest_listing_a_file_that_is_not_a_data_file_is_refused(
+    tmp_path: Path, source: DataFolder, target: Target
+) -> None:
+    backup = _backup(tmp_path, source, passphrase=None)
+    (backup / "files/bin").mkdir()
+    (backup / "files/media/printed/form.pdf").rename(backup / "files/bin/form.pdf")
+
+    def move(manifest: Any) -> None:
+        entry = next(f for f in manifest.files if f.path.endswith("form.pdf"))
+        manifest.files[manifest.files.index(entry)] = replace(
+            entry, path="files/bin/form.pdf"
+        )
+
+    _reseal(backup, move)
+    with pytest.raises(BackupError, match="which is not a data file"):
         _restore(backup, target)
     assert _target_is_empty(target)
 
