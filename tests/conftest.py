@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client, TransactionTestCase
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -105,7 +106,7 @@ def audit_triggers_lifted() -> Iterator[None]:
     PostgreSQL TRUNCATE (audit migration 0003), which is how Django's ``flush``
     empties a database after each transactional test (browser tests, backups).
     """
-    lifted: list[tuple[object, str]] = []
+    lifted: list[tuple[BaseDatabaseWrapper, str]] = []
     for connection in connections.all():
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
@@ -137,7 +138,7 @@ def audit_triggers_lifted() -> Iterator[None]:
         yield
     finally:
         for connection, sql in lifted:
-            with connection.cursor() as cursor:  # type: ignore[attr-defined]
+            with connection.cursor() as cursor:
                 cursor.execute(sql)
 
 
