@@ -57,8 +57,8 @@ def publish(staging: Path, target: Path) -> None:
     fsync_folder(staging)
     if target.exists():
         raise BackupError(
-            f"{target} appeared while the backup was being written; the finished "
-            f"backup is left in {staging}."
+            f"{target} appeared while the backup was being written (another backup "
+            "to the same folder?); it was left as it is and this backup discarded."
         )
     staging.rename(target)
     fsync_folder(target.parent)
