@@ -215,3 +215,15 @@ def test_files_under_lists_real_files_and_refuses_links(tmp_path: Path) -> None:
     (tmp_path / "link").symlink_to(tmp_path / "two.pdf")
     with pytest.raises(BackupError, match="symbolic link"):
         files_under(tmp_path)
+
+
+def test_a_folder_that_appears_under_the_backups_name_is_left_alone(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "nightly"
+    staging = staging_folder(target)
+    target.mkdir()
+    (target / "theirs.txt").write_text("another backup's")
+    with pytest.raises(BackupError, match="appeared while the backup was being"):
+        publish(staging, target)
+    assert (target / "theirs.txt").read_text() == "another backup's"
