@@ -5,6 +5,8 @@ openproms manage COMMAND ...        every Django management command
 openproms measures list|show ...    the measure library
 openproms score --measure ID IN.csv score a CSV of answers
 openproms paper print|read ...      printed forms and reading scans (OMR)
+openproms backup --to DIR           back up the database and uploaded files
+openproms restore DIR               restore a backup into an empty installation
 """
 
 from __future__ import annotations
@@ -129,9 +131,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "paper", help="print forms and read scans and photos of them", add_help=False
     )
+    from openproms.backup.cli import add_commands as add_backup_commands
+
+    add_backup_commands(commands)
     args = parser.parse_args(argv)
     if args.command == "start":
         return start(args)
+    if args.command in {"backup", "restore"}:
+        _django_setup()
+        from openproms.backup import cli as backup_cli
+
+        return int(getattr(backup_cli, args.command)(args))
     parser.print_help()
     return 2
 

@@ -151,6 +151,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reports); an "options" in the URL's query string takes precedence.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The folder holding pg_dump and pg_restore for `openproms backup` / `restore`; empty:
+# Debian's /usr/lib/postgresql/N/bin for the server's version or later, else the PATH.
+OPENPROMS_PG_BIN = os.environ.get("OPENPROMS_PG_BIN", "")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -4,12 +4,15 @@ commissioner, and clients signed in as each of them (two-factor already given)."
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.test import Client
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.test import Client, TransactionTestCase
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from openproms.accounts.models import (
@@ -93,6 +96,64 @@ def verified_client(user: User) -> Client:
 @pytest.fixture
 def client_for() -> Callable[[User], Client]:
     return verified_client
+
+
+@contextmanager
+def audit_triggers_lifted() -> Iterator[None]:
+    """Let a test database be emptied, audit table included, then put the guards back.
+
+    Audit events are append-only in the database itself: SQLite refuses DELETE and
+    PostgreSQL TRUNCATE (audit migration 0003), which is how Django's ``flush``
+    empties a database after each transactional test (browser tests, backups).
+    """
+    lifted: list[tuple[BaseDatabaseWrapper, str]] = []
+    for connection in connections.all():
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+                    " AND name = 'audit_event_no_delete'"
+                )
+                row = cursor.fetchone()
+                if row:
+                    cursor.execute("DROP TRIGGER audit_event_no_delete")
+                    lifted.append((connection, row[0]))
+            elif connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT 1 FROM pg_trigger WHERE tgname = 'audit_event_no_truncate'"
+                )
+                if cursor.fetchone():
+                    cursor.execute(
+                        "ALTER TABLE audit_auditevent"
+                        " DISABLE TRIGGER audit_event_no_truncate"
+                    )
+                    lifted.append(
+                        (
+                            connection,
+                            "ALTER TABLE audit_auditevent"
+                            " ENABLE TRIGGER audit_event_no_truncate",
+                        )
+                    )
+    try:
+        yield
+    finally:
+        for connection, sql in lifted:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_lifts_the_audit_guards() -> Iterator[None]:
+    """Transactional tests end with a flush of the whole database (see above)."""
+    original = TransactionTestCase._fixture_teardown
+
+    def fixture_teardown(self: TransactionTestCase) -> None:
+        with audit_triggers_lifted():
+            original(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", fixture_teardown)
+        yield
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

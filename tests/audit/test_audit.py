@@ -65,21 +65,58 @@ def test_the_database_itself_refuses_to_change_an_event(tenant_a: Tenant) -> Non
 
 
 @pytest.mark.django_db
-def test_on_postgresql_the_database_refuses_to_delete_an_event(
-    tenant_a: Tenant,
-) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "Row deletes are refused by a PostgreSQL trigger; SQLite guards them in the ORM"
-        )
+def test_the_database_itself_refuses_to_delete_an_event(tenant_a: Tenant) -> None:
     event = log_action(action="test.event", organisation=tenant_a.organisation)
     with (
-        pytest.raises(DatabaseError),
+        pytest.raises(DatabaseError, match="append-only"),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_database_itself_refuses_to_empty_the_audit_table(
+    tenant_a: Tenant,
+) -> None:
+    log_action(action="test.event", organisation=tenant_a.organisation)
+    # PostgreSQL empties a table with TRUNCATE (no row trigger fires); SQLite with a
+    # DELETE without WHERE (its "truncate optimisation" skips rows unless a trigger
+    # is there).
+    emptying = (
+        "TRUNCATE audit_auditevent"
+        if connection.vendor == "postgresql"
+        else "DELETE FROM audit_auditevent"
+    )
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(emptying)
+    assert AuditEvent.objects.filter(action="test.event").exists()
+
+
+@pytest.mark.django_db
+def test_the_append_only_triggers_exist_after_every_migration() -> None:
+    """A migration that alters the audit table rebuilds it on SQLite, dropping its
+    triggers; this catches one that forgets to create them again."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger"
+                " WHERE tgrelid = 'audit_auditevent'::regclass AND NOT tgisinternal"
+            )
+            expected = {"audit_event_no_update", "audit_event_no_truncate"}
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master"
+                " WHERE type = 'trigger' AND tbl_name = 'audit_auditevent'"
+            )
+            expected = {"audit_event_no_update", "audit_event_no_delete"}
+        names = {row[0] for row in cursor.fetchall()}
+    assert names == expected
 
 
 @pytest.mark.django_db
