@@ -39,6 +39,10 @@ def found(text: str) -> list[str]:
         ("Anxiety / Anxiety", "Anxiety / Anxiety"),
         ("PHQ-9 / PHQ-9 total", "PHQ-9 / PHQ-9"),
         ("The next {question_count} questions", "question_count"),
+        (
+            "Source: core10 wording, server/camcops_server/extra_strings/core10.xml",
+            "core10",
+        ),
     ],
 )
 def test_an_internal_name_or_doubled_label_is_found(text: str, named: str) -> None:
@@ -67,6 +71,10 @@ def test_an_internal_name_or_doubled_label_is_found(text: str, named: str) -> No
         "Not at all satisfied (0)",
         "Mood and feelings / Money",
         "Open a dialogue about how things are going.",
+        "Source: CamCOPS (github ucam-department-of-psychiatry/camcops), "
+        "server/camcops_server/extra_strings/core10.xml (from phqscreeners.com)",
+        "awell-health/awell-score src/scores/promis_10 t_score_tables.ts",
+        "NHS Digital MHSDS reference tables (04_mhsds_ref_tables.py)",
     ],
 )
 def test_ordinary_english_raises_no_alarm(text: str) -> None:

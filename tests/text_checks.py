@@ -11,8 +11,8 @@ finds what breaks that rule in a page's visible text:
   ``happiness 6``; the display label ``Happiness 6`` is fine);
 * a doubled label: ``X (Y) (Y)``, ``A (A)``, ``A / A``.
 
-Web and email addresses and file names are not text a person reads as a label, so
-they are left out before checking. Pass the page's visible text (for Playwright,
+Web and email addresses, file names and the paths of files a cited source names are
+not text a person reads as a label, so they are left out before checking. Pass the page's visible text (for Playwright,
 ``page.inner_text("body")``; for a test client response, :func:`visible_text`).
 """
 
@@ -28,7 +28,12 @@ from openproms.scoring import MeasureDefinition
 _ADDRESSES = re.compile(
     r"\b(?:https?://|www\.)\S+"  # web addresses
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # email addresses
-    r"|[\w./-]+\.(?:csv|pdf|xlsx|json|png|svg|txt|zip|html)\b",  # file names
+    r"|[\w./-]+\.(?:csv|pdf|xlsx|json|png|svg|txt|zip|html)\b"  # file names
+    # Paths of files in a cited source's repository (a citation names the file it
+    # read: ``server/camcops_server/extra_strings/core10.xml``, ``src/x/README.md``),
+    # and file names with a source-code extension (``t_score_tables.ts``).
+    r"|\b[\w.-]+(?:/[\w.-]+)+"
+    r"|\b[\w-]+\.(?:py|ts|js|xml|rst|md|java|fsh)\b",
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"[A-Za-z0-9_]+")

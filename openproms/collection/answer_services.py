@@ -64,14 +64,16 @@ def time_point_get(*, membership: Membership, pk: int) -> TimePoint:
 
 
 def due_time_points(service_user: ServiceUser) -> QuerySet[TimePoint]:
-    """A person's time points that are due now (pending, window open)."""
+    """A person's time points that are due now or overdue (pending, window open
+    today), as every count reads them (collection.counts)."""
+    from openproms.collection import counts, states
+
+    conditions = counts.state_conditions(timezone.localdate())
     return (
         TimePoint.objects.filter(
-            organisation=service_user.organisation,
-            episode__service_user=service_user,
-            status=TimePoint.Status.PENDING,
-            window_start__lte=timezone.localdate(),
+            organisation=service_user.organisation, episode__service_user=service_user
         )
+        .filter(conditions[states.DUE_NOW] | conditions[states.OVERDUE])
         .select_related("episode", "episode__service")
         .order_by("due_date", "id")
     )

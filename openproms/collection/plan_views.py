@@ -331,6 +331,9 @@ def due_list(request: HttpRequest) -> HttpResponse:
         answer_url = _url_for_each(
             "collection:answer_time_point", organisation.slug, "time_point_pk"
         )
+        paper_url = _url_for_each(
+            "collection:paper_entry_time_point", organisation.slug, "time_point_pk"
+        )
         missed_url = _url_for_each(
             "collection:missed_record", organisation.slug, "time_point_pk"
         )
@@ -338,6 +341,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
         for point in page.object_list:
             point.person_url = person_url(point.episode.service_user_id)
             point.answer_url = answer_url(point.pk)
+            point.paper_url = paper_url(point.pk)
             point.missed_url = missed_url(point.pk)
             point.measure_label = measure_name(point.measure_id)
     return render(

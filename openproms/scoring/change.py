@@ -368,7 +368,11 @@ def _clinician_sentence(
         f"(change {sign}{_fmt(delta)}; {dir_text})."
     ]
     if threshold is not None and scale.reliable_change is not None:
-        how = "raw threshold" if method == "raw" else "1.96 x S_diff (Jacobson & Truax)"
+        how = (
+            "raw threshold"
+            if method == "raw"
+            else "1.96 times the standard error of the difference (Jacobson & Truax)"
+        )
         if reliable:
             worse_unverified = direction == "deteriorated" and d_verified is False
             verdict = (
@@ -394,8 +398,9 @@ def _clinician_sentence(
         )
     if s_diff is not None:
         parts.append(
-            f"Measurement error: S_diff = {s_diff:.2f}, so a 95% band for change from "
-            f"measurement error alone is +/-{Z95 * s_diff:.2f}."
+            "Measurement error: the standard error of the difference is "
+            f"{s_diff:.2f}, so a 95% band for change from measurement error alone "
+            f"is +/-{Z95 * s_diff:.2f}."
         )
     if mid is not None and scale.mid is not None:
         parts.append(

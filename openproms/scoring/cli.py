@@ -142,7 +142,9 @@ def cmd_show(defn: MeasureDefinition, as_json: bool, out: TextIO) -> int:
             how = (
                 f"{rc.threshold:g} points"
                 if rc.threshold is not None
-                else (f"1.96 x S_diff (SD {rc.sd:g}, r {rc.reliability:g})")
+                else (
+                    f"1.96 x standard error of the difference (SD {rc.sd:g}, r {rc.reliability:g})"
+                )
             )
             w(f"      reliable change: {how}\n        source: {_src(rc.source)}\n")
         if s.mid is not None:

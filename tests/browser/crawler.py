@@ -113,6 +113,9 @@ def without_empty_parameters(url: str) -> str:
 
 
 def axe_violations(page: Page) -> list[str]:
+    from tests.browser.helpers import wait_for_header
+
+    wait_for_header(page)
     results = _axe().run(
         page, options={"runOnly": {"type": "tag", "values": WCAG_AA_TAGS}}
     )

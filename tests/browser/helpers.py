@@ -37,8 +37,30 @@ def _axe() -> Axe:
     return Axe()
 
 
+# The header's script moves menu links into "More" a moment after the page loads or
+# is resized, so the menu is read until it is the same twice in a row.
+_MENU_SHAPE_JS = """() => Array.from(
+    document.querySelectorAll('.nhsuk-header__navigation a, .nhsuk-header__navigation button')
+  ).map(el => {
+    const box = el.getBoundingClientRect();
+    return [el.textContent.trim(), Math.round(box.x), Math.round(box.y)].join(':');
+  }).join('|')"""
+
+
+def wait_for_header(page: Page, attempts: int = 20) -> None:
+    """Wait until the header's menu has stopped moving (at most about 2 seconds)."""
+    previous = None
+    for _ in range(attempts):
+        shape = page.evaluate(_MENU_SHAPE_JS)
+        if shape == previous:
+            return
+        previous = shape
+        page.wait_for_timeout(100)
+
+
 def assert_accessible(page: Page) -> None:
     """Run axe-core on the page as it is now; fail on serious or critical issues."""
+    wait_for_header(page)
     results = _axe().run(page)
     blocking = [
         violation

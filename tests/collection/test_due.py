@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -137,6 +138,32 @@ def test_a_data_officer_sees_everyone_due_by_default(tenant_a: Tenant) -> None:
     client = verified_client(tenant_a.members["data_officer"].user)
     response = client.get(_url("due_list"))
     assert sorted(_names(response)) == ["Ann", "Bob"]
+
+
+@pytest.mark.django_db
+def test_each_role_is_offered_only_the_way_of_answering_it_may_open(
+    tenant_a: Tenant,
+) -> None:
+    # Before: "Answer now" went to a page a data officer may not open (403).
+    _setup(tenant_a)
+    _person(tenant_a, "Ann")
+    for role, offered, refused in (
+        ("data_officer", "Type in the paper form", "Answer now"),
+        ("worker", "Answer now", "Type in the paper form"),
+    ):
+        client = verified_client(tenant_a.members[role].user)
+        if role == "worker":
+            response = client.get(_url("due_list"), {"worker": "all"})
+        else:
+            response = client.get(_url("due_list"))
+        page = response.content.decode()
+        assert offered in page and refused not in page
+        hrefs = re.findall(
+            r'href="([^"]*(?:answer/time-points|answer/paper)[^"]*)"', page
+        )
+        assert hrefs
+        for href in hrefs:
+            assert client.get(href).status_code == 200, (role, href)
 
 
 @pytest.mark.django_db

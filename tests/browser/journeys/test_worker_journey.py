@@ -23,6 +23,7 @@ from playwright.sync_api import Page, expect
 
 from openproms.accounts.models import Membership, User
 from openproms.catalogue.selectors import measure_definition
+from openproms.collection.answer_services import due_time_points
 from openproms.collection.models import Administration, RiskAlert, TimePoint
 from openproms.people.selectors import caseload_for
 from openproms.scoring import MeasureDefinition, default_library, score_response
@@ -86,14 +87,7 @@ def the_person(worker: User) -> tuple[Any, list[TimePoint]]:
     for row in caseload_for(membership=membership):
         if row["due"] >= 2 and row["overdue"] == 0:
             person = row["person"]
-            due = list(
-                TimePoint.objects.filter(
-                    episode__service_user=person,
-                    status=TimePoint.Status.PENDING,
-                    window_start__lte=timezone.localdate(),
-                ).order_by("due_date", "id")
-            )
-            return person, due
+            return person, list(due_time_points(person))
     raise AssertionError("the demo has nobody with two measures due now")
 
 
