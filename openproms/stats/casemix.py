@@ -35,15 +35,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from openproms.stats.breakdown import NOT_RECORDED
+from openproms.stats.effect_size import FloatArray
 from openproms.stats.funnel import (
     Funnel,
     check_inputs,
     funnel_groups,
     group_means,
 )
-from openproms.stats.psychometrics import FloatArray, NotEnoughData
+from openproms.stats.psychometrics import NotEnoughData
 
-NOT_RECORDED = "Not recorded"
+__all__ = [
+    "NOT_RECORDED",
+    "CasemixModel",
+    "baseline_funnel",
+    "casemix_funnel",
+    "design_matrix",
+    "fit_casemix",
+]
 
 
 @dataclass(frozen=True, slots=True)

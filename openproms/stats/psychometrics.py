@@ -28,11 +28,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from openproms.stats.distributions import f_quantile
+from openproms.stats.effect_size import FloatArray
 
-FloatArray = npt.NDArray[np.float64]
 Column = Sequence[float | None] | FloatArray
 
 MIN_ROWS = 3

@@ -23,11 +23,10 @@ from datetime import date
 import numpy as np
 
 from openproms.stats.distributions import f_quantile
-from openproms.stats.effect_size import Estimate, standardised_change_dz
+from openproms.stats.effect_size import Estimate, FloatArray, standardised_change_dz
 from openproms.stats.psychometrics import (
     IMPRECISE_BELOW,
     VERY_IMPRECISE_BELOW,
-    FloatArray,
     Interval,
     NotEnoughData,
 )
