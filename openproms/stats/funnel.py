@@ -14,6 +14,10 @@ the case-mix adjusted (indirectly standardised) means to put in it. No
 overdispersion adjustment is made (the same paper describes one):
 the limits assume the only variation between groups is chance, so with many large
 groups, real but small differences between them show up as outliers.
+
+Each group carries its exact n: like every raw figure in this package, a funnel goes
+through disclosure control (:mod:`openproms.stats.disclosure`) before anyone outside
+the service sees it.
 """
 
 from __future__ import annotations

@@ -61,6 +61,11 @@ or highest possible score: Terwee CB, Bot SDM, de Boer MR et al. Quality criteri
 were proposed for measurement properties of health status questionnaires. J Clin
 Epidemiol 2007;60:34-42 (after McHorney & Tarlov 1995, Qual Life Res 4:293)."""
 
+MIN_FACTOR_ITEMS = 3
+"""A one-factor model needs at least three questions: with two, only the product of
+their loadings is determined by their one correlation, so omega is not identified
+(McDonald 1999, ch. 6)."""
+
 HEYWOOD_UNIQUENESS = 0.005
 """The smallest uniqueness the one-factor fit allows (psych's ``fa`` bounds its
 minres search at the same 0.005), so a question cannot explain more than 99.5%
@@ -409,7 +414,8 @@ def scale_analysis(
     (off-diagonal). Warnings: fewer than 100 / 50 people (Prinsen et al. 2018),
     too few people per question for omega's factor model (Mokkink et al. 2018),
     floor or ceiling above 15% (Terwee et al. 2007), a question that correlates
-    negatively with the rest, a question everyone answered the same.
+    negatively with the rest, a question everyone answered the same, and no omega
+    with fewer than three questions (:data:`MIN_FACTOR_ITEMS`).
 
     Raises :class:`NotEnoughData` with fewer than two questions or fewer than
     :data:`MIN_ROWS` complete answers, and ValueError for an answer outside the
@@ -452,7 +458,7 @@ def scale_analysis(
     constant = [names[j] for j in range(k) if not float(x[:, j].std()) > 0]
     omega: float | None = None
     model: OneFactorModel | None = None
-    if not constant:
+    if not constant and k >= MIN_FACTOR_ITEMS:
         omega, model = omega_total(r)
     item_total = corrected_item_total(x)
     dropped = alpha_if_dropped(x)
@@ -484,6 +490,11 @@ def scale_analysis(
         )
 
     warnings = _sample_warnings(n, k, omega)
+    if k < MIN_FACTOR_ITEMS:
+        warnings.append(
+            "Omega needs at least three questions: a one-factor model of two "
+            "cannot tell their loadings apart."
+        )
     for name in constant:
         warnings.append(
             f"Everyone gave the same answer to {name}: it adds nothing to the "

@@ -300,3 +300,11 @@ def test_omega_total_equals_alpha_for_equal_loadings_in_the_limit() -> None:
     std_alpha = k / (k - 1) * (1 - k / r.sum())
     assert omega == pytest.approx(std_alpha, abs=1e-9)
     assert not math.isnan(omega)
+
+
+def test_two_questions_get_alpha_but_no_omega() -> None:
+    cols = _columns("bfi_ac.csv", ["A2", "A3"])
+    result = scale_analysis(cols, minimum=1, maximum=6)
+    assert result.alpha is not None and result.omega_total is None
+    assert result.item_statistics[0].alpha_if_dropped is None
+    assert any("Omega needs at least three questions" in w for w in result.warnings)
