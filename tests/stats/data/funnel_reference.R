@@ -3,7 +3,7 @@
 # Run from the repository root (R is NOT needed to run the tests: the values are
 # pinned in funnel_reference.json, written by this script):
 #
-#   Rscript tests/stats/data/funnel_reference.R
+#   Rscript tests/stats/data/funnel_reference.R > tests/stats/data/funnel_reference.out 2>&1
 #
 # Produced with R 4.2.2 (Debian bookworm r-base-core); base R only.
 #

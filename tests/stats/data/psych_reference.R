@@ -3,7 +3,7 @@
 # Run from the repository root (R and psych are NOT needed to run the tests: the
 # values are pinned in psych_reference.json, written by this script):
 #
-#   Rscript tests/stats/data/psych_reference.R
+#   Rscript tests/stats/data/psych_reference.R > tests/stats/data/psych_reference.out 2>&1
 #
 # Produced with R 4.2.2, psych 2.2.9 and GPArotation 2022.10.2 (Debian bookworm
 # packages r-base-core, r-cran-psych, r-cran-gparotation). The printed output of the
