@@ -7,6 +7,8 @@ openproms score --measure ID IN.csv score a CSV of answers
 openproms paper print|read ...      printed forms and reading scans (OMR)
 openproms backup --to DIR           back up the database and uploaded files
 openproms restore DIR               restore a backup into an empty installation
+openproms psychometrics IN.csv ...  reliability and item analysis of one scale
+openproms analyse funnel IN.csv ... group means on a funnel plot
 """
 
 from __future__ import annotations
@@ -100,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from openproms.paper.cli import main as paper_main
 
         return paper_main(argv[1:])
+    if argv and argv[0] in {"psychometrics", "analyse"}:
+        from openproms.stats.cli import main as stats_main
+
+        return stats_main(argv)
     if argv and argv[0] in {"measures", "score"}:
         from openproms.scoring.cli import main as scoring_main
 
@@ -134,6 +140,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     from openproms.backup.cli import add_commands as add_backup_commands
 
     add_backup_commands(commands)
+    commands.add_parser(
+        "psychometrics",
+        help="reliability and item analysis of one scale",
+        add_help=False,
+    )
+    commands.add_parser(
+        "analyse",
+        help="compare groups on a funnel plot (analyse funnel)",
+        add_help=False,
+    )
     args = parser.parse_args(argv)
     if args.command == "start":
         return start(args)

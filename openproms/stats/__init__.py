@@ -19,7 +19,18 @@ Pure Python (numpy only; never Django). The public API:
   :class:`Margin`, :func:`implied_bounds`, :func:`shown_bounds`;
 * report cells: :func:`paired_change_figures`, :func:`breakdown_table`,
   :func:`capture_figures`, and their sum relations :func:`breakdown_margins`,
-  :func:`figure_margins`, :func:`row_margins`, :data:`PERCENTAGE_OF`.
+  :func:`figure_margins`, :func:`row_margins`, :data:`PERCENTAGE_OF`;
+* psychometrics: :func:`scale_analysis`, :func:`subscale_analysis`,
+  :class:`ScaleAnalysis`, :class:`ItemStatistics`, :class:`Interval`,
+  :func:`cronbach_alpha`, :func:`alpha_interval`, :func:`omega_total`,
+  :class:`NotEnoughData`; test-retest and responsiveness: :func:`icc_agreement`,
+  :func:`retest_agreement`, :func:`retest_pairs`, :class:`RetestAnswer`,
+  :class:`ICC`, :func:`standardised_response_mean`, :class:`Responsiveness`;
+  :func:`f_quantile`, :func:`f_cdf`;
+* funnel plots and case-mix adjustment: :func:`unadjusted_funnel`,
+  :func:`baseline_funnel`, :func:`casemix_funnel`, :func:`fit_casemix`,
+  :class:`Funnel`, :class:`FunnelGroup`, :class:`CasemixModel`,
+  :func:`funnel_limits`, :data:`Z95`, :data:`Z998`.
 
 See docs/stats.md for the formulas, rules and references.
 """
@@ -30,6 +41,12 @@ from openproms.stats.breakdown import (
     paired_change_by,
     paired_change_by_quarter,
     quarter_of,
+)
+from openproms.stats.casemix import (
+    CasemixModel,
+    baseline_funnel,
+    casemix_funnel,
+    fit_casemix,
 )
 from openproms.stats.disclosure import (
     HIDDEN,
@@ -53,7 +70,7 @@ from openproms.stats.disclosure import (
     protect_count,
     shown_bounds,
 )
-from openproms.stats.distributions import t_cdf, t_quantile
+from openproms.stats.distributions import f_cdf, f_quantile, t_cdf, t_quantile
 from openproms.stats.effect_size import (
     Estimate,
     hedges_correction,
@@ -71,6 +88,14 @@ from openproms.stats.figures import (
     paired_change_figures,
     row_margins,
 )
+from openproms.stats.funnel import (
+    Z95,
+    Z998,
+    Funnel,
+    FunnelGroup,
+    funnel_limits,
+    unadjusted_funnel,
+)
 from openproms.stats.paired import (
     FollowUpCapture,
     Histogram,
@@ -83,9 +108,30 @@ from openproms.stats.paired import (
     nice_bin_width,
     paired_change,
 )
+from openproms.stats.psychometrics import (
+    Interval,
+    ItemStatistics,
+    NotEnoughData,
+    ScaleAnalysis,
+    alpha_interval,
+    cronbach_alpha,
+    omega_total,
+    scale_analysis,
+    subscale_analysis,
+)
+from openproms.stats.retest import (
+    ICC,
+    Responsiveness,
+    RetestAnswer,
+    icc_agreement,
+    retest_agreement,
+    retest_pairs,
+    standardised_response_mean,
+)
 
 __all__ = [
     "HIDDEN",
+    "ICC",
     "NHS_RULE",
     "NOT_AVAILABLE",
     "NOT_RECORDED",
@@ -94,34 +140,55 @@ __all__ = [
     "RULES",
     "SUPPRESSED",
     "TOTAL",
+    "Z95",
+    "Z998",
+    "CasemixModel",
     "Cell",
     "Count",
     "Estimate",
     "FollowUpCapture",
+    "Funnel",
+    "FunnelGroup",
     "Histogram",
+    "Interval",
+    "ItemStatistics",
     "Margin",
     "Mean",
     "Median",
+    "NotEnoughData",
     "PairedChange",
     "PairedScore",
     "Percentage",
     "RecoveryCounts",
     "ReliableChangeCounts",
+    "Responsiveness",
+    "RetestAnswer",
     "Rule",
+    "ScaleAnalysis",
     "ScoreArrays",
     "Shown",
     "Statistic",
+    "alpha_interval",
+    "baseline_funnel",
     "breakdown_margins",
     "breakdown_table",
     "capture_figures",
+    "casemix_funnel",
+    "cronbach_alpha",
     "disclose",
     "disclose_cell",
+    "f_cdf",
+    "f_quantile",
     "figure_margins",
+    "fit_casemix",
     "follow_up_capture",
+    "funnel_limits",
     "group_pairs",
     "hedges_correction",
+    "icc_agreement",
     "implied_bounds",
     "nice_bin_width",
+    "omega_total",
     "paired_change",
     "paired_change_by",
     "paired_change_by_quarter",
@@ -129,10 +196,16 @@ __all__ = [
     "paired_t_interval",
     "protect_count",
     "quarter_of",
+    "retest_agreement",
+    "retest_pairs",
     "row_margins",
+    "scale_analysis",
     "shown_bounds",
     "standardised_change_dz",
     "standardised_mean_change",
+    "standardised_response_mean",
+    "subscale_analysis",
     "t_cdf",
     "t_quantile",
+    "unadjusted_funnel",
 ]

@@ -1,8 +1,10 @@
-"""Student's t distribution (CDF and quantiles) in plain Python.
+"""Student's t and Snedecor's F distributions (CDF and quantiles) in plain Python.
 
-Only what the group statistics need: two-sided t intervals. No scipy at run time
-(see docs/decisions/0003-disclosure-control.md and docs/stats.md); the tests pin these
-functions to ``scipy.stats.t`` and to R's ``qt``.
+Only what the group statistics and psychometrics need: two-sided t intervals, and the
+F quantiles of Feldt's interval for Cronbach's alpha and of McGraw & Wong's interval
+for an ICC. No scipy at run time (see docs/decisions/0003-disclosure-control.md and
+docs/stats.md); the tests pin these functions to ``scipy.stats.t`` / ``scipy.stats.f``
+and to R's ``qt`` / ``qf``.
 
 * CDF: for t > 0, ``P(T <= t) = 1 - I_x(df/2, 1/2) / 2`` with ``x = df / (df + t^2)``,
   where ``I_x(a, b)`` is the regularised incomplete beta function (Abramowitz &
@@ -10,6 +12,12 @@ functions to ``scipy.stats.t`` and to R's ``qt``.
   modified Lentz method (Press et al., Numerical Recipes, 3rd ed., section 6.4).
 * Quantile: Newton's method on the CDF from a Cornish-Fisher start (Hill 1970,
   Algorithm 396, Comm. ACM 13:619), kept inside a bisection bracket.
+* F CDF: ``P(F <= f) = I_x(d1/2, d2/2)`` with ``x = d1 f / (d1 f + d2)``
+  (Abramowitz & Stegun 1964, 26.6.2); degrees of freedom need not be whole numbers
+  (Satterthwaite's approximate df in McGraw & Wong's ICC interval are not).
+* F quantile: the beta quantile ``y`` with ``I_y(d1/2, d2/2) = p`` by Newton steps on
+  the incomplete beta function inside a bisection bracket, then ``f = d2 y / (d1 (1 -
+  y))``.
 """
 
 from __future__ import annotations
@@ -156,3 +164,83 @@ def t_quantile(p: float, df: float) -> float:
 def normal_quantile(p: float) -> float:
     """The standard normal quantile (``statistics.NormalDist().inv_cdf``)."""
     return NormalDist().inv_cdf(p)
+
+
+def _beta_log_pdf(a: float, b: float, y: float) -> float:
+    return (
+        math.lgamma(a + b)
+        - math.lgamma(a)
+        - math.lgamma(b)
+        + (a - 1.0) * math.log(y)
+        + (b - 1.0) * math.log1p(-y)
+    )
+
+
+def beta_quantile(p: float, a: float, b: float) -> float:
+    """The ``y`` with ``I_y(a, b) = p`` (the quantile of the Beta(a, b) distribution).
+
+    Newton's method on :func:`regularized_incomplete_beta` (its derivative is the
+    beta density), each step kept inside a bisection bracket, to about 1e-15 in y.
+    """
+    if a <= 0 or b <= 0:
+        raise ValueError("a and b must be positive")
+    if not 0.0 < p < 1.0:
+        raise ValueError("p must be strictly between 0 and 1")
+    lo, hi = 0.0, 1.0
+    y = a / (a + b)  # the mean: a safe start inside the bracket
+    for _ in range(400):
+        f = regularized_incomplete_beta(a, b, y) - p
+        if f == 0.0:
+            return y
+        if f < 0:
+            lo = y
+        else:
+            hi = y
+        try:
+            step = f / math.exp(_beta_log_pdf(a, b, y))
+        except (OverflowError, ValueError, ZeroDivisionError):
+            step = math.inf
+        new = y - step
+        if not lo < new < hi:
+            new = (lo + hi) / 2.0
+        if abs(new - y) <= 1e-15 * max(y, 1e-300) or hi - lo <= 1e-300:
+            return new
+        y = new
+    return y
+
+
+def f_cdf(f: float, df1: float, df2: float) -> float:
+    """P(F <= f) for Snedecor's F with ``df1`` and ``df2`` degrees of freedom.
+
+    ``I_x(df1 / 2, df2 / 2)`` with ``x = df1 f / (df1 f + df2)`` (Abramowitz & Stegun
+    1964, 26.6.2); the degrees of freedom may be fractional.
+    """
+    if df1 <= 0 or df2 <= 0:
+        raise ValueError("degrees of freedom must be positive")
+    if f <= 0:
+        return 0.0
+    if math.isinf(f):
+        return 1.0
+    x = df1 * f / (df1 * f + df2)
+    return regularized_incomplete_beta(df1 / 2.0, df2 / 2.0, x)
+
+
+@functools.lru_cache(maxsize=4096)
+def f_quantile(p: float, df1: float, df2: float) -> float:
+    """The F value with ``P(F <= f) = p`` (Snedecor's F, ``df1`` and ``df2`` degrees
+    of freedom, which may be fractional).
+
+    From the beta quantile: if ``y`` solves ``I_y(df1/2, df2/2) = p`` then ``f = df2 y
+    / (df1 (1 - y))`` (A&S 26.6.2); above the median ``1 - y`` is solved from
+    ``I_{1-y}(df2/2, df1/2) = 1 - p`` instead, so ``y`` near 1 loses no precision. Pinned to scipy's ``f.ppf`` and R's ``qf`` in
+    tests (about 1e-10 relative).
+    """
+    if df1 <= 0 or df2 <= 0:
+        raise ValueError("degrees of freedom must be positive")
+    if not 0.0 < p < 1.0:
+        raise ValueError("p must be strictly between 0 and 1")
+    if p > 0.5:  # solve for 1 - y, by symmetry, so y near 1 keeps its precision
+        z = beta_quantile(1.0 - p, df2 / 2.0, df1 / 2.0)
+        return df2 * (1.0 - z) / (df1 * z)
+    y = beta_quantile(p, df1 / 2.0, df2 / 2.0)
+    return df2 * y / (df1 * (1.0 - y))

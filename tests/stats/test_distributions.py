@@ -1,4 +1,5 @@
-"""Student's t in plain Python, pinned to scipy and to published t-table values."""
+"""Student's t and Snedecor's F in plain Python, pinned to scipy, to R and to
+published t- and F-table values."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 from openproms.stats import t_cdf, t_quantile
-from openproms.stats.distributions import regularized_incomplete_beta
+from openproms.stats.distributions import (
+    beta_quantile,
+    f_cdf,
+    f_quantile,
+    regularized_incomplete_beta,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,3 +72,69 @@ def test_bad_arguments_are_refused() -> None:
         t_cdf(1.0, -1)
     with pytest.raises(ValueError):
         regularized_incomplete_beta(1.0, 1.0, 1.5)
+
+
+# ------------------------------------------------------------------ F
+
+
+def _reference() -> dict[str, object]:
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "psych_reference.json"
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_f_quantile_matches_r_qf() -> None:
+    # R's qf() at the quantiles Feldt's interval and McGraw & Wong's need, written
+    # by tests/stats/data/psych_reference.R (fractional df included).
+    cases = _reference()["f_quantiles"]
+    assert isinstance(cases, list) and len(cases) == 8
+    for p, df1, df2, r_value in cases:
+        assert f_quantile(p, df1, df2) == pytest.approx(r_value, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("df1", "df2", "table_value"),
+    # Upper 5% points of F as printed in F tables (NIST/SEMATECH e-Handbook of
+    # Statistical Methods, 1.3.6.7.3, to 3 decimals).
+    [(1, 1, 161.448), (5, 10, 3.326), (10, 20, 2.348), (3, 100, 2.696)],
+)
+def test_f_quantile_matches_published_table_values(
+    df1: int, df2: int, table_value: float
+) -> None:
+    assert round(f_quantile(0.95, df1, df2), 3) == table_value
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    p=st.floats(min_value=1e-6, max_value=1 - 1e-6),
+    df1=st.one_of(
+        st.floats(min_value=0.5, max_value=50.0),
+        st.integers(min_value=1, max_value=100_000),
+    ),
+    df2=st.one_of(
+        st.floats(min_value=0.5, max_value=50.0),
+        st.integers(min_value=1, max_value=400_000),
+    ),
+)
+def test_f_quantile_and_cdf_agree_with_scipy(p: float, df1: float, df2: float) -> None:
+    q = f_quantile(p, df1, df2)
+    assert q == pytest.approx(float(sps.f.ppf(p, df1, df2)), rel=1e-8)
+    assert f_cdf(q, df1, df2) == pytest.approx(p, rel=1e-9, abs=1e-12)
+
+
+def test_beta_quantile_inverts_the_incomplete_beta() -> None:
+    for a, b, p in [(0.5, 0.5, 0.1), (2.0, 3.0, 0.5), (400.0, 7.0, 0.99)]:
+        y = beta_quantile(p, a, b)
+        assert y == pytest.approx(float(sps.beta.ppf(p, a, b)), rel=1e-10)
+        assert regularized_incomplete_beta(a, b, y) == pytest.approx(p, rel=1e-12)
+
+
+def test_f_bad_arguments_are_refused() -> None:
+    with pytest.raises(ValueError, match="degrees of freedom"):
+        f_quantile(0.5, 0, 3)
+    with pytest.raises(ValueError, match="strictly between"):
+        f_quantile(1.0, 2, 3)
+    assert f_cdf(0.0, 2, 3) == 0.0
+    assert f_cdf(math.inf, 2, 3) == 1.0
