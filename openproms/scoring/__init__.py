@@ -36,19 +36,12 @@ from openproms.scoring.change import (
     reliable_change_index,
     standard_error_of_difference,
 )
-from openproms.scoring.definitions import (
-    Item,
-    Library,
-    MeasureDefinition,
-    Scale,
-    Source,
+from openproms.scoring.definition_check import (
     check_definition,
-    default_library,
     definition_from_dict,
-    get_measure,
-    load_library,
     measure_schema,
 )
+from openproms.scoring.definitions import Item, MeasureDefinition, Scale, Source
 from openproms.scoring.derive import derived_answers, score_derived, score_derived_table
 from openproms.scoring.engine import (
     ResponseScore,
@@ -66,6 +59,12 @@ from openproms.scoring.errors import (
     WordingNotAvailable,
 )
 from openproms.scoring.ladder import bespoke_definition, ladder_definition
+from openproms.scoring.library import (
+    Library,
+    default_library,
+    get_measure,
+    load_library,
+)
 from openproms.scoring.measurement_error import (
     Interval,
     MeasurementError,

@@ -32,9 +32,10 @@ from typing import IO, TextIO
 import numpy as np
 import numpy.typing as npt
 
-from openproms.scoring.definitions import MeasureDefinition, Scale, default_library
+from openproms.scoring.definitions import MeasureDefinition, Scale
 from openproms.scoring.engine import no_score_reason
 from openproms.scoring.errors import AnswerError, MeasureNotFound
+from openproms.scoring.library import default_library
 from openproms.scoring.names import display_title
 from openproms.scoring.vector import score_table
 

@@ -14,7 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from openproms.scoring.definitions import MeasureDefinition, definition_from_dict
+from openproms.scoring.definition_check import definition_from_dict
+from openproms.scoring.definitions import MeasureDefinition
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

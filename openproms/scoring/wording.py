@@ -14,7 +14,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from openproms.scoring.definitions import MeasureDefinition, _build
+from openproms.scoring.definition_build import build_definition
+from openproms.scoring.definitions import MeasureDefinition
 from openproms.scoring.errors import WordingNotAvailable
 
 
@@ -147,4 +148,4 @@ def definition_with_wording(
         else:
             for o in rs_raw["options"]:
                 o["label"] = by_code[o["code"]]
-    return dataclasses.replace(_build(raw), wording_supplied=True)
+    return dataclasses.replace(build_definition(raw), wording_supplied=True)

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from openproms.scoring import check_definition, default_library, get_measure
-from openproms.scoring.definitions import definition_from_dict
+from openproms.scoring.definition_check import definition_from_dict
 from openproms.scoring.phrasing import (
     number_word,
     score_text,
