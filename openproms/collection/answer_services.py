@@ -39,11 +39,8 @@ from openproms.collection.services import (
 )
 from openproms.people.models import Episode, ServiceUser
 from openproms.people.selectors import person_scope
-from openproms.scoring import (
-    MeasureDefinition,
-    individual_change,
-    moved_the_wrong_way,
-)
+from openproms.scoring import MeasureDefinition, moved_the_wrong_way
+from openproms.scoring.easy_read import scale_story
 
 # ----------------------------------------------------------------------------- reads
 
@@ -200,7 +197,7 @@ class ScaleLine:
     out_of: str
     band: str
     meaning: str
-    change: str
+    change: tuple[str, ...]
 
 
 def _scores_last_time(administration: Administration) -> dict[str, float | None]:
@@ -218,6 +215,27 @@ def _scores_last_time(administration: Administration) -> dict[str, float | None]
     return {r.scale_id: r.value for r in previous.results.all()} if previous else {}
 
 
+def _earlier_scores(administration: Administration) -> dict[str, list[float]]:
+    """Each scale's earlier scores for this person on this measure, oldest first
+    (answers with no score left out), for the same words as their progress page."""
+    earlier: dict[str, list[float]] = {}
+    previous = (
+        Administration.objects.filter(
+            service_user=administration.service_user,
+            measure_id=administration.measure_id,
+            completed_at__lt=administration.completed_at,
+        )
+        .exclude(pk=administration.pk)
+        .order_by("completed_at", "id")
+        .prefetch_related("results")
+    )
+    for answered in previous:
+        for result in answered.results.all():
+            if result.value is not None:
+                earlier.setdefault(result.scale_id, []).append(result.value)
+    return earlier
+
+
 def result_lines(
     administration: Administration, definition: MeasureDefinition
 ) -> list[ScaleLine]:
@@ -225,7 +243,7 @@ def result_lines(
 
     Never includes answers to single items (so never a risk item's content).
     """
-    before = _scores_last_time(administration)
+    earlier = _earlier_scores(administration)
     lines = []
     # In the order the measure defines its scales (ONS4: life satisfaction first).
     order = {scale.id: n for n, scale in enumerate(definition.scales)}
@@ -251,22 +269,24 @@ def result_lines(
                     band="",
                     meaning="There is no score this time because too many questions "
                     "were left blank.",
-                    change="",
+                    change=(),
                 )
             )
             continue
         meaning = f"On this questionnaire {direction}."
         if result.band:
             meaning = f"This is in the range called “{result.band}”. " + meaning
-        change = ""
-        earlier = before.get(result.scale_id)
-        if earlier is not None:
+        # The same Easy Read words as the person's progress page and sheet
+        # (scoring.easy_read): since they started, and since last time.
+        change: tuple[str, ...] = ()
+        history = earlier.get(result.scale_id, [])
+        if history:
             try:
-                change = individual_change(
-                    definition, result.scale_id, earlier, result.value
-                ).person_sentence
+                change = scale_story(
+                    definition, result.scale_id, [*history, result.value]
+                ).summary_lines
             except ValueError:
-                change = ""
+                change = ()
         lines.append(
             ScaleLine(
                 label=scale.label,

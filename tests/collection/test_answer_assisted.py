@@ -175,7 +175,8 @@ def test_the_result_shows_score_band_and_change_but_never_the_risk_item(
     page = client.get(response["Location"]).content.decode()
     assert "Your score is <strong>8</strong>" in page
     assert "Mild" in page
-    assert "Since last time" in page and "fell by 10 points" in page
+    # The same words as the person's progress page (scoring.easy_read).
+    assert "Since you started, your PHQ-9 total score went down from 18 to 8." in page
     assert "better off dead" not in page
 
 
