@@ -27,6 +27,7 @@ from playwright.sync_api import Page, expect
 
 from openproms.accounts.models import Membership
 from openproms.audit.models import AuditEvent
+from openproms.collection.answer_services import due_time_points
 from openproms.collection.models import (
     Administration,
     ScaleResult,
@@ -61,21 +62,43 @@ def _ucla3_history(person: ServiceUser) -> list[float]:
 
 
 def _person_to_follow(membership: Membership) -> tuple[ServiceUser, list[float]]:
-    today = timezone.localdate()
+    """The demo person with the longest loneliness history (two or more scores that
+    differ) and loneliness questions still to come, whose next ones are made due
+    today: windows are a week long, so on a given day the demo may have nobody
+    whose window happens to be open."""
     found = []
     for person in service_users_for(membership).order_by("reference"):
-        due = TimePoint.objects.filter(
+        upcoming = TimePoint.objects.filter(
             episode__service_user=person,
             measure_id="ucla3",
             status=TimePoint.Status.PENDING,
-            window_start__lte=today,
         )
         history = _ucla3_history(person)
-        if due.exists() and len(history) >= 2 and history[0] != history[-1]:
+        if upcoming.exists() and len(history) >= 2 and history[0] != history[-1]:
             found.append((person, history))
     if not found:
-        pytest.fail("The demo has nobody with loneliness questions due and two scores")
-    return max(found, key=lambda pair: len(pair[1]))
+        pytest.fail(
+            "The demo has nobody with loneliness questions to come and two scores"
+        )
+    person, history = max(found, key=lambda pair: len(pair[1]))
+    if not due_time_points(person).filter(measure_id="ucla3").exists():
+        today = timezone.localdate()
+        TimePoint.objects.filter(
+            pk=TimePoint.objects.filter(
+                episode__service_user=person,
+                measure_id="ucla3",
+                status=TimePoint.Status.PENDING,
+            )
+            .order_by("-due_date")
+            .values("pk")[:1]
+        ).update(
+            due_date=today,
+            window_start=today - dt.timedelta(days=3),
+            window_end=today + dt.timedelta(days=7),
+        )
+    # Due now or overdue, as the link page offers them (collection.counts).
+    assert due_time_points(person).filter(measure_id="ucla3").exists()
+    return person, history
 
 
 def _n(x: float) -> str:
@@ -168,6 +191,11 @@ def test_a_person_answers_by_link_on_a_phone_and_takes_their_progress_home(
     phone.wait_for_url("**/s/done/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Your results")
     expect(phone.locator("main")).to_contain_text(f"Your score is {_n(total)}")
+    # The result screen says what changed in the same words as the progress page.
+    expect(phone.locator("main")).to_contain_text(
+        f"Since you started, your {SCALE_NAME} score "
+        f"{_moved([*history, total][0], total)}."
+    )
     shot(phone, "person: their results")
     phone.get_by_role("button", name="Skip this question").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you")
