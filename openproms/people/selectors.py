@@ -218,7 +218,9 @@ class _ScoresAsRead:
 
 def _latest_scores(people: list[int]) -> dict[int, list[dict[str, Any]]]:
     """For each person: the latest stored scores of each measure they answered,
-    labelled as people read them."""
+    labelled as people read them. An answer with no score (too many questions left
+    blank) does not hide the last score there is; it stands only where the measure
+    has never had a score."""
     from openproms.collection.models import Administration
 
     read = _ScoresAsRead()
@@ -229,9 +231,16 @@ def _latest_scores(people: list[int]) -> dict[int, list[dict[str, Any]]]:
         .prefetch_related("results")
         .order_by("-completed_at", "-id")
     )
+    unscored: dict[int, dict[str, Administration]] = {}
     for administration in administrations:
-        mine = latest.setdefault(administration.service_user_id, {})
+        scored = any(r.value is not None for r in administration.results.all())
+        found = latest if scored else unscored
+        mine = found.setdefault(administration.service_user_id, {})
         mine.setdefault(administration.measure_id, administration)
+    for person, by_measure in unscored.items():
+        mine = latest.setdefault(person, {})
+        for measure_id, administration in by_measure.items():
+            mine.setdefault(measure_id, administration)
     out: dict[int, list[dict[str, Any]]] = {}
     for person, by_measure in latest.items():
         out[person] = [

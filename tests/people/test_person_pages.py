@@ -393,3 +393,32 @@ def test_the_person_page_shows_each_time_point_in_its_state_today(
     text = page.content.decode()
     assert 'data-state="not_yet_due">Not due yet' in text
     assert "Missed: declined" not in text
+
+
+def test_an_answer_with_no_score_does_not_hide_the_last_score(tenant_a: Tenant) -> None:
+    # Before: "Latest scores" showed the newest answer even with no score
+    # ("UCLA-3 on …: no score"), hiding the score from the time before.
+    person = factories.on_caseload(tenant_a, "U1", given_name="Uma")
+    from django.utils import timezone
+
+    now = timezone.now()
+    factories.answered(
+        tenant_a,
+        person,
+        "ucla3",
+        {"ucla3_1": 2, "ucla3_2": 2, "ucla3_3": 1},
+        when=now - dt.timedelta(days=30),
+    )
+    factories.answered(
+        tenant_a,
+        person,
+        "ucla3",
+        {"ucla3_1": None, "ucla3_2": None, "ucla3_3": None},
+        when=now,
+    )
+    client = verified_client(tenant_a.members["worker"].user)
+    text = visible_text(
+        client.get(_url("person_detail", tenant_a, person_pk=person.pk)).content
+    )
+    latest = text[text.index("Latest scores") : text.index("Answered measures")]
+    assert "5" in latest and "no score" not in latest
