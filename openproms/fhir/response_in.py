@@ -256,6 +256,7 @@ def read_questionnaire_response(
     errors: list[Issue] = []
     raw: dict[str, int] = {}
     seen: dict[str, str] = {}
+    answer_at: dict[str, str] = {}
     stored: list[StoredScore] = []
     for item, where in _walk(resource.get("item"), "QuestionnaireResponse"):
         link_id = str(item.get("linkId"))
@@ -282,8 +283,9 @@ def read_questionnaire_response(
                     )
                 )
             elif answers:
+                answer_at[item_id] = f"{where}.answer[0]"
                 code = plan.read_answer(
-                    defn.item(item_id), answers[0], f"{where}.answer[0]"
+                    defn.item(item_id), answers[0], answer_at[item_id]
                 )
                 if isinstance(code, Issue):
                     errors.append(code)
@@ -327,7 +329,7 @@ def read_questionnaire_response(
                 "value",
                 f"{question_name(defn, problem.item_id)}: answer {problem.value!r} "
                 f"{problem.reason}",
-                seen.get(problem.item_id),
+                answer_at.get(problem.item_id),
             )
         )
     if errors:
