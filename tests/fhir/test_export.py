@@ -104,7 +104,7 @@ def test_a_prorated_score_says_so() -> None:
     answers = some_answers(defn) | {"core10_1": None}
     obs = observation(
         defn,
-        score_response(defn, answers)["total"],
+        score_response(defn, answers)["clinical"],
         resource_id="x",
         subject="Patient/p",
         response="QuestionnaireResponse/r",
