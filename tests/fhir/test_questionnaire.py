@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from openproms.fhir import questionnaire, validation_issues
-from openproms.fhir import uris
+from openproms.fhir import questionnaire, uris, validation_issues
 from openproms.fhir.questionnaire import computable_name
 from openproms.scoring import default_library, get_measure
 from tests.fhir.helpers import made_up_wording
