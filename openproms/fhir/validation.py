@@ -12,9 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fhir.resources.R4B import get_fhir_model_class
-from pydantic import ValidationError
-
 from openproms.fhir.issues import Issue, Severity
 
 RESOURCE_TYPES = frozenset(
@@ -62,6 +59,10 @@ def validation_issues(
                 None,
             )
         ]
+    # Imported here: the models take a second to load, and only input is checked.
+    from fhir.resources.R4B import get_fhir_model_class
+    from pydantic import ValidationError
+
     model = get_fhir_model_class(str(kind))
     try:
         model.model_validate(dict(resource))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -346,3 +347,23 @@ def test_the_sdc_fixture_is_unchanged_by_reading() -> None:
     before = json.dumps(resource, sort_keys=True)
     score_questionnaire_response(resource)
     assert json.dumps(resource, sort_keys=True) == before
+
+
+def test_a_crosswalk_naming_items_or_answers_the_measure_lacks_is_refused() -> None:
+    from openproms.fhir.crosswalk import crosswalk_from_dict
+
+    data = json.loads(
+        (
+            Path(__file__).resolve().parents[2]
+            / "openproms/fhir/crosswalks/hl7-sdc-phq9.json"
+        ).read_text()
+    )
+    data["items"]["H1/T1/Q1"] = "phq9_42"
+    data["answers"]["codes"]["Always"] = 4
+    data["scores"]["H1/TS"] = "grand_total"
+    with pytest.raises(ValueError) as caught:
+        crosswalk_from_dict(data)
+    message = str(caught.value)
+    assert "'phq9_42', not an item of phq9@1" in message
+    assert "answer 'Always' maps to 4" in message
+    assert "'grand_total', not a scale of phq9@1" in message
