@@ -87,3 +87,9 @@ def test_score_exits_2_for_a_file_that_is_not_json(
     assert "is not JSON" in capsys.readouterr().err
     assert main(["fhir", "score", str(tmp_path / "missing.json")]) == 2
     assert "cannot read the response" in capsys.readouterr().err
+
+
+def test_the_openproms_command_lists_fhir(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "fhir" in capsys.readouterr().out
