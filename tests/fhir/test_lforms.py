@@ -186,6 +186,12 @@ def test_licensed_wording_is_not_shown_unless_the_organisation_supplied_it(
     assert "Made-up question 1" in supplied.shown_texts[1:]
 
 
+def _measure_name(name: str, run: Rendered) -> str:
+    """The measure as the results table names it, by its short name."""
+    said = f"{run.definition.short_name} (version {run.definition.version})"
+    return f"{said}, wording supplied" if "supplied" in name else said
+
+
 @pytest.mark.django_db
 def test_every_lhc_forms_response_imports_back_with_the_same_score(
     lforms_runs: dict[str, Rendered], tenant_a: Tenant
@@ -200,7 +206,7 @@ def test_every_lhc_forms_response_imports_back_with_the_same_score(
     unequal = {}
     for name, run in lforms_runs.items():
         if run.response is None:
-            rows.append(f"| {name} | no | not run | |")
+            rows.append(f"| {_measure_name(name, run)} | no | not run | |")
             continue
         assert validation_issues(run.response) == [], name
         expected = score_response(run.definition, run.chosen)
@@ -220,7 +226,8 @@ def test_every_lhc_forms_response_imports_back_with_the_same_score(
             if v is not None
         )
         rows.append(
-            f"| {name} | {'yes' if run.rendered else 'no'} | {'yes' if same else 'NO'} | {shown} |"
+            f"| {_measure_name(name, run)} | {'yes' if run.rendered else 'no'} "
+            f"| {'yes' if same else 'NO'} | {shown} |"
         )
     (_shots() / "results.md").write_text("\n".join(rows) + "\n")
     assert unequal == {}
