@@ -32,7 +32,11 @@ from openproms.accounts.models import Organisation, User
 from openproms.audit.services import log_action
 from openproms.catalogue.selectors import measure_definition
 from openproms.collection.models import Administration, ScaleResult, TimePoint
-from openproms.collection.services import SubmissionError, administration_submit
+from openproms.collection.services import (
+    SubmissionConflict,
+    SubmissionError,
+    administration_submit,
+)
 from openproms.fhir import (
     FhirInputError,
     Identifier,
@@ -50,6 +54,7 @@ from openproms.fhir import (
     stored_score_issues,
 )
 from openproms.fhir.issues import error
+from openproms.fhir.mapping import Resolve
 from openproms.fhir.uris import fhir_id, person_system, submission_system
 from openproms.people.consent import may_share_with_gp
 from openproms.people.models import Episode, ServiceUser
@@ -66,7 +71,7 @@ from openproms.scoring import (
 SUBMISSION_PREFIX = "fhir:"
 
 
-def _resolver(organisation: Organisation) -> Any:
+def _resolver(organisation: Organisation) -> Resolve:
     def resolve(measure_id: str, version: str | None) -> MeasureDefinition:
         try:
             return measure_definition(
@@ -319,6 +324,15 @@ def _subject_issues(reference: str | None, service_user: ServiceUser) -> list[Is
     ]
 
 
+def _measure_name(organisation: Organisation, time_point: TimePoint) -> str:
+    try:
+        return _resolver(organisation)(
+            time_point.measure_id, time_point.measure_version
+        ).short_name
+    except MeasureNotFound:
+        return time_point.measure_id
+
+
 def _replay(
     existing: Administration,
     *,
@@ -379,8 +393,8 @@ def questionnaire_response_import(
             problems.append(
                 error(
                     "conflict",
-                    f"the time point chosen is for {time_point.measure_id}, but the "
-                    f"response answers {defn.short_name}",
+                    f"the time point chosen is for {_measure_name(organisation, time_point)}"
+                    f", but the response answers {defn.short_name}",
                 )
             )
         episode = episode or time_point.episode
@@ -430,6 +444,17 @@ def questionnaire_response_import(
         except ResponseInvalid as exc:
             raise FhirInputError(
                 [error("value", e.message()) for e in exc.errors]
+            ) from None
+        except SubmissionConflict:
+            raise FhirInputError(
+                [
+                    error(
+                        "conflict",
+                        "a different response was already saved under this "
+                        "identifier; nothing was changed",
+                        "QuestionnaireResponse.identifier",
+                    )
+                ]
             ) from None
         except SubmissionError as exc:
             raise FhirInputError([error("conflict", str(exc))]) from None

@@ -130,8 +130,9 @@ def test_a_different_response_under_the_same_identifier_is_refused(
     _import(tenant_a, person, _our_response(some_answers(PHQ9)))
     with pytest.raises(FhirInputError) as caught:
         _import(tenant_a, person, _our_response(some_answers(PHQ9, shift=1)))
-    assert (
-        "different content under the same submission" in caught.value.issues[0].message
+    assert caught.value.issues[0].message == (
+        "a different response was already saved under this identifier; nothing was "
+        "changed"
     )
     assert Administration.objects.count() == 1
 
@@ -351,3 +352,46 @@ def test_the_organisation_export_streams_every_resource_once(
         "reference": f"Patient/{patient_id(people[0].pk)}"
     }
     assert "THEIRS" not in json.dumps(resources)
+
+
+def test_a_time_point_for_another_measure_or_person_is_refused(
+    tenant_a: Tenant,
+) -> None:
+    person = _person(tenant_a)
+    other = _person(tenant_a, "P-002")
+    plan = MeasurementPlan.objects.create(
+        organisation=tenant_a.organisation, service=tenant_a.service, name="Plan"
+    )
+    rule = PlanRule.objects.create(
+        plan=plan, measure_id="gad7", measure_version="1", kind=PlanRule.Kind.START
+    )
+
+    def point(owner: ServiceUser) -> TimePoint:
+        return TimePoint.objects.create(
+            organisation=tenant_a.organisation,
+            episode=_episode(tenant_a, owner),
+            rule=rule,
+            sequence=1,
+            label="Start",
+            measure_id="gad7",
+            measure_version="1",
+            due_date=dt.date(2026, 1, 5),
+            window_start=dt.date(2026, 1, 5),
+        )
+
+    with pytest.raises(
+        FhirInputError, match="is for GAD-7, but the response answers PHQ-9"
+    ):
+        _import(tenant_a, person, fixture(SDC_RESPONSE), time_point=point(person))
+    with pytest.raises(
+        FhirInputError, match="the time point chosen is another person's"
+    ):
+        _import(tenant_a, person, fixture(SDC_RESPONSE), time_point=point(other))
+    assert Administration.objects.count() == 0
+
+
+def test_a_measure_the_organisation_does_not_have_is_named(tenant_a: Tenant) -> None:
+    resource = _our_response(some_answers(PHQ9))
+    resource["questionnaire"] = "https://openproms.org/fhir/Questionnaire/our_own|1"
+    with pytest.raises(FhirInputError, match="Alpha Charity has no measure 'our_own'"):
+        _import(tenant_a, _person(tenant_a), resource)
