@@ -324,6 +324,19 @@ def _subject_issues(reference: str | None, service_user: ServiceUser) -> list[Is
     ]
 
 
+def _identifier_used() -> FhirInputError:
+    return FhirInputError(
+        [
+            error(
+                "conflict",
+                "a different response was already saved under this identifier; "
+                "nothing was changed",
+                "QuestionnaireResponse.identifier",
+            )
+        ]
+    )
+
+
 def _measure_name(organisation: Organisation, time_point: TimePoint) -> str:
     try:
         return _resolver(organisation)(
@@ -410,16 +423,7 @@ def questionnaire_response_import(
         if not _replay(
             existing, service_user=service_user, defn=defn, answers=read.answers
         ):
-            raise FhirInputError(
-                [
-                    error(
-                        "conflict",
-                        "a different response was already saved under this "
-                        "identifier; nothing was changed",
-                        "QuestionnaireResponse.identifier",
-                    )
-                ]
-            )
+            raise _identifier_used()
         administration = existing
         created = False
         score = score_response(defn, read.answers)
@@ -446,16 +450,7 @@ def questionnaire_response_import(
                 [error("value", e.message()) for e in exc.errors]
             ) from None
         except SubmissionConflict:
-            raise FhirInputError(
-                [
-                    error(
-                        "conflict",
-                        "a different response was already saved under this "
-                        "identifier; nothing was changed",
-                        "QuestionnaireResponse.identifier",
-                    )
-                ]
-            ) from None
+            raise _identifier_used() from None
         except SubmissionError as exc:
             raise FhirInputError([error("conflict", str(exc))]) from None
         administration, created, score = (

@@ -42,32 +42,38 @@ def bundle_chunks(
     bundle_id: str,
     timestamp: dt.datetime,
 ) -> Iterator[str]:
-    """A ``collection`` Bundle as pieces of JSON text, one entry per piece."""
-    head = {
+    """A ``collection`` Bundle as pieces of JSON text, one entry per piece (at least
+    one resource is needed: FHIR allows no empty ``entry`` list)."""
+    yield _dumps(_head(bundle_id, timestamp))[:-1] + ',"entry":['
+    for n, resource in enumerate(resources):
+        yield ("," if n else "") + _dumps(_entry(resource))
+    yield "]}"
+
+
+def _entry(resource: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "fullUrl": full_url(resource["resourceType"], resource["id"]),
+        "resource": resource,
+    }
+
+
+def _head(bundle_id: str, timestamp: dt.datetime) -> dict[str, Any]:
+    return {
         "resourceType": "Bundle",
         "id": bundle_id,
         "type": "collection",
         "timestamp": fhir_datetime(timestamp),
     }
-    yield _dumps(head)[:-1] + ',"entry":['
-    for n, resource in enumerate(resources):
-        entry = {
-            "fullUrl": full_url(resource["resourceType"], resource["id"]),
-            "resource": resource,
-        }
-        yield ("," if n else "") + _dumps(entry)
-    yield "]}"
 
 
 def bundle(
     resources: Iterable[Mapping[str, Any]], *, bundle_id: str, timestamp: dt.datetime
 ) -> dict[str, Any]:
     """The same Bundle as one dict (for a person's few resources)."""
-    result: dict[str, Any] = json.loads(
-        "".join(bundle_chunks(resources, bundle_id=bundle_id, timestamp=timestamp))
-    )
-    if not result["entry"]:
-        del result["entry"]
+    result = _head(bundle_id, timestamp)
+    entries = [_entry(r) for r in resources]
+    if entries:  # FHIR allows no empty lists
+        result["entry"] = entries
     return result
 
 

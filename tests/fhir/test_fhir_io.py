@@ -69,6 +69,27 @@ def _episode(tenant: Tenant, person: ServiceUser) -> Episode:
     )
 
 
+def _time_point(tenant: Tenant, episode: Episode, measure: str) -> TimePoint:
+    """A start time point for ``measure`` in ``episode``."""
+    plan = MeasurementPlan.objects.create(
+        organisation=tenant.organisation, service=tenant.service, name="Plan"
+    )
+    rule = PlanRule.objects.create(
+        plan=plan, measure_id=measure, measure_version="1", kind=PlanRule.Kind.START
+    )
+    return TimePoint.objects.create(
+        organisation=tenant.organisation,
+        episode=episode,
+        rule=rule,
+        sequence=1,
+        label="Start",
+        measure_id=measure,
+        measure_version="1",
+        due_date=dt.date(2026, 1, 5),
+        window_start=dt.date(2026, 1, 5),
+    )
+
+
 def _import(tenant: Tenant, person: ServiceUser, resource: dict, **kwargs: Any):  # type: ignore[no-untyped-def]
     return questionnaire_response_import(
         organisation=tenant.organisation,
@@ -211,23 +232,7 @@ def test_an_import_completes_the_time_point_and_counts_in_outcomes(
 ) -> None:
     person = _person(tenant_a)
     episode = _episode(tenant_a, person)
-    plan = MeasurementPlan.objects.create(
-        organisation=tenant_a.organisation, service=tenant_a.service, name="Plan"
-    )
-    rule = PlanRule.objects.create(
-        plan=plan, measure_id="phq9", measure_version="1", kind=PlanRule.Kind.START
-    )
-    point = TimePoint.objects.create(
-        organisation=tenant_a.organisation,
-        episode=episode,
-        rule=rule,
-        sequence=1,
-        label="Start",
-        measure_id="phq9",
-        measure_version="1",
-        due_date=dt.date(2026, 1, 5),
-        window_start=dt.date(2026, 1, 5),
-    )
+    point = _time_point(tenant_a, episode, "phq9")
     result = _import(tenant_a, person, fixture(SDC_RESPONSE), time_point=point)
     point.refresh_from_db()
     assert point.status == TimePoint.Status.COMPLETED
@@ -359,25 +364,9 @@ def test_a_time_point_for_another_measure_or_person_is_refused(
 ) -> None:
     person = _person(tenant_a)
     other = _person(tenant_a, "P-002")
-    plan = MeasurementPlan.objects.create(
-        organisation=tenant_a.organisation, service=tenant_a.service, name="Plan"
-    )
-    rule = PlanRule.objects.create(
-        plan=plan, measure_id="gad7", measure_version="1", kind=PlanRule.Kind.START
-    )
 
     def point(owner: ServiceUser) -> TimePoint:
-        return TimePoint.objects.create(
-            organisation=tenant_a.organisation,
-            episode=_episode(tenant_a, owner),
-            rule=rule,
-            sequence=1,
-            label="Start",
-            measure_id="gad7",
-            measure_version="1",
-            due_date=dt.date(2026, 1, 5),
-            window_start=dt.date(2026, 1, 5),
-        )
+        return _time_point(tenant_a, _episode(tenant_a, owner), "gad7")
 
     with pytest.raises(
         FhirInputError, match="is for GAD-7, but the response answers PHQ-9"
