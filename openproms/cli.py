@@ -9,6 +9,7 @@ openproms backup --to DIR           back up the database and uploaded files
 openproms restore DIR               restore a backup into an empty installation
 openproms psychometrics IN.csv ...  reliability and item analysis of one scale
 openproms analyse funnel IN.csv ... group means on a funnel plot
+openproms fhir questionnaire|score  measures as FHIR Questionnaires, scoring responses
 """
 
 from __future__ import annotations
@@ -106,6 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from openproms.stats.cli import main as stats_main
 
         return stats_main(argv)
+    if argv and argv[0] == "fhir":
+        from openproms.fhir.cli import main as fhir_main
+
+        return fhir_main(argv[1:])
     if argv and argv[0] in {"measures", "score"}:
         from openproms.scoring.cli import main as scoring_main
 
@@ -148,6 +153,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "analyse",
         help="compare groups on a funnel plot (analyse funnel)",
+        add_help=False,
+    )
+    commands.add_parser(
+        "fhir",
+        help="print a measure's FHIR Questionnaire; score a QuestionnaireResponse",
         add_help=False,
     )
     args = parser.parse_args(argv)

@@ -9,7 +9,10 @@ arguments go to pytest (for example ``-k scoring`` or ``-x``).
 
 Browser tests need Chromium (``sudo apt-get install chromium`` on Debian/Ubuntu, or
 set OPENPROMS_CHROMIUM to its path). Outside CI they are skipped, with that message,
-when it is missing; in CI (CI=true) a missing Chromium fails the run.
+when it is missing; in CI (CI=true) a missing Chromium fails the run. The LHC-Forms
+checks of the FHIR export (tests/fhir/test_lforms.py) also need npm, which installs
+lforms from tests/fhir/lforms/package-lock.json on their first run; the same rule
+holds for a missing npm or an unreachable npm registry.
 """
 
 from __future__ import annotations
@@ -59,6 +62,13 @@ def main() -> int:
             "Chromium was not found: browser tests will "
             + ("FAIL (CI)." if os.environ.get("CI") else "be skipped.")
             + " Install it with `sudo apt-get install chromium` or set OPENPROMS_CHROMIUM.",
+            flush=True,
+        )
+    if not shutil.which("npm"):
+        print(
+            "npm was not found: the LHC-Forms tests will "
+            + ("FAIL (CI)." if os.environ.get("CI") else "be skipped.")
+            + " Install it with `sudo apt-get install nodejs npm`.",
             flush=True,
         )
     database = "PostgreSQL" if os.environ.get("OPENPROMS_DATABASE_URL") else "SQLite"
