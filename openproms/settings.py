@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "openproms.collection",
     "openproms.reports",
     "openproms.scans",
+    "openproms.governance",
 ]
 
 MIDDLEWARE = [

@@ -6,11 +6,11 @@ from typing import Any
 
 from django import forms
 
+from openproms.audit.labels import action_choices
+
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(
-        label="Action code contains", required=False, max_length=80
-    )
+    action = forms.ChoiceField(label="What was done", required=False, choices=())
     actor = forms.CharField(
         label="Person (email contains)", required=False, max_length=254
     )
@@ -26,6 +26,13 @@ class AuditFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the to date as a real date"},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "Anything"), *action_choices()]
+        self.fields["action"].error_messages["invalid_choice"] = (
+            "Choose what was done from the list"
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

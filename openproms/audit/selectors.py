@@ -21,7 +21,7 @@ def audit_events_for_organisation(
 ) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.filter(organisation=organisation)
     if action:
-        events = events.filter(action__icontains=action)
+        events = events.filter(action=action)
     if actor:
         events = events.filter(actor_label__icontains=actor)
     zone = timezone.get_current_timezone()

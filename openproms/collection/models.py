@@ -403,7 +403,7 @@ class RiskAlert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Risk alert on {self.item_id} for {self.service_user_id}"
+        return f"Risk alert on {self.item_id}"
 
 
 class SelfCompletionLink(models.Model):
@@ -431,7 +431,7 @@ class SelfCompletionLink(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Link for {self.service_user_id} until {self.expires_at}"
+        return f"Self-completion link until {self.expires_at:%d %b %Y}"
 
     @property
     def is_usable(self) -> bool:

@@ -145,14 +145,65 @@ def test_the_audit_page_filters_by_action_person_and_date(tenant_a: Tenant) -> N
     )
     client = verified_client(tenant_a.members["org_admin"].user)
     url = reverse("audit:log", kwargs={"org_slug": "alpha"})
-    by_action = client.get(url, {"action": "service"}).content.decode()
-    assert "service.create" in by_action and "member.invite" not in by_action
-    by_person = client.get(url, {"actor": "org_admin@"}).content.decode()
-    assert "member.invite" in by_person and "service.create" not in by_person
+
+    def rows(query: dict[str, str]) -> str:
+        page = client.get(url, query).content.decode()
+        return page.split("<tbody", 1)[1]
+
+    by_action = rows({"action": "service.create"})
+    assert "Service added" in by_action and "Member invited" not in by_action
+    by_person = rows({"actor": "org_admin@"})
+    assert "Member invited" in by_person and "Service added" not in by_person
+    unknown = client.get(url, {"action": "no.such"})
+    assert unknown.status_code == 400
+    assert b"Choose what was done from the list" in unknown.content
     bad = client.get(url, {"date_from": "2026-05-01", "date_to": "2026-04-01"})
     assert bad.status_code == 400 and b"must be the same as or after" in bad.content
-    future = client.get(url, {"date_from": "2999-01-01"}).content.decode()
-    assert "service.create" not in future
+    future = rows({"date_from": "2999-01-01"})
+    assert "Service added" not in future
+
+
+@pytest.mark.django_db
+def test_the_audit_page_names_actions_and_records_in_words(tenant_a: Tenant) -> None:
+    from openproms.audit.labels import ACTION_LABELS
+    from openproms.scoring import default_library
+    from tests.text_checks import internal_ids_in, visible_text
+
+    log_action(
+        action="time_point.close_missed",
+        actor=tenant_a.members["manager"].user,
+        organisation=tenant_a.organisation,
+    )
+    # An event written before records were named without ids.
+    AuditEvent.objects.create(
+        action="alert.raise",
+        organisation=tenant_a.organisation,
+        object_type="collection.riskalert",
+        object_repr="Risk alert on phq9_9 for 12",
+    )
+    AuditEvent.objects.create(
+        action="paper.print_blank",
+        organisation=tenant_a.organisation,
+        object_type="collection.timepoint",
+        object_repr="ucla3 Follow-up 12 due 2026-01-01",
+    )
+    client = verified_client(tenant_a.members["org_admin"].user)
+    page = client.get(reverse("audit:log", kwargs={"org_slug": "alpha"}))
+    text = visible_text(page.content)
+    assert "Overdue time points closed as missed" in text
+    assert "Risk alert on PHQ-9 question 9" in text and "for 12" not in text
+    assert "Time point: UCLA-3 Follow-up 12" in text
+    assert "Blank paper form printed" in text
+    assert internal_ids_in(text, default_library()) == []
+    # Every action a service writes has its words.
+    import pathlib
+    import re
+
+    written = set()
+    for path in pathlib.Path("openproms").rglob("*.py"):
+        written |= set(re.findall(r'action="([a-z_]+\.[a-z_.]+)"', path.read_text()))
+    written |= {"episode.pause", "episode.resume", "episode.close"}
+    assert written - set(ACTION_LABELS) == set()
 
 
 @pytest.mark.django_db

@@ -197,6 +197,12 @@ def crawl(
 
     def on_failed(request: object) -> None:
         url = getattr(request, "url", "")
+        failure = str(getattr(request, "failure", "") or "")
+        # ERR_ABORTED is the browser cancelling a load because the crawl moved
+        # on (a favicon still loading when the next page opens); a missing
+        # resource shows as an error status in on_response instead.
+        if "ERR_ABORTED" in failure:
+            return
         if _same_site(url, origin):
             failed.append(f"failed {url} ({getattr(request, 'failure', '')})")
 

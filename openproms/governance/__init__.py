@@ -1,0 +1,2 @@
+"""Information governance: what is held about a person, given to them, erased,
+restricted and kept (subject access, erasure, restriction, retention)."""
