@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from openproms.audit.labels import action_choices
+from openproms.core.forms import DayMonthYearField
 
 
 class AuditFilterForm(forms.Form):
@@ -14,17 +15,11 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(
         label="Person (email contains)", required=False, max_length=254
     )
-    date_from = forms.DateField(
-        label="From date",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the from date as a real date"},
+    date_from = DayMonthYearField(
+        label="From date", what="the from date", required=False
     )
-    date_to = forms.DateField(
-        label="To date",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the to date as a real date"},
+    date_to = DayMonthYearField(
+        label="To date", what="the to date", example="31/03/2027", required=False
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
