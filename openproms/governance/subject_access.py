@@ -469,9 +469,9 @@ def subject_access_gather(
 
 
 def subject_access_json(gathered: SubjectAccess) -> bytes:
-    return json.dumps(
-        gathered.data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False
-    ).encode()
+    # No indentation: the standard library's fast (C) encoder only runs without
+    # it, and the readable copy is summary.html.
+    return json.dumps(gathered.data, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
 
 
 def subject_access_html(gathered: SubjectAccess) -> bytes:
@@ -501,7 +501,7 @@ def subject_access_export(
         archive.writestr("data.json", subject_access_json(gathered))
         archive.writestr(
             "fhir-bundle.json",
-            json.dumps(bundle, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+            json.dumps(bundle, cls=DjangoJSONEncoder, ensure_ascii=False),
         )
         for image in gathered.images:
             try:
