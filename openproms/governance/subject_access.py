@@ -252,6 +252,10 @@ def _scanned_pages(
     return rows, images, item_ids
 
 
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _audit_events(
     organisation: Organisation, refs: Mapping[str, Iterable[int]], users: _Users
 ) -> list[dict[str, Any]]:
@@ -267,7 +271,7 @@ def _audit_events(
         rows.append(
             {
                 "at": event.at,
-                "who": who or event.actor_label or "The system",
+                "who": who or _capitalised(event.actor_label) or "The system",
                 "action": event.action,
                 "action_words": action_label(event.action),
                 "record_type": event.object_type,
