@@ -89,6 +89,32 @@ SECTIONS: dict[str, str] = {
     "their records: when, who, what was done, to which record.",
 }
 
+# Every model keyed to a person (through any chain of foreign keys from
+# people.ServiceUser) and the key of data.json that holds it. A test walks the
+# models and fails on one missing here: a new record about people must be added
+# to the download (decision 0014).
+HELD_IN: dict[str, str] = {
+    "people.serviceuser": "person",
+    "people.consent": "consents",
+    "people.episode": "episodes",
+    "people.episodepause": "episode_pauses",
+    "people.contact": "contacts",
+    "collection.timepoint": "time_points",
+    "collection.administration": "administrations",
+    "collection.scaleresult": "administrations",
+    "collection.administrationedit": "administrations",
+    # A copy of each stored scale value laid out for reports (decision 0007):
+    # the same values are under "administrations" -> "scores".
+    "collection.outcomescore": "administrations",
+    "collection.riskalert": "risk_alerts",
+    "collection.selfcompletionlink": "self_completion_links",
+    "collection.paperentry": "paper_entries",
+    "collection.acceptabilityresponse": "acceptability_feedback",
+    "scans.printedform": "printed_forms",
+    "scans.scanpage": "scanned_pages",
+    "scans.scanitem": "scanned_pages",
+}
+
 # Fields never exported: secrets that would let someone use a link or a printed
 # form, and the organisation (it is named once, under "about").
 _LEAVE_OUT = frozenset(

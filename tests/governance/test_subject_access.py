@@ -227,3 +227,70 @@ def test_a_removed_image_is_said_to_be_deleted(tenant_a: Tenant) -> None:
     archive = _zip(_download(tenant_a, filled.person.pk))
     assert not [n for n in archive.namelist() if n.startswith("scans/")]
     assert "Deleted on" in visible_text(archive.read("summary.html"))
+
+
+def _keyed_to_a_person() -> set[str]:
+    """Every model reached from people.ServiceUser by following foreign keys
+    backwards (a record of the person, of their episode, of their answers...)."""
+    from django.apps import apps
+    from django.db import models
+
+    found = {apps.get_model("people", "ServiceUser")}
+    grew = True
+    while grew:
+        grew = False
+        for model in apps.get_models():
+            if model in found:
+                continue
+            if any(
+                isinstance(field, models.ForeignKey) and field.related_model in found
+                for field in model._meta.concrete_fields
+            ):
+                found.add(model)
+                grew = True
+    return {model._meta.label_lower for model in found}
+
+
+def test_every_record_keyed_to_a_person_is_in_the_download() -> None:
+    from openproms.governance.subject_access import HELD_IN
+
+    missing = _keyed_to_a_person() - set(HELD_IN)
+    assert not missing, (
+        f"{sorted(missing)} hold records about a person: add them to "
+        "subject_access_gather, HELD_IN and docs/decisions/0014-subject-access.md"
+    )
+    assert set(HELD_IN.values()) <= set(SECTIONS)
+
+
+def test_every_section_is_filled_for_a_person_with_everything(
+    tenant_a: Tenant,
+) -> None:
+    filled = f.filled_person(tenant_a)
+    data = json.loads(_zip(_download(tenant_a, filled.person.pk)).read("data.json"))
+    empty = [key for key, value in data.items() if value in ([], {}, None)]
+    assert empty == []
+
+
+def test_the_decision_record_documents_every_key_of_the_file() -> None:
+    from pathlib import Path
+
+    record = (
+        Path(__file__).resolve().parents[2] / "docs/decisions/0014-subject-access.md"
+    )
+    text = record.read_text()
+    for key, words in SECTIONS.items():
+        assert f"| `{key}` | {words} |" in text, key
+
+
+def test_a_person_with_nothing_yet_downloads_cleanly(tenant_a: Tenant) -> None:
+    from openproms.people.models import ServiceUser
+
+    person = ServiceUser.objects.create(
+        organisation=tenant_a.organisation, reference="NEW-1"
+    )
+    archive = _zip(_download(tenant_a, person.pk))
+    data = json.loads(archive.read("data.json"))
+    assert data["administrations"] == [] and data["person"]["reference"] == "NEW-1"
+    text = visible_text(archive.read("summary.html"))
+    assert "No answers held." in text and "no scanned pages" in text
+    assert internal_ids_in(text, list(default_library())) == []
