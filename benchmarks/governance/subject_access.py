@@ -12,8 +12,8 @@ point per administration, ``--administrations`` sets of answers saved through
 ``administration_submit`` (PHQ-9, GAD-7, CORE-10, WEMWBS and WHO-5 in turn, so
 shipped wording, wording the organisation supplied and wording not held are all
 shown; PHQ-9 question 9 above 0 now and then, raising risk alerts), the audit
-events those write, feedback on one in ten, and ``--scans`` scanned pages with an
-A4 image at 150 dpi each. Then times ``governance.subject_access_export`` (the
+events those write, feedback on one in ten, and ``--scans`` scanned pages, each
+with the image of a filled A4 form scanned at 150 dpi. Then times ``governance.subject_access_export`` (the
 whole ZIP: gathering, summary.html, data.json, the FHIR Bundle, the images, the
 audit event) ``--runs`` times in this process and prints the figures as JSON:
 each run's seconds, the median, the ZIP's size and what it holds. Target: under
@@ -53,16 +53,21 @@ def _setup(data_dir: str) -> None:
 
 
 def _page_png() -> bytes:
-    """An A4 page at 150 dpi with some marks: about what a scanned form weighs."""
+    """A filled PHQ-9 page as a clean 150 dpi scan sees it, with a scanner's
+    noise: about what a scanned page weighs (a few hundred kB as PNG)."""
     import numpy as np
     from PIL import Image
 
+    from openproms.paper import FormContext, make_layout
+    from openproms.paper.simulate import filled_form, noise
+    from openproms.scoring import get_measure
+
     rng = np.random.default_rng(1)
-    page = np.full((1754, 1240), 255, np.uint8)
-    for row in range(150, 1650, 60):
-        page[row : row + 2, 100:1140] = 0
-        for box in range(600, 1100, 100):
-            page[row + 10 : row + 40, box : box + 30] = rng.integers(0, 255)
+    defn = get_measure("phq9")
+    form = FormContext(organisation="Benchmark Charity", reference="BENCH-1")
+    layout = make_layout(defn, "standard", form)
+    answers = {i.id: min(i.response_set.codes) for i in defn.items}
+    page = noise(filled_form(layout, answers, dpi=150.0, rng=rng)[0], rng, 6.0)
     buffer = io.BytesIO()
     Image.fromarray(page).save(buffer, "PNG")
     return buffer.getvalue()
