@@ -16,13 +16,13 @@ it, the question is named by its number and the summary says why.
 
 from __future__ import annotations
 
-import io
 import json
+import shutil
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -141,8 +141,9 @@ class SubjectAccess:
 
 @dataclass(frozen=True)
 class SubjectAccessFile:
+    """What was written: the file name to offer, and what it holds (counts)."""
+
     name: str
-    content: bytes
     counts: Mapping[str, int]
 
 
@@ -515,18 +516,19 @@ def subject_access_export(
     organisation: Organisation,
     service_user: ServiceUser,
     actor: User,
+    out: BinaryIO,
     request: HttpRequest | None = None,
 ) -> SubjectAccessFile:
-    """One ZIP file of everything held about the person: summary.html,
-    data.json, fhir-bundle.json and scans/. Audited as one
+    """Write one ZIP file of everything held about the person to ``out``:
+    summary.html, data.json, fhir-bundle.json and scans/. Audited as one
     ``person.subject_access`` event (the person by key only)."""
     gathered = subject_access_gather(
         organisation=organisation, service_user=service_user, actor=actor
     )
     bundle = person_bundle(organisation=organisation, service_user=service_user)
-    buffer = io.BytesIO()
+    start = out.tell()
     written = 0
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("summary.html", subject_access_html(gathered))
         archive.writestr("data.json", subject_access_json(gathered))
         archive.writestr(
@@ -535,20 +537,23 @@ def subject_access_export(
         )
         for image in gathered.images:
             try:
-                with image.page.image.open("rb") as handle:
-                    content = handle.read()
+                handle = image.page.image.open("rb")
             except (FileNotFoundError, ValueError):  # removed since it was listed
                 continue
-            # Images are compressed already: store them as they are.
-            archive.writestr(image.name, content, compress_type=zipfile.ZIP_STORED)
+            # Images are compressed already: stored as they are, copied in chunks.
+            entry = zipfile.ZipInfo(
+                image.name, date_time=timezone.localtime().timetuple()[:6]
+            )
+            entry.compress_type = zipfile.ZIP_STORED
+            with handle, archive.open(entry, "w") as target:
+                shutil.copyfileobj(handle, target)
             written += 1
-    content = buffer.getvalue()
     data = gathered.data
     counts = {
         "administrations": len(data["administrations"]),
         "scanned_images": written,
         "audit_events": len(data["audit_events"]),
-        "bytes": len(content),
+        "bytes": out.tell() - start,
     }
     log_action(
         action="person.subject_access",
@@ -562,7 +567,5 @@ def subject_access_export(
     day = timezone.localdate()
     reference = slugify(service_user.reference) or "person"
     return SubjectAccessFile(
-        name=f"subject-access-{reference}-{day:%Y%m%d}.zip",
-        content=content,
-        counts=counts,
+        name=f"subject-access-{reference}-{day:%Y%m%d}.zip", counts=counts
     )

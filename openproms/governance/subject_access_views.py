@@ -3,7 +3,9 @@ for an organisation admin (decision 0014)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import tempfile
+
+from django.http import FileResponse, HttpRequest, HttpResponse
 
 from openproms.accounts.policy import Action
 from openproms.core.access import org_view
@@ -15,13 +17,23 @@ from openproms.people.selectors import service_user_get
 def subject_access_download(request: HttpRequest, person_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     person = service_user_get(membership=membership, pk=person_pk)
-    export = subject_access_export(
-        organisation=membership.organisation,
-        service_user=person,
-        actor=request.user,  # type: ignore[arg-type]
-        request=request,
+    # On disk, not in memory: a person's scanned pages can weigh many megabytes.
+    # The file has no name on disk and goes when the response is closed.
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
+    try:
+        export = subject_access_export(
+            organisation=membership.organisation,
+            service_user=person,
+            actor=request.user,  # type: ignore[arg-type]
+            out=out,
+            request=request,
+        )
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    response = FileResponse(
+        out, as_attachment=True, filename=export.name, content_type="application/zip"
     )
-    response = HttpResponse(export.content, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{export.name}"'
     response["Cache-Control"] = "no-store"
     return response

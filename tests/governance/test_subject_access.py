@@ -41,7 +41,10 @@ def _zip(response: Any) -> zipfile.ZipFile:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith("attachment; filename=")
-    return zipfile.ZipFile(io.BytesIO(response.content))
+    assert response["Cache-Control"] == "no-store"
+    content = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(content)
+    return zipfile.ZipFile(io.BytesIO(content))
 
 
 def test_the_download_holds_every_piece_about_the_person(tenant_a: Tenant) -> None:
