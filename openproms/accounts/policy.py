@@ -36,6 +36,7 @@ class Action(StrEnum):
     AUDIT_VIEW = "audit.view"
     PERSON_VIEW = "person.view"
     PERSON_MANAGE = "person.manage"
+    PERSON_SUBJECT_ACCESS = "person.subject_access"
     EPISODE_MANAGE = "episode.manage"
     CASELOAD_VIEW = "caseload.view"
     MEASURE_VIEW = "measure.view"
@@ -65,6 +66,7 @@ member.manage   |     x     |         |        |              |
 audit.view      |     x     |         |        |              |
 person.view     |     x     |    x    |   x    |      x       |
 person.manage   |     x     |    x    |   x    |      x       |
+person.subject_access |  x  |         |        |              |
 episode.manage  |     x     |    x    |   x    |              |
 caseload.view   |     x     |    x    |   x    |              |
 measure.view    |     x     |    x    |   x    |      x       |   x

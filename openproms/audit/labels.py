@@ -67,6 +67,7 @@ ACTION_LABELS: dict[str, str] = {
     "paper_entry.second": "Paper form typed in a second time",
     "person.create": "Person added",
     "person.update": "Person's details changed",
+    "person.subject_access": "Everything held about the person downloaded",
     "plan.create": "Plan added",
     "plan.rule_add": "Plan rule added",
     "plan.rule_remove": "Plan rule removed",
@@ -166,7 +167,17 @@ def plain_text(text: str) -> str:
         word = match.group(0)
         return names.get(word, word)
 
-    return _CODE_WORD.sub(swap, text)
+    text = _CODE_WORD.sub(swap, text)
+    # Measure ids that are plain words ("wemwbs"), as whole words.
+    return _word_ids().sub(swap, text)
+
+
+@cache
+def _word_ids() -> re.Pattern[str]:
+    words = sorted(
+        (d.id for d in default_library() if d.id.isalpha()), key=len, reverse=True
+    )
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
 
 
 def record_label(object_type: str, object_repr: str) -> str:

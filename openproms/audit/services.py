@@ -33,11 +33,14 @@ def log_action(
     request: HttpRequest | None = None,
     detail: dict[str, Any] | None = None,
     actor_label: str | None = None,
+    object_repr: str | None = None,
 ) -> AuditEvent:
     """Append one audit event.
 
     ``action`` is a dotted code such as ``service.create`` or ``auth.login_failed``.
     ``detail`` holds what changed (never answers to questionnaires or secrets).
+    ``object_repr`` replaces the record's own text (``str(obj)``), for a record
+    whose text would name a person: pass ``""`` to keep its type and key only.
     """
     label = actor_label
     if label is None:
@@ -49,7 +52,11 @@ def log_action(
         organisation=organisation,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=(
+            object_repr[:200]
+            if object_repr is not None
+            else (str(obj)[:200] if obj is not None else "")
+        ),
         ip_address=client_ip(request),
         detail=detail or {},
     )
