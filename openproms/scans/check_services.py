@@ -340,7 +340,8 @@ def page_set_aside(
             organisation=membership.organisation,
             obj=page,
             request=request,
-            detail={"reason": reason[:200]},
+            # The reason is free text (it may name someone): the page keeps it.
+            detail={"reason_given": True},
         )
     return page
 
