@@ -18,7 +18,6 @@ from openproms.governance.erasure import erasure_preview, person_erase
 from openproms.governance.erasure_forms import EraseForm, RestrictForm, RetentionForm
 from openproms.governance.models import (
     DEFAULT_RETENTION_MONTHS,
-    RELEASED_REPORTS_NOTE,
     RETENTION_SOURCE,
     Erasure,
 )
@@ -48,12 +47,6 @@ def _to_person(request: HttpRequest, person_pk: int) -> HttpResponse:
     )
 
 
-def grouped(token: str) -> str:
-    """An erasure's reference as people read it aloud: 4 characters a group."""
-    upper = token.upper()
-    return "-".join(upper[i : i + 4] for i in range(0, len(upper), 4))
-
-
 @org_view(Action.PERSON_ERASE)
 @require_http_methods(["GET", "POST"])
 def person_erase_view(request: HttpRequest, person_pk: int) -> HttpResponse:
@@ -69,8 +62,7 @@ def person_erase_view(request: HttpRequest, person_pk: int) -> HttpResponse:
         )
         messages.success(
             request,
-            f"The person is erased. The erasure's reference is "
-            f"{grouped(erasure.token)}.",
+            f"The person is erased. The erasure's reference is {erasure.reference}.",
         )
         return redirect(
             "governance:erasure_list", org_slug=membership.organisation.slug
@@ -101,7 +93,6 @@ def erasure_list(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "erasure": e,
-            "reference": grouped(e.token),
             "removed": _removed_in_words(e),
         }
         for e in erasures
@@ -109,7 +100,7 @@ def erasure_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "governance/erase_list.html",
-        {"rows": rows, "released_note": RELEASED_REPORTS_NOTE},
+        {"rows": rows},
     )
 
 

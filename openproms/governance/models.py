@@ -61,7 +61,13 @@ class Erasure(models.Model):
         ordering = ["-erased_at", "-id"]
 
     def __str__(self) -> str:
-        return f"Erasure {self.token}"
+        return f"Erasure {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        """The token as people read it aloud: groups of 4 characters."""
+        upper = self.token.upper()
+        return "-".join(upper[i : i + 4] for i in range(0, len(upper), 4))
 
     @property
     def rows_total(self) -> int:
