@@ -176,9 +176,17 @@ def plain_text(text: str) -> str:
     return _CODE_WORD.sub(swap, text)
 
 
+# Records named by their kind alone, whatever an older event stored as their text
+# (a person's name and reference; an uploaded file's name): events written now
+# store none (audit.services.record_text).
+NAMED_BY_KIND_ONLY = frozenset({"people.serviceuser", "scans.scanfile"})
+
+
 def record_label(object_type: str, object_repr: str) -> str:
     """What the event was about: the kind of record, then its text in words."""
     kind = RECORD_LABELS.get(object_type, "")
+    if object_type in NAMED_BY_KIND_ONLY:
+        return kind
     text = _PERSON_KEY.sub("", plain_text(object_repr))
     if kind and text.casefold().startswith(kind.casefold()):
         return text

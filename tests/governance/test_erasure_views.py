@@ -172,3 +172,26 @@ def test_the_retention_page_shows_the_period_its_source_and_who_goes_next(
     text = _plain(admin.get(_url("retention")))
     assert "120 months (10 years)" in text
     assert "No one will be erased in the next 30 days" in text
+
+
+def test_the_audit_page_names_a_person_by_kind_only_even_in_older_events(
+    tenant_a: Tenant,
+) -> None:
+    person = _person(tenant_a)
+    AuditEvent.objects.create(
+        action="person.update",
+        organisation=tenant_a.organisation,
+        object_type="people.serviceuser",
+        object_id=str(person.pk),
+        object_repr="Morwenna Tregarthen (AB-123)",  # as events were once written
+    )
+    admin = verified_client(tenant_a.members["org_admin"].user)
+    admin.post(
+        _url("person_restrict", person_pk=person.pk), {"reason": "Morwenna asked"}
+    )
+    text = _plain(admin.get(reverse("audit:log", kwargs={"org_slug": "alpha"})))
+    assert "Person's data restricted" in text
+    assert "Person's details changed" in text
+    assert "Morwenna" not in text and "AB-123" not in text
+    restricted = AuditEvent.objects.get(action="person.restrict")
+    assert (restricted.object_repr, restricted.detail) == ("", {})
