@@ -55,10 +55,13 @@ def erasure_preview(service_user: ServiceUser) -> ErasurePreview:
 
 
 def _pages_of(service_user: ServiceUser) -> QuerySet[ScanPage]:
-    return ScanPage.objects.filter(
+    """The person's scanned pages: those saved as their answers or printed for
+    them, and any later copy of one (a page scanned twice)."""
+    theirs = ScanPage.objects.filter(
         Q(administration__service_user=service_user)
         | Q(form__service_user=service_user)
-    )
+    ).values("pk")
+    return ScanPage.objects.filter(Q(pk__in=theirs) | Q(duplicate_of__in=theirs))
 
 
 def _files_on_disk(pages: list[ScanPage], files: list[ScanFile]) -> int:
@@ -103,6 +106,9 @@ def person_erase(
     removed.update(by_model)
     # Deleting the pages (by cascade) deletes their images (scans.signals).
     _, by_model = person.delete()
+    removed.update(by_model)
+    # Copies of their pages the cascade did not reach (a copy read without a form).
+    _, by_model = ScanPage.objects.filter(pk__in=[p.pk for p in pages]).delete()
     removed.update(by_model)
     _, by_model = ScanFile.objects.filter(pk__in=[f.pk for f in whole_files]).delete()
     removed.update(by_model)
