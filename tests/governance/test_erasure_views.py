@@ -142,6 +142,7 @@ def test_restricting_and_lifting_from_the_pages(tenant_a: Tenant) -> None:
     assert "Their data is restricted" in text
     assert "no report or dashboard counts them" in text
     assert "Lift the restriction on their data" in text
+    assert "Hand over the screen" not in text  # nothing new is collected
     lift = admin.get(url)
     assert "Lift the restriction" in _plain(lift)
     admin.post(url)
