@@ -24,6 +24,17 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return address or None
 
 
+def record_text(obj: models.Model) -> str:
+    """The text an event keeps about its record. A model whose text would name a
+    person (a service user, an uploaded file's name) says what it keeps with an
+    ``audit_text()`` method (usually nothing: its type and key are enough);
+    other records keep their text, which names no one."""
+    audit_text = getattr(obj, "audit_text", None)
+    if callable(audit_text):
+        return str(audit_text())
+    return str(obj)
+
+
 def log_action(
     *,
     action: str,
@@ -38,9 +49,11 @@ def log_action(
     """Append one audit event.
 
     ``action`` is a dotted code such as ``service.create`` or ``auth.login_failed``.
-    ``detail`` holds what changed (never answers to questionnaires or secrets).
-    ``object_repr`` replaces the record's own text (``str(obj)``), for a record
-    whose text would name a person: pass ``""`` to keep its type and key only.
+    ``detail`` holds what changed (never answers to questionnaires or secrets,
+    and never a person's name, NHS number, date of birth, reference or free
+    text: audit events are append-only, so erasing a person must find nothing
+    of theirs here). The record is stored as its type and key, with the text
+    of :func:`record_text`, or ``object_repr`` when given.
     """
     label = actor_label
     if label is None:
@@ -55,7 +68,7 @@ def log_action(
         object_repr=(
             object_repr[:200]
             if object_repr is not None
-            else (str(obj)[:200] if obj is not None else "")
+            else (record_text(obj)[:200] if obj is not None else "")
         ),
         ip_address=client_ip(request),
         detail=detail or {},
