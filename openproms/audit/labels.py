@@ -23,6 +23,7 @@ ACTION_LABELS: dict[str, str] = {
     "alert.acknowledge": "Risk alert acknowledged",
     "alert.raise": "Risk alert raised",
     "auth.login": "Signed in",
+    "auth.locked_out": "Account locked after repeated failed sign-ins",
     "auth.login_failed": "Sign-in failed",
     "auth.logout": "Signed out",
     "auth.recovery_codes_generate": "Recovery codes made",
@@ -72,6 +73,8 @@ ACTION_LABELS: dict[str, str] = {
     "plan.rule_remove": "Plan rule removed",
     "plan.update": "Plan changed",
     "progress.export_pdf": "Progress sheet downloaded",
+    "records.download": "Personal records downloaded",
+    "records.view": "Personal records looked at",
     "report.export": "Report downloaded",
     "scan.assign": "Scanned page matched to a person",
     "scan.decide": "Scanned answer checked",
@@ -167,6 +170,14 @@ def plain_text(text: str) -> str:
         return names.get(word, word)
 
     return _CODE_WORD.sub(swap, text)
+
+
+def read_label(view: str, people: int) -> str:
+    """What a read event showed: the page in words and how many people."""
+    page = view[:1].upper() + view[1:] if view else "A page"
+    if people == 0:
+        return page
+    return f"{page}: {people} {'person' if people == 1 else 'people'}"
 
 
 def record_label(object_type: str, object_repr: str) -> str:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from openproms.accounts.policy import Action, role_may
+from openproms.audit.reads import record_viewed
 from openproms.collection import answer_services as svc
 from openproms.collection.answer_forms import (
     EditReasonForm,
@@ -172,6 +173,9 @@ def answer_edit(request: HttpRequest, administration_pk: int) -> HttpResponse:
         initial={"submission_id": svc.new_submission_id()},
     )
     reason = EditReasonForm(data, initial={"version": administration.version})
+    record_viewed(
+        request, view="answers (correcting)", people=[administration.service_user_id]
+    )
     # Someone who types paper forms but does not collect answers (a data officer)
     # has no result screen: they go back to the person's page.
     if role_may(request.membership.role, Action.ANSWER_COLLECT):  # type: ignore[attr-defined]
