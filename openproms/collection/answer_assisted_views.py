@@ -52,6 +52,7 @@ def answer_person(request: HttpRequest, person_pk: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     person = service_user_get(membership=request.membership, pk=person_pk)  # type: ignore[attr-defined]
     names = svc.MeasureNames(organisation)
+    record_viewed(request, view="answering: measures due", people=[person.pk])
     return render(
         request,
         template("person"),
@@ -107,6 +108,7 @@ def _assisted(
                     org_slug=organisation.slug,
                     administration_pk=result.administration.pk,
                 )
+    record_viewed(request, view="answering page", people=[person.pk])
     return render(
         request,
         template("assisted"),

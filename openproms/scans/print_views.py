@@ -107,6 +107,11 @@ def _due_page(
             "too_many": len(printable) > print_forms.MAX_FORMS,
             "max_forms": print_forms.MAX_FORMS,
         }
+        record_viewed(
+            request,
+            view="paper forms due to print",
+            people=[row.point.episode.service_user_id for row in due.rows],
+        )
     return render(request, "scans/print/due.html", context, status=status)
 
 

@@ -429,3 +429,88 @@ def test_a_lockout_appears_in_the_audit_log_of_the_accounts_organisation(
     assert locked.filter(
         actor_label="nobody@example.test", organisation__isnull=True
     ).exists()
+
+
+def test_the_answering_pages_and_the_missed_list_are_read_events(
+    tenant_a: Tenant,
+) -> None:
+    from openproms.collection.models import TimePoint
+
+    made = _made(tenant_a)
+    person = made["answering"]
+    client = verified_client(tenant_a.members["worker"].user)
+    point = TimePoint.objects.filter(episode__service_user=person).first()
+    assert point is not None
+    pages = {
+        "answering: measures due": reverse(
+            "collection:answer_person",
+            kwargs={"org_slug": "alpha", "person_pk": person.pk},
+        ),
+        "answering page": reverse(
+            "collection:answer_measure",
+            kwargs={"org_slug": "alpha", "person_pk": person.pk, "measure_id": "phq9"},
+        ),
+    }
+    for view, url in pages.items():
+        response, new = _new_reads(lambda url=url: client.get(url))
+        assert response.status_code == 200
+        assert [(e.detail["view"], e.people) for e in new] == [
+            (view, people_keys([person.pk]))
+        ]
+    TimePoint.objects.filter(pk=point.pk).update(status=TimePoint.Status.MISSED)
+    url = reverse("collection:missed_list", kwargs={"org_slug": "alpha"})
+    response, new = _new_reads(lambda: client.get(url, {"show": "all"}))
+    assert response.status_code == 200
+    assert [(e.detail["view"], e.people) for e in new] == [
+        ("missed measures", people_keys([person.pk]))
+    ]
+
+
+def test_matching_a_scanned_page_to_a_person_records_whom_the_search_showed(
+    tenant_a: Tenant,
+) -> None:
+    made = _made(tenant_a)
+    page = scans._open_page(tenant_a)  # a blank form nobody's yet
+    client = verified_client(tenant_a.members["org_admin"].user)
+    url = reverse(
+        "scans:page_assign", kwargs={"org_slug": "alpha", "scan_page_pk": page.pk}
+    )
+    response, new = _new_reads(lambda: client.get(url, {"q": "Robin"}))
+    assert response.status_code == 200
+    assert [(e.detail["view"], e.people, e.object_type) for e in new] == [
+        (
+            "people search (matching a scanned page)",
+            people_keys([made["person"].pk]),
+            "scans.scanpage",
+        )
+    ]
+    # The page image of a form nobody's yet names the page, not a person.
+    image = reverse(
+        "scans:page_image", kwargs={"org_slug": "alpha", "scan_page_pk": page.pk}
+    )
+    response, new = _new_reads(lambda: client.get(image))
+    assert response.status_code == 200
+    assert [(e.object_type, e.object_id, e.people) for e in new] == [
+        ("scans.scanpage", str(page.pk), None)
+    ]
+
+
+def test_the_forms_due_to_print_and_their_download_are_read_events(
+    tenant_a: Tenant,
+) -> None:
+    first, _, _ = collection_answering.due_person(tenant_a, reference="P-1")
+    second, _, _ = collection_answering.due_person(tenant_a, reference="P-2")
+    keys = people_keys([first.pk, second.pk])
+    client = verified_client(tenant_a.members["manager"].user)
+    url = reverse("scans:print_due", kwargs={"org_slug": "alpha"})
+    response, new = _new_reads(lambda: client.get(url, {"worker": "all"}))
+    assert response.status_code == 200
+    assert [(e.action, e.detail["view"], e.people) for e in new] == [
+        (VIEW_ACTION, "paper forms due to print", keys)
+    ]
+    everyone = {"worker": "all", "filtered": "1", "leave_out_printed": "on"}
+    response, new = _new_reads(lambda: client.post(url, everyone))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert [(e.action, e.detail["view"], e.people) for e in new] == [
+        (DOWNLOAD_ACTION, "paper forms printed for the people due", keys)
+    ]
