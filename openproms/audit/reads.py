@@ -33,6 +33,8 @@ from openproms.audit.services import client_ip, people_keys
 VIEW_ACTION = "records.view"
 DOWNLOAD_ACTION = "records.download"
 _BUFFER = "_openproms_reads"
+# Who looked when no one was signed in: the person, through their own link.
+NOT_SIGNED_IN = "Not signed in (the person's own link)"
 
 
 @dataclass
@@ -105,7 +107,7 @@ def read_event(request: HttpRequest, viewed: _Viewed) -> AuditEvent:
     return AuditEvent(
         action=DOWNLOAD_ACTION if viewed.download else VIEW_ACTION,
         actor=actor,
-        actor_label=(actor.email if actor is not None else "")[:254],
+        actor_label=actor.email[:254] if actor is not None else NOT_SIGNED_IN,
         organisation_id=getattr(viewed.organisation, "pk", viewed.organisation),
         object_type=object_type,
         object_id=object_id,

@@ -278,6 +278,7 @@ def test_the_hand_over_and_self_completion_progress_pages_are_read_events(
     assert response.status_code == 200
     assert [e.detail["view"] for e in new] == ["the person's own progress page"]
     assert new[0].actor is None and new[0].organisation == tenant_a.organisation
+    assert new[0].actor_label == "Not signed in (the person's own link)"
     assert new[0].people == people_keys([person.pk])
 
     worker = verified_client(tenant_a.members["worker"].user)
