@@ -23,6 +23,7 @@ ACTION_LABELS: dict[str, str] = {
     "alert.acknowledge": "Risk alert acknowledged",
     "alert.raise": "Risk alert raised",
     "auth.login": "Signed in",
+    "auth.locked_out": "Account locked after repeated failed sign-ins",
     "auth.login_failed": "Sign-in failed",
     "auth.logout": "Signed out",
     "auth.recovery_codes_generate": "Recovery codes made",
@@ -78,6 +79,8 @@ ACTION_LABELS: dict[str, str] = {
     "retention.apply": "Retention period applied",
     "retention.set": "Retention period changed",
     "progress.export_pdf": "Progress sheet downloaded",
+    "records.download": "Personal records downloaded",
+    "records.view": "Personal records looked at",
     "report.export": "Report downloaded",
     "scan.assign": "Scanned page matched to a person",
     "scan.decide": "Scanned answer checked",
@@ -191,6 +194,14 @@ def _word_ids() -> re.Pattern[str]:
 # (a person's name and reference; an uploaded file's name): events written now
 # store none (audit.services.record_text).
 NAMED_BY_KIND_ONLY = frozenset({"people.serviceuser", "scans.scanfile"})
+
+
+def read_label(view: str, people: int) -> str:
+    """What a read event showed: the page in words and how many people."""
+    page = view[:1].upper() + view[1:] if view else "A page"
+    if people == 0:
+        return page
+    return f"{page}: {people} {'person' if people == 1 else 'people'}"
 
 
 def record_label(object_type: str, object_repr: str) -> str:

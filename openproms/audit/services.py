@@ -3,6 +3,7 @@ permissions or exports calls :func:`log_action`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -35,6 +36,39 @@ def record_text(obj: models.Model) -> str:
     return str(obj)
 
 
+def people_keys(keys: Iterable[int]) -> str | None:
+    """People's keys as stored on an event: ``|12|45|`` (None for no one)."""
+    ordered = sorted({int(key) for key in keys})
+    if not ordered:
+        return None
+    return "|" + "|".join(str(key) for key in ordered) + "|"
+
+
+def person_marker(person_pk: int) -> str:
+    """What an event about this person holds in ``people`` (for a LIKE)."""
+    return f"|{int(person_pk)}|"
+
+
+def _people_of(obj: models.Model | None) -> list[int]:
+    """The person a record is about: the person, or the one it names.
+
+    Duck-typed (the audit floor imports no app above it): a service user is
+    itself; a record with ``service_user_id`` (episode, consent, answers, time
+    point, printed form, link) names one, and a record whose episode is
+    already loaded (time point, contact) names the episode's person.
+    """
+    if obj is None:
+        return []
+    if obj._meta.label_lower == "people.serviceuser":
+        return [int(obj.pk)]
+    person = getattr(obj, "service_user_id", None)
+    if person is None:
+        # A time point or contact names its episode; read it only if loaded.
+        episode = obj._state.fields_cache.get("episode")
+        person = getattr(episode, "service_user_id", None)
+    return [int(person)] if person is not None else []
+
+
 def log_action(
     *,
     action: str,
@@ -45,6 +79,7 @@ def log_action(
     detail: dict[str, Any] | None = None,
     actor_label: str | None = None,
     object_repr: str | None = None,
+    people: Iterable[int] | None = None,
 ) -> AuditEvent:
     """Append one audit event.
 
@@ -54,6 +89,8 @@ def log_action(
     text: audit events are append-only, so erasing a person must find nothing
     of theirs here). The record is stored as its type and key, with the text
     of :func:`record_text`, or ``object_repr`` when given.
+    ``people`` are the keys of the people the event is about; by default the
+    person ``obj`` is or names, so "every event about this person" finds it.
     """
     label = actor_label
     if label is None:
@@ -72,4 +109,5 @@ def log_action(
         ),
         ip_address=client_ip(request),
         detail=detail or {},
+        people=people_keys(_people_of(obj) if people is None else people),
     )
