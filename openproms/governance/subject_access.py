@@ -35,7 +35,7 @@ from django.utils.text import slugify
 from openproms.accounts.models import Organisation, User
 from openproms.audit.labels import action_label, record_label
 from openproms.audit.models import AuditEvent
-from openproms.audit.services import log_action
+from openproms.audit.services import log_action, person_marker
 from openproms.catalogue.descriptions import question_name
 from openproms.collection.fhir_io import person_bundle
 from openproms.collection.models import (
@@ -291,6 +291,10 @@ def _audit_events(
         ids = [str(k) for k in keys]
         if ids:
             about |= Q(object_type=object_type, object_id__in=ids)
+    # Events naming the person among their people: every read of their
+    # record (the person page, lists, downloads) and changes about them.
+    for key in refs.get("people.serviceuser", ()):
+        about |= Q(people__contains=person_marker(int(key)))
     events = AuditEvent.objects.filter(organisation=organisation).filter(about)
     rows = []
     for event in events.order_by("at", "pk"):
@@ -303,7 +307,11 @@ def _audit_events(
                 "action_words": action_label(event.action),
                 "record_type": event.object_type,
                 "record_key": event.object_id,
-                "record_words": record_label(event.object_type, event.object_repr),
+                "record_words": (
+                    _capitalised(str(event.detail.get("view", "")))
+                    if event.detail.get("view")
+                    else record_label(event.object_type, event.object_repr)
+                ),
                 "detail": event.detail,
             }
         )

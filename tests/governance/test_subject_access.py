@@ -206,6 +206,23 @@ def test_the_download_is_audited_by_key_only(tenant_a: Tenant) -> None:
     assert "person.subject_access" in {e["action"] for e in data["audit_events"]}
 
 
+def test_the_download_lists_who_looked_at_the_persons_record(tenant_a: Tenant) -> None:
+    filled = f.filled_person(tenant_a)
+    page = reverse(
+        "people:person_detail",
+        kwargs={"org_slug": tenant_a.organisation.slug, "person_pk": filled.person.pk},
+    )
+    manager = tenant_a.members["manager"].user
+    assert verified_client(manager).get(page).status_code == 200
+    data = json.loads(_zip(_download(tenant_a, filled.person.pk)).read("data.json"))
+    reads = [e for e in data["audit_events"] if e["action"] == "records.view"]
+    assert len(reads) == 1
+    assert reads[0]["who"] in {manager.full_name, manager.email}
+    assert reads[0]["record_words"] == "Person page"
+    summary = _zip(_download(tenant_a, filled.person.pk)).read("summary.html")
+    assert "Person page" in summary.decode()
+
+
 def test_the_person_page_offers_the_download_to_admins_only(tenant_a: Tenant) -> None:
     filled = f.filled_person(tenant_a)
     page = reverse(
