@@ -7,7 +7,8 @@ process leaves no half-written rows, only these loose ends, which
 * a batch left "Being read" by a worker that died: read again from the page after
   the last one recorded, once; stopped a second time it is marked failed, with a
   reason a data officer can act on (the page may be what stops the server);
-* its background task left "running" by the dead worker: marked failed;
+* its background task left "running" by the dead worker, and any other task a
+  worker left "running" for as long: marked failed;
 * a batch that was saved but never handed to the worker: handed over;
 * an upload kept after its file was read (stopped between the two steps): deleted;
 * files that no saved record names (written by a transaction that never
@@ -47,6 +48,7 @@ class Recovered:
     resumed: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     requeued: list[int] = field(default_factory=list)
+    tasks_failed: int = 0
     uploads_removed: int = 0
     orphans_removed: list[str] = field(default_factory=list)
 
@@ -56,6 +58,8 @@ class Recovered:
             f"Batches read again from where they stopped: {len(self.resumed)}",
             f"Batches stopped twice and marked failed: {len(self.failed)}",
             f"Batches saved but never read, now queued: {len(self.requeued)}",
+            "Other background tasks left running by a stopped worker, marked "
+            f"failed: {self.tasks_failed}",
             f"Uploads already read and now deleted: {self.uploads_removed}",
             f"Files no record names, deleted: {len(self.orphans_removed)}",
         ]
@@ -71,6 +75,7 @@ def scans_recover(
     now = now or timezone.now()
     done = Recovered()
     _batches_recover(done, now - stale_after, now)
+    done.tasks_failed = _dead_tasks_mark(now - stale_after, now)
     for scan_file in ScanFile.objects.exclude(status=ScanFile.Status.WAITING).exclude(
         upload=""
     ):
@@ -109,21 +114,7 @@ def _batches_recover(done: Recovered, cutoff: dt.datetime, now: dt.datetime) -> 
             if batch.status != ScanBatch.Status.READING:
                 continue  # finished meanwhile
             for result in _tasks_for(pk, ["RUNNING"]):
-                result.status = "FAILED"
-                result.finished_at = now
-                result.exception_class_path = "openproms.scans.recovery.WorkerStopped"
-                result.traceback = (
-                    "The worker stopped (killed, or the server lost power) while "
-                    "reading this batch; openproms manage recover took it over."
-                )
-                result.save(
-                    update_fields=[
-                        "status",
-                        "finished_at",
-                        "exception_class_path",
-                        "traceback",
-                    ]
-                )
+                _mark_stopped(result, now)
             if batch.resumed >= MAX_RESUMES:
                 batch.status = ScanBatch.Status.FAILED
                 batch.finished_at = now
@@ -147,6 +138,37 @@ def _batches_recover(done: Recovered, cutoff: dt.datetime, now: dt.datetime) -> 
             continue
         read_batch.enqueue(pk)
         done.requeued.append(pk)
+
+
+def _mark_stopped(result: DBTaskResult, now: dt.datetime) -> None:
+    result.status = "FAILED"
+    result.finished_at = now
+    result.exception_class_path = "openproms.scans.recovery.WorkerStopped"
+    result.traceback = (
+        "The worker stopped (killed, or the server lost power) while running this "
+        "task; openproms manage recover marked it failed."
+    )
+    result.save(
+        update_fields=["status", "finished_at", "exception_class_path", "traceback"]
+    )
+
+
+def _dead_tasks_mark(cutoff: dt.datetime, now: dt.datetime) -> int:
+    """Other tasks a stopped worker left "running" (a batch still being read by a
+    live worker is left alone)."""
+    reading = set(
+        ScanBatch.objects.filter(status=ScanBatch.Status.READING).values_list(
+            "pk", flat=True
+        )
+    )
+    marked = 0
+    for result in DBTaskResult.objects.filter(status="RUNNING", started_at__lte=cutoff):
+        args = list(result.args_kwargs.get("args", []))
+        if result.task_path == TASK_PATH and args and args[0] in reading:
+            continue
+        _mark_stopped(result, now)
+        marked += 1
+    return marked
 
 
 def _stopped_twice(batch: ScanBatch) -> str:
