@@ -31,6 +31,7 @@ from openproms.collection.models import (
     TimePoint,
 )
 from openproms.collection.outcome_scores import replace_outcome_scores
+from openproms.crash_points import crash_point
 from openproms.people.models import Episode, ServiceUser
 from openproms.scoring import (
     MeasureDefinition,
@@ -228,12 +229,14 @@ def administration_submit(
                 from openproms.collection.scheduling import episode_schedule_refresh
 
                 episode_schedule_refresh(episode=episode)
+            crash_point("answer.before_commit")
     except IntegrityError:
         # A concurrent request stored the same submission id first.
         existing = Administration.objects.get(
             organisation=organisation, submission_id=submission_id
         )
         return _replayed(existing, digest, measure, codes)
+    crash_point("answer.committed")
     return SubmitResult(administration=administration, created=True, score=score)
 
 

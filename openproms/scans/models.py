@@ -74,6 +74,10 @@ class ScanBatch(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    # Crash safety (decision 0022): when a page was last recorded, and how many
+    # times reading carried on after the server stopped part-way.
+    progress_at = models.DateTimeField(null=True, blank=True)
+    resumed = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "-created_at"])]
