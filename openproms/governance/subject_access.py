@@ -158,7 +158,11 @@ class _Users:
             return None
         if pk not in self.names:
             user = User.objects.filter(pk=pk).first()
-            self.names[pk] = user.display_name if user is not None else "Unknown"
+            self.names[pk] = (
+                user.display_name
+                if user is not None
+                else "A member of staff whose account was removed"
+            )
         return self.names[pk]
 
 
@@ -215,12 +219,9 @@ def _administrations(
         scores = []
         for result in a.results.all():
             score = _record(result, users, leave_out=("administration",))
-            label = result.scale_id
-            if defn is not None:
-                try:
-                    label = defn.scale(result.scale_id).label
-                except KeyError:
-                    label = "Score"
+            label = "Score"
+            if defn is not None and any(x.id == result.scale_id for x in defn.scales):
+                label = defn.scale(result.scale_id).label
             score["scale_label"] = label
             score["value_words"] = (
                 score_text(result.value) if result.value is not None else "No score"
