@@ -280,6 +280,11 @@ def _scanned_pages(
     return rows, images, item_ids
 
 
+# Records whose stored text names the code printed on a form ("phq9 form
+# K3X..."): their events are shown by the kind of record only.
+_TEXT_HOLDS_A_CODE = frozenset({"scans.printedform"})
+
+
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -304,7 +309,12 @@ def _audit_events(
                 "action_words": action_label(event.action),
                 "record_type": event.object_type,
                 "record_key": event.object_id,
-                "record_words": record_label(event.object_type, event.object_repr),
+                "record_words": record_label(
+                    event.object_type,
+                    ""
+                    if event.object_type in _TEXT_HOLDS_A_CODE
+                    else event.object_repr,
+                ),
                 "detail": event.detail,
             }
         )

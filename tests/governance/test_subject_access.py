@@ -297,3 +297,24 @@ def test_a_person_with_nothing_yet_downloads_cleanly(tenant_a: Tenant) -> None:
     text = visible_text(archive.read("summary.html"))
     assert "No answers held." in text and "no scanned pages" in text
     assert internal_ids_in(text, list(default_library())) == []
+
+
+def test_an_event_about_a_printed_form_does_not_show_its_code(
+    tenant_a: Tenant,
+) -> None:
+    from openproms.audit.services import log_action
+    from openproms.scans.models import PrintedForm
+
+    filled = f.filled_person(tenant_a)
+    form = PrintedForm.objects.get(service_user=filled.person)
+    log_action(
+        action="scan.assign",
+        actor=tenant_a.members["data_officer"].user,
+        organisation=tenant_a.organisation,
+        obj=form,
+    )
+    archive = _zip(_download(tenant_a, filled.person.pk))
+    for name in ("summary.html", "data.json"):
+        assert form.token not in archive.read(name).decode(), name
+    data = json.loads(archive.read("data.json"))
+    assert "Printed form" in {e["record_words"] for e in data["audit_events"]}
