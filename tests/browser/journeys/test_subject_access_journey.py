@@ -25,6 +25,7 @@ from openproms.audit.models import AuditEvent
 from openproms.people.models import ServiceUser
 from openproms.scans.models import ScanPage
 from openproms.scoring import default_library
+from tests.browser.crawler import axe_violations
 from tests.browser.helpers import open_from_menu
 from tests.text_checks import internal_ids_in
 
@@ -78,6 +79,7 @@ def test_an_admin_downloads_everything_held_about_a_person(
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     link = page.get_by_role("link", name="Download everything we hold (subject access)")
     link.scroll_into_view_if_needed()
+    assert axe_violations(page) == []
     shot(page, "person page with the subject access download")
 
     with page.expect_download() as download:
@@ -116,6 +118,7 @@ def test_an_admin_downloads_everything_held_about_a_person(
     expect(
         page.get_by_role("heading", name="Who has changed or downloaded the record")
     ).to_be_visible()
+    assert axe_violations(page) == []
     shot(page, "the summary in the download")
     if images:
         page.get_by_role("link", name=images[0]).click()
