@@ -26,7 +26,7 @@ from openproms.people.models import ServiceUser
 from openproms.scans.models import ScanPage
 from openproms.scoring import default_library
 from tests.browser.crawler import axe_violations
-from tests.browser.helpers import open_from_menu
+from tests.browser.helpers import assert_no_horizontal_scroll, open_from_menu
 from tests.text_checks import internal_ids_in
 
 pytestmark = pytest.mark.browser
@@ -119,6 +119,7 @@ def test_an_admin_downloads_everything_held_about_a_person(
         page.get_by_role("heading", name="Who has changed or downloaded the record")
     ).to_be_visible()
     assert axe_violations(page) == []
+    assert_no_horizontal_scroll(page, axe=True)  # read on a phone
     shot(page, "the summary in the download")
     if images:
         page.get_by_role("link", name=images[0]).click()
