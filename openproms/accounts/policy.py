@@ -52,6 +52,9 @@ class Action(StrEnum):
     DASHBOARD_VIEW = "dashboard.view"
     CONTRACT_MANAGE = "contract.manage"
     REPORT_VIEW = "report.view"
+    PERSON_ERASE = "person.erase"
+    PERSON_RESTRICT = "person.restrict"
+    RETENTION_SET = "retention.set"
 
 
 # fmt: off
@@ -82,6 +85,9 @@ alert.manage    |     x     |    x    |   x    |              |
 dashboard.view  |     x     |    x    |        |              |   x
 contract.manage |     x     |    x    |        |              |
 report.view     |     x     |    x    |        |              |   x
+person.erase    |     x     |         |        |              |
+person.restrict |     x     |         |        |              |
+retention.set   |     x     |         |        |              |
 """
 # fmt: on
 

@@ -7,24 +7,25 @@ from typing import Any
 from django import forms
 
 from openproms.audit.labels import action_choices
+from openproms.core.forms import DayMonthYearField
 
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="What was done", required=False, choices=())
     actor = forms.CharField(
-        label="Person (email contains)", required=False, max_length=254
+        label="Who did it (email contains)", required=False, max_length=254
     )
-    date_from = forms.DateField(
-        label="From date",
+    person = forms.CharField(
+        label="About the person (their reference)",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the from date as a real date"},
+        max_length=40,
+        help_text="Every event about them: who looked at their record, and changes.",
     )
-    date_to = forms.DateField(
-        label="To date",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the to date as a real date"},
+    date_from = DayMonthYearField(
+        label="From date", what="the from date", required=False
+    )
+    date_to = DayMonthYearField(
+        label="To date", what="the to date", example="31/03/2027", required=False
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

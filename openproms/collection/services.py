@@ -219,9 +219,8 @@ def administration_submit(
                 organisation=organisation,
                 obj=administration,
                 request=request,
-                actor_label=None
-                if collected_by
-                else f"service user {service_user.reference}",
+                # The person themselves: named by the record's key, never here.
+                actor_label=None if collected_by else "the person answering",
                 detail={"measure": measure.key, "mode": mode},
             )
             _raise_alerts(administration, score, request)
@@ -297,7 +296,8 @@ def administration_edit(
         obj=locked,
         request=request,
         detail={
-            "reason": reason.strip()[:300],
+            # The reason is free text: the edit record keeps it, not the event.
+            "reason_given": bool(reason.strip()),
             "changed_items": sorted(k for k in codes if before.get(k) != codes[k]),
         },
     )

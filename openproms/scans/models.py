@@ -104,6 +104,10 @@ class ScanFile(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def audit_text(self) -> str:
+        """Nothing: the uploaded file's name may name the person on it."""
+        return ""
+
 
 class ScanPage(models.Model):
     """One form page found in an upload, and what became of it."""
@@ -180,6 +184,10 @@ class ScanPage(models.Model):
     def __str__(self) -> str:
         return f"Page {self.index + 1} of {self.file}"
 
+    def audit_text(self) -> str:
+        """The page's place in its upload, without the file's name."""
+        return f"Page {self.index + 1}"
+
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
@@ -215,3 +223,7 @@ class ScanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} on {self.page}"
+
+    def audit_text(self) -> str:
+        """The question and page, without the file's name."""
+        return f"{self.item_id} on page {self.page.index + 1}"
