@@ -33,9 +33,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from openproms.accounts.models import Organisation, User
-from openproms.audit.labels import action_label, record_label
+from openproms.audit.labels import action_label, read_label, record_label
 from openproms.audit.models import AuditEvent
-from openproms.audit.services import log_action
+from openproms.audit.reads import DOWNLOAD_ACTION, VIEW_ACTION
+from openproms.audit.services import log_action, person_marker
 from openproms.catalogue.descriptions import question_name
 from openproms.collection.fhir_io import person_bundle
 from openproms.collection.models import (
@@ -86,7 +87,8 @@ SECTIONS: dict[str, str] = {
     "scanned_pages": "Scanned pages of the person's forms: what was read and "
     "checked, and the name of the page's image in the scans folder.",
     "audit_events": "Every event in the audit log about the person or one of "
-    "their records: when, who, what was done, to which record.",
+    "their records: when, who, what was done (looked at a page or a download "
+    "showing them, or changed something), to which record or on which page.",
 }
 
 # Every model keyed to a person (through any chain of foreign keys from
@@ -280,6 +282,8 @@ def _scanned_pages(
     return rows, images, item_ids
 
 
+READ_ACTIONS = frozenset({VIEW_ACTION, DOWNLOAD_ACTION})
+
 # Records whose stored text names the code printed on a form ("phq9 form
 # K3X..."): their events are shown by the kind of record only.
 _TEXT_HOLDS_A_CODE = frozenset({"scans.printedform"})
@@ -289,10 +293,25 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _record_words(event: AuditEvent) -> str:
+    if event.action in READ_ACTIONS:
+        return read_label(
+            str(event.detail.get("view", "")), int(event.detail.get("people", 0))
+        )
+    text = "" if event.object_type in _TEXT_HOLDS_A_CODE else event.object_repr
+    return record_label(event.object_type, text)
+
+
 def _audit_events(
-    organisation: Organisation, refs: Mapping[str, Iterable[int]], users: _Users
+    organisation: Organisation,
+    person: ServiceUser,
+    refs: Mapping[str, Iterable[int]],
+    users: _Users,
 ) -> list[dict[str, Any]]:
-    about = Q(pk__in=[])
+    """Every event about the person: those that name them among the people they
+    are about (every read of a page or download showing them, and changes since
+    decision 0013), and those whose record is one of theirs (older events)."""
+    about = Q(people__contains=person_marker(person.pk))
     for object_type, keys in refs.items():
         ids = [str(k) for k in keys]
         if ids:
@@ -309,12 +328,7 @@ def _audit_events(
                 "action_words": action_label(event.action),
                 "record_type": event.object_type,
                 "record_key": event.object_id,
-                "record_words": record_label(
-                    event.object_type,
-                    ""
-                    if event.object_type in _TEXT_HOLDS_A_CODE
-                    else event.object_repr,
-                ),
+                "record_words": _record_words(event),
                 "detail": event.detail,
             }
         )
@@ -387,6 +401,7 @@ def subject_access_gather(
     )
     audit_rows = _audit_events(
         organisation,
+        person,
         {
             "people.serviceuser": [person.pk],
             "people.consent": [c.pk for c in consents],

@@ -318,3 +318,32 @@ def test_an_event_about_a_printed_form_does_not_show_its_code(
         assert form.token not in archive.read(name).decode(), name
     data = json.loads(archive.read("data.json"))
     assert "Printed form" in {e["record_words"] for e in data["audit_events"]}
+
+
+def test_who_looked_at_the_person_is_in_the_download(tenant_a: Tenant) -> None:
+    filled = f.filled_person(tenant_a)
+    other = f.filled_person(tenant_a, "SAR-2", nhs_number="")
+    page = reverse(
+        "people:person_detail",
+        kwargs={"org_slug": tenant_a.organisation.slug, "person_pk": filled.person.pk},
+    )
+    manager = tenant_a.members["manager"].user
+    assert verified_client(manager).get(page).status_code == 200
+    # Someone else's page, looked at by the worker: not about our person.
+    verified_client(tenant_a.members["worker"].user).get(
+        reverse(
+            "people:person_detail",
+            kwargs={
+                "org_slug": tenant_a.organisation.slug,
+                "person_pk": other.person.pk,
+            },
+        )
+    )
+    archive = _zip(_download(tenant_a, filled.person.pk))
+    data = json.loads(archive.read("data.json"))
+    reads = [e for e in data["audit_events"] if e["action"] == "records.view"]
+    assert [e["who"] for e in reads] == [manager.display_name]
+    text = visible_text(archive.read("summary.html"))
+    assert "Personal records looked at" in text
+    assert reads[0]["record_words"] in text
+    assert internal_ids_in(text, list(default_library())) == []

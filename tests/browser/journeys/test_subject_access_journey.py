@@ -116,7 +116,7 @@ def test_an_admin_downloads_everything_held_about_a_person(
     assert internal_ids_in(text, list(default_library())) == []
     expect(page.get_by_role("heading", name="Answers and scores")).to_be_visible()
     expect(
-        page.get_by_role("heading", name="Who has changed or downloaded the record")
+        page.get_by_role("heading", name="Who has looked at or changed the record")
     ).to_be_visible()
     assert axe_violations(page) == []
     assert_no_horizontal_scroll(page, axe=True)  # read on a phone
