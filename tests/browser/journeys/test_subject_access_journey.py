@@ -5,8 +5,8 @@ and reads the summary in the browser.
 What is seen: the person page offers "Download everything we hold (subject
 access)"; the ZIP holds summary.html, data.json, fhir-bundle.json and, for a person
 whose paper forms were scanned, their page images; the summary names the person,
-shows each answer set with its questions in words and lists the audit events, with
-no internal identifiers. What is stored: one "person.subject_access" audit event
+shows each answer set with its questions in words and lists the audit events
+(Amira's own look at the person page among them), with no internal identifiers. What is stored: one "person.subject_access" audit event
 by Amira about the person, by key only (no name in the event).
 """
 
@@ -97,6 +97,9 @@ def test_an_admin_downloads_everything_held_about_a_person(
     assert data["person"]["reference"] == person.reference
     assert len(data["administrations"]) == person.administrations.count()
     assert {a["service_user"] for a in data["administrations"]} <= {person.pk}
+    # Amira opened the person page just now: her look is in the audit listed.
+    looks = [e for e in data["audit_events"] if e["action"] == "records.view"]
+    assert admin.display_name in {e["who"] for e in looks}
 
     # Read the summary as the person would, images beside it.
     # (Served from the unpacked folder under a made-up address: the test browser
