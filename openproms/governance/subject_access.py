@@ -257,7 +257,11 @@ def _scanned_pages(
     pages = list(
         ScanPage.objects.filter(organisation=organisation)
         .filter(
-            Q(administration_id__in=administration_ids) | Q(form__service_user=person)
+            # Pages saved as their answers, and pages of a form printed for them
+            # not saved as anyone's answers (a form printed for them but saved as
+            # another person's answers shows that person's answers: not theirs).
+            Q(administration_id__in=administration_ids)
+            | Q(form__service_user=person, administration__isnull=True)
         )
         .prefetch_related("items")
         .order_by("created_at", "pk")

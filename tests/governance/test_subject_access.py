@@ -347,3 +347,16 @@ def test_who_looked_at_the_person_is_in_the_download(tenant_a: Tenant) -> None:
     assert "Personal records looked at" in text
     assert reads[0]["record_words"] in text
     assert internal_ids_in(text, list(default_library())) == []
+
+
+def test_a_form_printed_for_them_but_saved_as_anothers_answers_stays_out(
+    tenant_a: Tenant,
+) -> None:
+    filled = f.filled_person(tenant_a, "SAR-1")
+    other = f.filled_person(tenant_a, "SAR-2", nhs_number="")
+    # The other person's scanned page was printed for our person (handed to the
+    # wrong person, say) and saved, once checked, as the other person's answers.
+    other.page.form.service_user = filled.person
+    other.page.form.save()
+    data = json.loads(_zip(_download(tenant_a, filled.person.pk)).read("data.json"))
+    assert [p["id"] for p in data["scanned_pages"]] == [filled.page.pk]
