@@ -110,6 +110,8 @@ def test_the_summary_reads_in_words_with_the_wording_shown(tenant_a: Tenant) -> 
     assert "Feeling down, depressed, or hopeless" in text  # shipped wording
     assert f.WHO5_WORDING in text  # the organisation's wording
     assert "supplied under its licence" in text
+    assert "Answers whose labels were not supplied are shown by the number" in text
+    assert "3 on a scale from 0 to 5" in text  # WHO-5: no answer labels supplied
     # WEMWBS: licensed, no wording supplied: numbered questions and why.
     assert "The wording of WEMWBS is not included with openproms" in text
     assert "Question 1" in text
