@@ -3,7 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python benchmarks/governance/subject_access.py [--administrations 200]
-        [--scans 20] [--runs 5]
+        [--scans 20] [--runs 5] [--other-events 100000]
 
 Seeds a fresh SQLite database in a temporary folder: one organisation with a
 second person (whose records must stay out), and the person: details, three
@@ -13,7 +13,10 @@ point per administration, ``--administrations`` sets of answers saved through
 shipped wording, wording the organisation supplied and wording not held are all
 shown; PHQ-9 question 9 above 0 now and then, raising risk alerts), the audit
 events those write, feedback on one in ten, and ``--scans`` scanned pages, each
-with the image of a filled A4 form scanned at 150 dpi. Then times ``governance.subject_access_export`` (the
+with the image of a filled A4 form scanned at 150 dpi; and ``--other-events``
+read events about other people in the organisation's audit log (the events
+about the person are found among them with a LIKE on ``AuditEvent.people``,
+decision 0013). Then times ``governance.subject_access_export`` (the
 whole ZIP: gathering, summary.html, data.json, the FHIR Bundle, the images, the
 audit event) ``--runs`` times in this process and prints the figures as JSON:
 each run's seconds, the median, the ZIP's size and what it holds. Target: under
@@ -71,6 +74,40 @@ def _page_png() -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(page).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def other_events(org: object, person_pk: int, count: int) -> None:
+    """``count`` read events about other people in the same organisation (list
+    pages of 25 people and single person pages), for the audit query to sift."""
+    import random
+
+    from django.utils import timezone
+
+    from openproms.audit.models import AuditEvent
+    from openproms.audit.services import people_keys
+
+    rng = random.Random(7)
+    now = timezone.now()
+    others = [k for k in range(1, 5001) if k != person_pk]
+    batch = []
+    for n in range(count):
+        keys = rng.sample(others, 25 if n % 4 == 0 else 1)
+        batch.append(
+            AuditEvent(
+                at=now - dt.timedelta(minutes=n),
+                actor_label="worker@bench",
+                organisation=org,
+                action="records.view",
+                object_type="people.serviceuser" if len(keys) == 1 else "",
+                object_id=str(keys[0]) if len(keys) == 1 else "",
+                people=people_keys(keys),
+                detail={"view": "Person page", "people": len(keys)},
+            )
+        )
+        if len(batch) == 5000:
+            AuditEvent.objects.bulk_create(batch)
+            batch = []
+    AuditEvent.objects.bulk_create(batch)
 
 
 def seed(administrations: int, scans: int) -> tuple[object, object, object]:
@@ -242,11 +279,18 @@ def main() -> None:
     parser.add_argument("--administrations", type=int, default=200)
     parser.add_argument("--scans", type=int, default=20)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--other-events",
+        type=int,
+        default=100_000,
+        help="read events about other people in the organisation's audit log",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="openproms-sar-") as data_dir:
         _setup(data_dir)
         began = time.perf_counter()
         org, person, admin = seed(args.administrations, args.scans)
+        other_events(org, person.pk, args.other_events)  # type: ignore[attr-defined]
         seeded = time.perf_counter() - began
 
         from openproms.audit.models import AuditEvent
@@ -281,6 +325,7 @@ def main() -> None:
                     "contacts": len(data["contacts"]),
                     "risk_alerts": len(data["risk_alerts"]),
                     "audit_events": len(data["audit_events"]),
+                    "other_events_in_log": args.other_events,
                     "scanned_images": export.counts["scanned_images"],
                     "zip_mb": round(len(content) / 1e6, 2),
                     "summary_kb": round(

@@ -33,8 +33,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from openproms.accounts.models import Organisation, User
-from openproms.audit.labels import action_label, record_label
+from openproms.audit.labels import action_label, read_label, record_label
 from openproms.audit.models import AuditEvent
+from openproms.audit.reads import DOWNLOAD_ACTION, VIEW_ACTION
 from openproms.audit.services import log_action, person_marker
 from openproms.catalogue.descriptions import question_name
 from openproms.collection.fhir_io import person_bundle
@@ -86,7 +87,8 @@ SECTIONS: dict[str, str] = {
     "scanned_pages": "Scanned pages of the person's forms: what was read and "
     "checked, and the name of the page's image in the scans folder.",
     "audit_events": "Every event in the audit log about the person or one of "
-    "their records: when, who, what was done, to which record.",
+    "their records: when, who, what was done (looked at a page or a download "
+    "showing them, or changed something), to which record or on which page.",
 }
 
 # Every model keyed to a person (through any chain of foreign keys from
@@ -158,7 +160,11 @@ class _Users:
             return None
         if pk not in self.names:
             user = User.objects.filter(pk=pk).first()
-            self.names[pk] = user.display_name if user is not None else "Unknown"
+            self.names[pk] = (
+                user.display_name
+                if user is not None
+                else "A member of staff whose account was removed"
+            )
         return self.names[pk]
 
 
@@ -215,12 +221,9 @@ def _administrations(
         scores = []
         for result in a.results.all():
             score = _record(result, users, leave_out=("administration",))
-            label = result.scale_id
-            if defn is not None:
-                try:
-                    label = defn.scale(result.scale_id).label
-                except KeyError:
-                    label = "Score"
+            label = "Score"
+            if defn is not None and any(x.id == result.scale_id for x in defn.scales):
+                label = defn.scale(result.scale_id).label
             score["scale_label"] = label
             score["value_words"] = (
                 score_text(result.value) if result.value is not None else "No score"
@@ -254,7 +257,11 @@ def _scanned_pages(
     pages = list(
         ScanPage.objects.filter(organisation=organisation)
         .filter(
-            Q(administration_id__in=administration_ids) | Q(form__service_user=person)
+            # Pages saved as their answers, and pages of a form printed for them
+            # not saved as anyone's answers (a form printed for them but saved as
+            # another person's answers shows that person's answers: not theirs).
+            Q(administration_id__in=administration_ids)
+            | Q(form__service_user=person, administration__isnull=True)
         )
         .prefetch_related("items")
         .order_by("created_at", "pk")
@@ -279,14 +286,36 @@ def _scanned_pages(
     return rows, images, item_ids
 
 
+READ_ACTIONS = frozenset({VIEW_ACTION, DOWNLOAD_ACTION})
+
+# Records whose stored text names the code printed on a form ("phq9 form
+# K3X..."): their events are shown by the kind of record only.
+_TEXT_HOLDS_A_CODE = frozenset({"scans.printedform"})
+
+
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _record_words(event: AuditEvent) -> str:
+    if event.action in READ_ACTIONS:
+        return read_label(
+            str(event.detail.get("view", "")), int(event.detail.get("people", 0))
+        )
+    text = "" if event.object_type in _TEXT_HOLDS_A_CODE else event.object_repr
+    return record_label(event.object_type, text)
+
+
 def _audit_events(
-    organisation: Organisation, refs: Mapping[str, Iterable[int]], users: _Users
+    organisation: Organisation,
+    person: ServiceUser,
+    refs: Mapping[str, Iterable[int]],
+    users: _Users,
 ) -> list[dict[str, Any]]:
-    about = Q(pk__in=[])
+    """Every event about the person: those that name them among the people they
+    are about (every read of a page or download showing them, and changes since
+    decision 0013), and those whose record is one of theirs (older events)."""
+    about = Q(people__contains=person_marker(person.pk))
     for object_type, keys in refs.items():
         ids = [str(k) for k in keys]
         if ids:
@@ -307,11 +336,7 @@ def _audit_events(
                 "action_words": action_label(event.action),
                 "record_type": event.object_type,
                 "record_key": event.object_id,
-                "record_words": (
-                    _capitalised(str(event.detail.get("view", "")))
-                    if event.detail.get("view")
-                    else record_label(event.object_type, event.object_repr)
-                ),
+                "record_words": _record_words(event),
                 "detail": event.detail,
             }
         )
@@ -384,6 +409,7 @@ def subject_access_gather(
     )
     audit_rows = _audit_events(
         organisation,
+        person,
         {
             "people.serviceuser": [person.pk],
             "people.consent": [c.pk for c in consents],

@@ -68,18 +68,16 @@ def wording_note(
     if defn.licence.wording_shipped:
         return ""
     if defn.wording_supplied:
-        if supplied_at is not None and supplied_at > answered:
-            return (
-                f"The wording of {defn.short_name} shown here is the wording the "
-                f"organisation supplied under its licence on "
-                f"{timezone.localtime(supplied_at):%d %B %Y}, after these answers "
-                "were given; the person may have read the same questions worded "
-                "differently (for example on a printed form)."
+        numbers = (
+            " Answers whose labels were not supplied are shown by the number given."
+            if any(
+                option.label is None
+                for item in defn.items
+                for option in item.response_set.options
             )
-        return (
-            f"The wording of {defn.short_name} shown here is the wording the "
-            "organisation supplied under its licence."
+            else ""
         )
+        return _supplied(defn, supplied_at, answered) + numbers
     return (
         missing_wording(defn)
         + " The organisation has not supplied it, so the questions are shown by "
@@ -87,9 +85,29 @@ def wording_note(
     )
 
 
+def _supplied(
+    defn: MeasureDefinition, supplied_at: dt.datetime | None, answered: dt.datetime
+) -> str:
+    if supplied_at is not None and supplied_at > answered:
+        return (
+            f"The wording of {defn.short_name} shown here is the wording the "
+            f"organisation supplied under its licence on "
+            f"{timezone.localtime(supplied_at):%d %B %Y}, after these answers "
+            "were given; the person may have read the same questions worded "
+            "differently (for example on a printed form)."
+        )
+    return (
+        f"The wording of {defn.short_name} shown here is the wording the "
+        "organisation supplied under its licence."
+    )
+
+
 def questions(
     defn: MeasureDefinition | None, answers: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
+    """Each question answered, in the form's order: its number, its wording (or
+    "Question N" when the wording is not held), the stored code and the answer
+    in words. Without a definition, the stored answers by position."""
     rows = []
     if defn is None:
         for number, (item_id, code) in enumerate(answers.items(), start=1):

@@ -110,6 +110,8 @@ def test_the_summary_reads_in_words_with_the_wording_shown(tenant_a: Tenant) -> 
     assert "Feeling down, depressed, or hopeless" in text  # shipped wording
     assert f.WHO5_WORDING in text  # the organisation's wording
     assert "supplied under its licence" in text
+    assert "Answers whose labels were not supplied are shown by the number" in text
+    assert "3 on a scale from 0 to 5" in text  # WHO-5: no answer labels supplied
     # WEMWBS: licensed, no wording supplied: numbered questions and why.
     assert "The wording of WEMWBS is not included with openproms" in text
     assert "Question 1" in text
@@ -314,3 +316,66 @@ def test_a_person_with_nothing_yet_downloads_cleanly(tenant_a: Tenant) -> None:
     text = visible_text(archive.read("summary.html"))
     assert "No answers held." in text and "no scanned pages" in text
     assert internal_ids_in(text, list(default_library())) == []
+
+
+def test_an_event_about_a_printed_form_does_not_show_its_code(
+    tenant_a: Tenant,
+) -> None:
+    from openproms.audit.services import log_action
+    from openproms.scans.models import PrintedForm
+
+    filled = f.filled_person(tenant_a)
+    form = PrintedForm.objects.get(service_user=filled.person)
+    log_action(
+        action="scan.assign",
+        actor=tenant_a.members["data_officer"].user,
+        organisation=tenant_a.organisation,
+        obj=form,
+    )
+    archive = _zip(_download(tenant_a, filled.person.pk))
+    for name in ("summary.html", "data.json"):
+        assert form.token not in archive.read(name).decode(), name
+    data = json.loads(archive.read("data.json"))
+    assert "Printed form" in {e["record_words"] for e in data["audit_events"]}
+
+
+def test_who_looked_at_the_person_is_in_the_download(tenant_a: Tenant) -> None:
+    filled = f.filled_person(tenant_a)
+    other = f.filled_person(tenant_a, "SAR-2", nhs_number="")
+    page = reverse(
+        "people:person_detail",
+        kwargs={"org_slug": tenant_a.organisation.slug, "person_pk": filled.person.pk},
+    )
+    manager = tenant_a.members["manager"].user
+    assert verified_client(manager).get(page).status_code == 200
+    # Someone else's page, looked at by the worker: not about our person.
+    verified_client(tenant_a.members["worker"].user).get(
+        reverse(
+            "people:person_detail",
+            kwargs={
+                "org_slug": tenant_a.organisation.slug,
+                "person_pk": other.person.pk,
+            },
+        )
+    )
+    archive = _zip(_download(tenant_a, filled.person.pk))
+    data = json.loads(archive.read("data.json"))
+    reads = [e for e in data["audit_events"] if e["action"] == "records.view"]
+    assert [e["who"] for e in reads] == [manager.display_name]
+    text = visible_text(archive.read("summary.html"))
+    assert "Personal records looked at" in text
+    assert reads[0]["record_words"] in text
+    assert internal_ids_in(text, list(default_library())) == []
+
+
+def test_a_form_printed_for_them_but_saved_as_anothers_answers_stays_out(
+    tenant_a: Tenant,
+) -> None:
+    filled = f.filled_person(tenant_a, "SAR-1")
+    other = f.filled_person(tenant_a, "SAR-2", nhs_number="")
+    # The other person's scanned page was printed for our person (handed to the
+    # wrong person, say) and saved, once checked, as the other person's answers.
+    other.page.form.service_user = filled.person
+    other.page.form.save()
+    data = json.loads(_zip(_download(tenant_a, filled.person.pk)).read("data.json"))
+    assert [p["id"] for p in data["scanned_pages"]] == [filled.page.pk]

@@ -5,8 +5,8 @@ and reads the summary in the browser.
 What is seen: the person page offers "Download everything we hold (subject
 access)"; the ZIP holds summary.html, data.json, fhir-bundle.json and, for a person
 whose paper forms were scanned, their page images; the summary names the person,
-shows each answer set with its questions in words and lists the audit events, with
-no internal identifiers. What is stored: one "person.subject_access" audit event
+shows each answer set with its questions in words and lists the audit events
+(Amira's own look at the person page among them), with no internal identifiers. What is stored: one "person.subject_access" audit event
 by Amira about the person, by key only (no name in the event).
 """
 
@@ -25,7 +25,8 @@ from openproms.audit.models import AuditEvent
 from openproms.people.models import ServiceUser
 from openproms.scans.models import ScanPage
 from openproms.scoring import default_library
-from tests.browser.helpers import open_from_menu
+from tests.browser.crawler import axe_violations
+from tests.browser.helpers import assert_no_horizontal_scroll, open_from_menu
 from tests.text_checks import internal_ids_in
 
 pytestmark = pytest.mark.browser
@@ -78,6 +79,7 @@ def test_an_admin_downloads_everything_held_about_a_person(
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     link = page.get_by_role("link", name="Download everything we hold (subject access)")
     link.scroll_into_view_if_needed()
+    assert axe_violations(page) == []
     shot(page, "person page with the subject access download")
 
     with page.expect_download() as download:
@@ -95,6 +97,9 @@ def test_an_admin_downloads_everything_held_about_a_person(
     assert data["person"]["reference"] == person.reference
     assert len(data["administrations"]) == person.administrations.count()
     assert {a["service_user"] for a in data["administrations"]} <= {person.pk}
+    # Amira opened the person page just now: her look is in the audit listed.
+    looks = [e for e in data["audit_events"] if e["action"] == "records.view"]
+    assert admin.display_name in {e["who"] for e in looks}
 
     # Read the summary as the person would, images beside it.
     # (Served from the unpacked folder under a made-up address: the test browser
@@ -114,8 +119,10 @@ def test_an_admin_downloads_everything_held_about_a_person(
     assert internal_ids_in(text, list(default_library())) == []
     expect(page.get_by_role("heading", name="Answers and scores")).to_be_visible()
     expect(
-        page.get_by_role("heading", name="Who has changed or downloaded the record")
+        page.get_by_role("heading", name="Who has looked at or changed the record")
     ).to_be_visible()
+    assert axe_violations(page) == []
+    assert_no_horizontal_scroll(page, axe=True)  # read on a phone
     shot(page, "the summary in the download")
     if images:
         page.get_by_role("link", name=images[0]).click()
