@@ -220,9 +220,9 @@ def test_the_download_lists_who_looked_at_the_persons_record(tenant_a: Tenant) -
     reads = [e for e in data["audit_events"] if e["action"] == "records.view"]
     assert len(reads) == 1
     assert reads[0]["who"] in {manager.full_name, manager.email}
-    assert reads[0]["record_words"] == "Person page"
+    assert reads[0]["record_words"] == "Person page: 1 person"
     summary = _zip(_download(tenant_a, filled.person.pk)).read("summary.html")
-    assert "Person page" in summary.decode()
+    assert "Person page: 1 person" in summary.decode()
 
 
 def test_the_person_page_offers_the_download_to_admins_only(tenant_a: Tenant) -> None:
