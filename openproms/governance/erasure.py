@@ -29,7 +29,11 @@ from django.utils import timezone
 
 from openproms.accounts.models import Organisation, User
 from openproms.audit.services import log_action
-from openproms.collection.models import AcceptabilityResponse, Administration
+from openproms.collection.models import (
+    AcceptabilityResponse,
+    Administration,
+    TimePoint,
+)
 from openproms.governance.models import Erasure
 from openproms.people.models import ServiceUser
 from openproms.scans.models import ScanFile, ScanPage
@@ -49,7 +53,9 @@ def erasure_preview(service_user: ServiceUser) -> ErasurePreview:
     return ErasurePreview(
         episodes=service_user.episodes.count(),
         answers=service_user.administrations.count(),
-        time_points=sum(e.time_points.count() for e in service_user.episodes.all()),
+        time_points=TimePoint.objects.filter(
+            episode__service_user=service_user
+        ).count(),
         scanned_pages=_pages_of(service_user).count(),
     )
 

@@ -75,12 +75,23 @@ def person_erase_view(request: HttpRequest, person_pk: int) -> HttpResponse:
     )
 
 
-def _removed_in_words(erasure: Erasure) -> list[str]:
+# Records removed with a person that the audit log never names.
+_REMOVED_LABELS = {
+    "collection.administrationedit": "Corrections to answers",
+    "collection.outcomescore": "Scores read by reports",
+    "collection.scaleresult": "Scores",
+    "collection.selfcompletionlink_time_points": "Measures on links",
+    "people.episodepause": "Pauses",
+}
+
+
+def removed_in_words(erasure: Erasure) -> list[str]:
+    """Rows removed by kind, in words (every kind: the lines add up to the total)."""
     rows = []
     for label, count in erasure.rows_removed.items():
-        name = RECORD_LABELS.get(label.lower())
-        if name:
-            rows.append(f"{name}: {count}")
+        key = label.lower()
+        name = RECORD_LABELS.get(key) or _REMOVED_LABELS.get(key) or "Other records"
+        rows.append(f"{name}: {count}")
     return rows
 
 
@@ -93,7 +104,7 @@ def erasure_list(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "erasure": e,
-            "removed": _removed_in_words(e),
+            "removed": removed_in_words(e),
         }
         for e in erasures
     ]

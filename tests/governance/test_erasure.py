@@ -31,6 +31,7 @@ from openproms.collection.services import (
     risk_alert_acknowledge,
 )
 from openproms.governance.erasure import person_erase
+from openproms.governance.erasure_views import removed_in_words
 from openproms.governance.models import RELEASED_REPORTS_NOTE, Erasure
 from openproms.people import services as people_services
 from openproms.people.models import Consent, Episode, ServiceUser
@@ -321,6 +322,7 @@ def test_erasing_a_person_leaves_nothing_of_theirs_in_any_table_or_file(
     assert erasure.rows_removed["people.ServiceUser"] == 1
     assert erasure.rows_removed["collection.Administration"] == 2
     assert erasure.files_removed == len(their_images)
+    assert not [line for line in removed_in_words(erasure) if "Other" in line]
     # The other person keeps everything.
     assert Episode.objects.filter(service_user=kept).count() == 1
     assert Administration.objects.filter(service_user=kept).count() == 2
