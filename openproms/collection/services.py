@@ -64,6 +64,17 @@ class TimePointAlreadyAnswered(SubmissionError):
         self.existing = existing
 
 
+class DataRestricted(SubmissionError):
+    """The person's data is restricted: kept, but nothing new is recorded."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This person's data is restricted, so no answers can be recorded for "
+            "them. Nothing was saved. An organisation admin can lift the "
+            "restriction on their page."
+        )
+
+
 class StaleEdit(SubmissionError):
     """Someone else changed the answers since they were loaded (no lost update)."""
 
@@ -168,8 +179,9 @@ def administration_submit(
     """Validate, score and store one completed measure.
 
     Raises ``ResponseInvalid`` (from the engine; each error names the item and the
-    bad value), ``SubmissionConflict`` or ``TimePointAlreadyAnswered``; in every
-    case nothing is stored.
+    bad value), ``SubmissionConflict``, ``TimePointAlreadyAnswered`` or
+    ``DataRestricted`` (the person's data is restricted); in every case nothing
+    is stored.
     """
     codes = _checked_codes(measure, answers)
     score = score_response(measure, codes)
@@ -185,6 +197,10 @@ def administration_submit(
             ).first()
             if existing is not None:
                 return _replayed(existing, digest, measure, codes)
+            if ServiceUser.objects.filter(
+                pk=service_user.pk, restricted_at__isnull=False
+            ).exists():
+                raise DataRestricted()
             if time_point is not None:
                 locked = TimePoint.objects.select_for_update().get(pk=time_point.pk)
                 answered = Administration.objects.filter(time_point=locked).first()

@@ -139,3 +139,28 @@ def test_reports_made_after_an_erasure_no_longer_count_the_person(
         )
     assert _values(tenant_a, "organisation") == (8, 8)
     assert shown(build_report(contract, start=START, end=END), "mean_latest") == 8.4
+
+
+def test_no_answers_are_recorded_for_a_restricted_person(tenant_a: Tenant) -> None:
+    import uuid
+
+    from openproms.collection.models import Administration
+    from openproms.collection.services import DataRestricted, administration_submit
+    from openproms.scoring import get_measure
+
+    person, _episode, _points = due_person(tenant_a, reference="R-9")
+    person_restrict(
+        service_user=person, reason="Checking their record", actor=_admin(tenant_a)
+    )
+    measure = get_measure("gad7")
+    with pytest.raises(DataRestricted, match="restricted"):
+        administration_submit(
+            organisation=tenant_a.organisation,
+            service_user=person,
+            measure=measure,
+            answers=dict.fromkeys(measure.item_ids, 1),
+            mode="assisted",
+            submission_id=str(uuid.uuid4()),
+            collected_by=tenant_a.members["worker"].user,
+        )
+    assert not Administration.objects.filter(service_user=person).exists()
