@@ -515,3 +515,15 @@ def test_the_forms_due_to_print_and_their_download_are_read_events(
     assert [(e.action, e.detail["view"], e.people) for e in new] == [
         (DOWNLOAD_ACTION, "paper forms printed for the people due", keys)
     ]
+
+
+def test_a_change_to_a_record_that_names_a_person_is_about_that_person(
+    tenant_a: Tenant,
+) -> None:
+    from openproms.people.models import Episode
+
+    made = _made(tenant_a)
+    episode = Episode.objects.filter(service_user=made["person"]).first()
+    event = log_action(action="episode.pause", obj=episode)
+    assert event.people == people_keys([made["person"].pk])
+    assert log_action(action="service.update", obj=tenant_a.service).people is None
