@@ -527,3 +527,45 @@ def test_a_change_to_a_record_that_names_a_person_is_about_that_person(
     event = log_action(action="episode.pause", obj=episode)
     assert event.people == people_keys([made["person"].pk])
     assert log_action(action="service.update", obj=tenant_a.service).people is None
+
+
+def test_typing_a_paper_form_and_its_search_are_read_events(tenant_a: Tenant) -> None:
+    from openproms.collection.models import TimePoint
+
+    made = _made(tenant_a)
+    person = made["answering"]
+    officer = verified_client(tenant_a.members["data_officer"].user)
+    start = reverse("collection:paper_start", kwargs={"org_slug": "alpha"})
+    response, new = _new_reads(lambda: officer.get(start))
+    assert response.status_code == 200 and new == []  # no search, no one shown
+    response, new = _new_reads(lambda: officer.get(start, {"q": person.reference}))
+    assert [(e.detail["view"], e.people) for e in new] == [
+        ("people search (typing paper forms)", people_keys([person.pk]))
+    ]
+    point = TimePoint.objects.filter(
+        episode__service_user=person, status=TimePoint.Status.PENDING
+    ).first()
+    assert point is not None
+    url = reverse(
+        "collection:paper_entry_time_point",
+        kwargs={"org_slug": "alpha", "time_point_pk": point.pk},
+    )
+    response, new = _new_reads(lambda: officer.get(url))
+    assert response.status_code == 200
+    assert [(e.detail["view"], e.people) for e in new] == [
+        ("typing a paper form", people_keys([person.pk]))
+    ]
+
+
+def test_settling_paper_form_differences_is_a_read_event(tenant_a: Tenant) -> None:
+    entry = collection_answering._paper_entry(tenant_a, {})
+    client = verified_client(tenant_a.members["manager"].user)
+    url = reverse(
+        "collection:paper_entry_resolve",
+        kwargs={"org_slug": "alpha", "paper_entry_pk": entry.pk},
+    )
+    response, new = _new_reads(lambda: client.get(url))
+    assert response.status_code == 200
+    assert [(e.detail["view"], e.people) for e in new] == [
+        ("paper form differences", people_keys([entry.service_user_id]))
+    ]
