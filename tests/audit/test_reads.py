@@ -569,3 +569,26 @@ def test_settling_paper_form_differences_is_a_read_event(tenant_a: Tenant) -> No
     assert [(e.detail["view"], e.people) for e in new] == [
         ("paper form differences", people_keys([entry.service_user_id]))
     ]
+
+
+def test_the_hand_over_pages_are_read_events(tenant_a: Tenant) -> None:
+    person, _, points = collection_answering.due_person(tenant_a)
+    client = verified_client(tenant_a.members["worker"].user)
+    start = reverse(
+        "collection:kiosk_start", kwargs={"org_slug": "alpha", "person_pk": person.pk}
+    )
+    response, new = _new_reads(lambda: client.get(start))
+    assert response.status_code == 200
+    assert [(e.detail["view"], e.people) for e in new] == [
+        ("hand-over: measures due", people_keys([person.pk]))
+    ]
+    response, new = _new_reads(
+        lambda: client.post(start, {"time_points": [str(p.pk) for p in points]})
+    )
+    assert response.status_code == 302 and new == []
+    kiosk = reverse("collection:kiosk_answer", kwargs={"org_slug": "alpha"})
+    response, new = _new_reads(lambda: client.get(kiosk))
+    assert response.status_code == 200
+    assert [(e.detail["view"], e.people) for e in new] == [
+        ("hand-over answering", people_keys([person.pk]))
+    ]
