@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from openproms.accounts.policy import Action
+from openproms.audit.reads import record_viewed
 from openproms.collection import answer_services as svc
 from openproms.collection import kiosk
 from openproms.collection.answer_forms import (
@@ -80,6 +81,7 @@ def kiosk_start(request: HttpRequest, person_pk: int) -> HttpResponse:
             actor=request.user,  # type: ignore[arg-type]
         )
         return redirect("collection:kiosk_answer", org_slug=organisation.slug)
+    record_viewed(request, view="hand-over: measures due", people=[person.pk])
     return render(
         request,
         template("kiosk_start"),
@@ -112,6 +114,9 @@ def kiosk_answer(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Hand-over mode is not on.")
         return redirect("core:org_home", org_slug=organisation.slug)
     person = ServiceUser.objects.get(organisation=organisation, pk=state["person"])
+    # Every page of the hand-over shows the person's questions or results (a
+    # redirect shows nothing and writes nothing).
+    record_viewed(request, view="hand-over answering", people=[person.pk])
     if request.method == "POST" and "layout" in request.POST:
         state["layout"] = "all" if request.POST["layout"] == "all" else "one"
         kiosk.kiosk_save(request, state)

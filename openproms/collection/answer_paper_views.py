@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from openproms.accounts import selectors as account_selectors
 from openproms.accounts.policy import Action
+from openproms.audit.reads import record_viewed
 from openproms.collection import answer_services as svc
 from openproms.collection.answer_forms import (
     CompletedOnForm,
@@ -71,6 +72,12 @@ def paper_start(request: HttpRequest) -> HttpResponse:
                         ),
                     }
                 )
+    if people:
+        record_viewed(
+            request,
+            view="people search (typing paper forms)",
+            people=[row["person"].pk for row in people],
+        )
     return render(
         request,
         template("paper_start"),
@@ -179,6 +186,7 @@ def _paper(
                     else outcome.entry.administration  # type: ignore[union-attr]
                 )
                 return _saved(organisation, saved)
+    record_viewed(request, view="typing a paper form", people=[person.pk])
     return render(
         request,
         template("paper_entry"),
@@ -293,6 +301,9 @@ def paper_entry_resolve(request: HttpRequest, paper_entry_pk: int) -> HttpRespon
                 status = 409
             else:
                 return _saved(organisation, submitted.administration)
+    record_viewed(
+        request, view="paper form differences", people=[entry.service_user_id]
+    )
     return render(
         request,
         template("paper_resolve"),

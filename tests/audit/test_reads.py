@@ -515,3 +515,80 @@ def test_the_forms_due_to_print_and_their_download_are_read_events(
     assert [(e.action, e.detail["view"], e.people) for e in new] == [
         (DOWNLOAD_ACTION, "paper forms printed for the people due", keys)
     ]
+
+
+def test_a_change_to_a_record_that_names_a_person_is_about_that_person(
+    tenant_a: Tenant,
+) -> None:
+    from openproms.people.models import Episode
+
+    made = _made(tenant_a)
+    episode = Episode.objects.filter(service_user=made["person"]).first()
+    event = log_action(action="episode.pause", obj=episode)
+    assert event.people == people_keys([made["person"].pk])
+    assert log_action(action="service.update", obj=tenant_a.service).people is None
+
+
+def test_typing_a_paper_form_and_its_search_are_read_events(tenant_a: Tenant) -> None:
+    from openproms.collection.models import TimePoint
+
+    made = _made(tenant_a)
+    person = made["answering"]
+    officer = verified_client(tenant_a.members["data_officer"].user)
+    start = reverse("collection:paper_start", kwargs={"org_slug": "alpha"})
+    response, new = _new_reads(lambda: officer.get(start))
+    assert response.status_code == 200 and new == []  # no search, no one shown
+    response, new = _new_reads(lambda: officer.get(start, {"q": person.reference}))
+    assert [(e.detail["view"], e.people) for e in new] == [
+        ("people search (typing paper forms)", people_keys([person.pk]))
+    ]
+    point = TimePoint.objects.filter(
+        episode__service_user=person, status=TimePoint.Status.PENDING
+    ).first()
+    assert point is not None
+    url = reverse(
+        "collection:paper_entry_time_point",
+        kwargs={"org_slug": "alpha", "time_point_pk": point.pk},
+    )
+    response, new = _new_reads(lambda: officer.get(url))
+    assert response.status_code == 200
+    assert [(e.detail["view"], e.people) for e in new] == [
+        ("typing a paper form", people_keys([person.pk]))
+    ]
+
+
+def test_settling_paper_form_differences_is_a_read_event(tenant_a: Tenant) -> None:
+    entry = collection_answering._paper_entry(tenant_a, {})
+    client = verified_client(tenant_a.members["manager"].user)
+    url = reverse(
+        "collection:paper_entry_resolve",
+        kwargs={"org_slug": "alpha", "paper_entry_pk": entry.pk},
+    )
+    response, new = _new_reads(lambda: client.get(url))
+    assert response.status_code == 200
+    assert [(e.detail["view"], e.people) for e in new] == [
+        ("paper form differences", people_keys([entry.service_user_id]))
+    ]
+
+
+def test_the_hand_over_pages_are_read_events(tenant_a: Tenant) -> None:
+    person, _, points = collection_answering.due_person(tenant_a)
+    client = verified_client(tenant_a.members["worker"].user)
+    start = reverse(
+        "collection:kiosk_start", kwargs={"org_slug": "alpha", "person_pk": person.pk}
+    )
+    response, new = _new_reads(lambda: client.get(start))
+    assert response.status_code == 200
+    assert [(e.detail["view"], e.people) for e in new] == [
+        ("hand-over: measures due", people_keys([person.pk]))
+    ]
+    response, new = _new_reads(
+        lambda: client.post(start, {"time_points": [str(p.pk) for p in points]})
+    )
+    assert response.status_code == 302 and new == []
+    kiosk = reverse("collection:kiosk_answer", kwargs={"org_slug": "alpha"})
+    response, new = _new_reads(lambda: client.get(kiosk))
+    assert response.status_code == 200
+    assert [(e.detail["view"], e.people) for e in new] == [
+        ("hand-over answering", people_keys([person.pk]))
+    ]
