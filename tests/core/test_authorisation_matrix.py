@@ -346,3 +346,26 @@ def test_every_route_carries_the_security_headers_signed_in_and_out(
         url = _commissioner_url(route, "north-icb", commissioner_objects)
         _get(own, url, route.name)
     assert {r.name for r in ROUTES} == HEADERS_CHECKED
+
+
+@pytest.mark.django_db
+def test_the_server_error_page_carries_the_headers_and_no_inline_style() -> None:
+    from django.test import Client, override_settings
+    from django.urls import path
+
+    from openproms import urls as project_urls
+
+    def broken(request: Any) -> Any:
+        raise RuntimeError("broken on purpose")
+
+    class Urls:
+        urlpatterns = [*project_urls.urlpatterns, path("broken/", broken)]
+        handler500 = project_urls.handler500
+
+    with override_settings(ROOT_URLCONF=Urls):
+        response = Client(raise_request_exception=False).get("/broken/")
+    assert response.status_code == 500
+    check_headers(response, "server error")
+    body = response.content.decode()
+    assert "style=" not in body and "<style" not in body
+    assert "openproms/error.css" in body
