@@ -204,7 +204,7 @@ def report_response(
                     200,
                     "Reports for funders cover whole quarters (April to June, July "
                     "to September, October to December, January to March) within "
-                    "the contract. This contract has no whole quarter yet, so there "
+                    "the contract. This contract has no whole quarter, so there "
                     "is no report to show.",
                 )
             start, end = quarter.start, quarter.end

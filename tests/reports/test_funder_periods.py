@@ -102,7 +102,7 @@ def test_a_funder_with_no_period_sees_the_latest_quarter_started(
     contract.start_date, contract.end_date = dt.date(2025, 4, 2), dt.date(2025, 6, 30)
     contract.save()
     page = verified_client(commissioner.user).get(report_url(contract))
-    assert b"This contract has no whole quarter yet" in page.content
+    assert b"This contract has no whole quarter," in page.content
     assert b"data-code=" not in page.content
 
 
