@@ -58,4 +58,5 @@ def contract_report(request: HttpRequest, contract_pk: int) -> HttpResponse:
             "reports:commissioner_contract_list", kwargs={"body_slug": body.slug}
         ),
         template_base="base.html",
+        funder=True,
     )

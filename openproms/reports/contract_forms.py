@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -13,6 +14,7 @@ from openproms.core.forms import DayMonthYearField
 from openproms.reports.dashboard_forms import measure_label
 from openproms.reports.models import Contract, ContractRequirement
 from openproms.scoring import default_library
+from openproms.stats.release import Quarter, Scope, conflicting_quarters, whole_quarters
 
 FIGURE_CHOICES = [
     ("reach", "Reach: people engaged and new episodes"),
@@ -132,6 +134,7 @@ class ContractForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("figures", FIGURE_CODES)
         super().__init__(*args, **kwargs)
         self.organisation = organisation
+        self.contract = contract
         self.fields["commissioner"].queryset = CommissionerBody.objects.all()  # type: ignore[attr-defined]
         self.fields["services"].queryset = Service.objects.filter(  # type: ignore[attr-defined]
             organisation=organisation
@@ -146,12 +149,91 @@ class ContractForm(forms.Form):
             self.add_error(
                 "end_date", "The end date must be the same as or after the start date"
             )
+        elif start and end and cleaned.get("commissioner") and cleaned.get("services"):
+            clash = funder_conflict(
+                organisation=self.organisation,
+                commissioner=cleaned["commissioner"],
+                services=list(cleaned["services"]),
+                start=start,
+                end=end,
+                exclude=self.contract,
+            )
+            if clash:
+                funder = cleaned["commissioner"].name
+                self.add_error("services", clash.staff_message(funder))
         return cleaned
+
+
+@dataclass(frozen=True)
+class FunderConflict:
+    """Another contract of the same funder sharing a service and a quarter."""
+
+    other: Contract
+    services: list[str]
+    quarters: list[Quarter]
+
+    @property
+    def span(self) -> str:
+        first, last = self.quarters[0].label, self.quarters[-1].label
+        return first if first == last else f"{first} to {last}"
+
+    def staff_message(self, funder_name: str) -> str:
+        return (
+            f"{funder_name} already has the contract “{self.other.name}” for "
+            f"{' and '.join(self.services)} in {self.span}. A funder's contracts "
+            "that share a service must cover different quarters, so that one report "
+            "cannot be compared with another to work out a small number: change the "
+            "services or the dates, or add what you need to that contract"
+        )
+
+
+def funder_conflict(
+    *,
+    organisation: Organisation,
+    commissioner: CommissionerBody,
+    services: list[Service],
+    start: dt.date,
+    end: dt.date,
+    exclude: Contract | None = None,
+) -> FunderConflict | None:
+    """The first of the funder's other contracts with the organisation that shares
+    a service and a quarter with these services and dates (decision 0015), or None:
+    two contracts of one funder that share a service never share a quarter."""
+    others = (
+        Contract.objects.filter(organisation=organisation, commissioner=commissioner)
+        .prefetch_related("services")
+        .order_by("start_date", "pk")
+    )
+    if exclude is not None and exclude.pk is not None:
+        others = others.exclude(pk=exclude.pk)
+    scope = Scope(frozenset(s.pk for s in services), start, end)
+    for other in others:
+        other_services = list(other.services.all())
+        quarters = conflicting_quarters(
+            scope,
+            Scope(
+                frozenset(s.pk for s in other_services),
+                other.start_date,
+                other.end_date,
+            ),
+        )
+        if quarters:
+            shared = sorted(s.name for s in other_services if s.pk in scope.services)
+            return FunderConflict(other, shared, quarters)
+    return None
+
+
+FUNDER_PERIOD_MESSAGE = (
+    "Reports for funders cover one whole quarter at a time: choose a quarter from "
+    "the list. Other dates are for the provider's own staff, so that no small "
+    "number can be worked out by comparing one period with another"
+)
 
 
 class ReportPeriodForm(forms.Form):
     """The period of a report: the whole contract, a quarter of it, or custom dates
-    inside it."""
+    inside it; for a funder (``funder=True``) one whole quarter only (decision 0015:
+    :mod:`openproms.stats.release`)."""
 
     period = forms.ChoiceField(
         label="Period",
@@ -173,17 +255,38 @@ class ReportPeriodForm(forms.Form):
         error_messages={"invalid_choice": "Choose a format: pdf, xlsx or csv"},
     )
 
-    def __init__(self, *args: Any, contract: Contract, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, contract: Contract, funder: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.contract = contract
-        self.quarters = contract_quarters(contract.start_date, contract.end_date)
-        choices = [("", "The whole contract period")]
-        choices += [(key, label) for key, label, _, _ in self.quarters]
-        choices.append(("custom", "Custom dates"))
+        self.funder = funder
+        self.whole_quarters = whole_quarters(contract.start_date, contract.end_date)
+        if funder:
+            self.quarters = [
+                (q.key, q.label, q.start, q.end) for q in self.whole_quarters
+            ]
+            choices = [(key, label) for key, label, _, _ in self.quarters]
+            del self.fields["start"], self.fields["end"]
+        else:
+            self.quarters = contract_quarters(contract.start_date, contract.end_date)
+            choices = [("", "The whole contract period")]
+            choices += [(key, label) for key, label, _, _ in self.quarters]
+            choices.append(("custom", "Custom dates"))
         self.fields["period"].choices = choices  # type: ignore[attr-defined]
+
+    def default_quarter(self, today: dt.date) -> Quarter | None:
+        """A funder's report with no period chosen: the latest whole quarter that has
+        started, else the first."""
+        started = [q for q in self.whole_quarters if q.start <= today]
+        if started:
+            return started[-1]
+        return self.whole_quarters[0] if self.whole_quarters else None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if self.funder:
+            return self._clean_funder(cleaned)
         contract = self.contract
         period = cleaned.get("period") or ""
         start, end = contract.start_date, contract.end_date
@@ -215,6 +318,18 @@ class ReportPeriodForm(forms.Form):
                 if key == period:
                     start, end = q_start, q_end
         cleaned["period_start"], cleaned["period_end"] = start, end
+        return cleaned
+
+    def _clean_funder(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        period = cleaned.get("period") or ""
+        asked_dates = any(self.data.get(key) for key in ("start", "end"))
+        if "period" in self.errors or asked_dates:
+            self.errors.pop("period", None)
+            self.add_error("period", FUNDER_PERIOD_MESSAGE)
+            return cleaned
+        for key, _label, q_start, q_end in self.quarters:
+            if key == period:
+                cleaned["period_start"], cleaned["period_end"] = q_start, q_end
         return cleaned
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openproms.accounts.models import Service
@@ -21,7 +22,11 @@ from openproms.reports import (
     report_builder,
     selectors,
 )
-from openproms.reports.contract_forms import ContractForm, ReportPeriodForm
+from openproms.reports.contract_forms import (
+    ContractForm,
+    ReportPeriodForm,
+    funder_conflict,
+)
 from openproms.reports.models import Contract
 
 CONTENT_TYPES = {
@@ -157,14 +162,17 @@ def report_response(
     back_url: str,
     template_base: str,
     left_out: int | None = None,
+    funder: bool = False,
 ) -> HttpResponse:
     """The report page, or its PDF / Excel / CSV download (audited).
 
     ``left_out``: for the organisation's own staff only, how many people the report
     leaves out because they said no to sharing with funders (never in a file, and
-    never on the commissioner's page)."""
-    form = ReportPeriodForm(request.GET or None, contract=contract)
-    if request.GET and not form.is_valid():
+    never on the commissioner's page). ``funder``: the commissioner's own page, which
+    offers one whole quarter at a time (decision 0015)."""
+    form = ReportPeriodForm(request.GET or None, contract=contract, funder=funder)
+
+    def no_report(status: int, withheld: str = "") -> HttpResponse:
         return render(
             request,
             "reports/commissioner/report.html",
@@ -172,14 +180,35 @@ def report_response(
                 "contract": contract,
                 "form": form,
                 "report": None,
+                "withheld": withheld,
+                "funder": funder,
                 "back_url": back_url,
                 "template_base": template_base,
             },
-            status=400,
+            status=status,
         )
+
+    if request.GET and not form.is_valid():
+        return no_report(400)
     data = form.cleaned_data if request.GET else {}
     start: dt.date = data.get("period_start") or contract.start_date
     end: dt.date = data.get("period_end") or contract.end_date
+    if funder:
+        withheld = funder_withheld(contract)
+        if withheld:
+            return no_report(409, withheld)
+        if not data.get("period_start"):
+            quarter = form.default_quarter(timezone.localdate())
+            if quarter is None:
+                return no_report(
+                    200,
+                    "Reports for funders cover whole quarters (April to June, July "
+                    "to September, October to December, January to March) within "
+                    "the contract. This contract has no whole quarter, so there "
+                    "is no report to show.",
+                )
+            start, end = quarter.start, quarter.end
+            form.initial["period"] = quarter.key
     report = report_builder.build_report(contract, start=start, end=end)
     file_format = data.get("format") or ""
     if file_format in WRITERS:
@@ -200,6 +229,10 @@ def report_response(
         return response
     query = request.GET.copy()
     query.pop("format", None)
+    if funder:  # the downloads name the quarter shown, whatever today is
+        query["period"] = next(
+            q.key for q in form.whole_quarters if (q.start, q.end) == (start, end)
+        )
     return render(
         request,
         "reports/commissioner/report.html",
@@ -210,6 +243,7 @@ def report_response(
             "back_url": back_url,
             "template_base": template_base,
             "left_out": left_out,
+            "funder": funder,
             "query": query.urlencode(),
             "charts": [
                 {
@@ -221,6 +255,28 @@ def report_response(
                 for o in report.outcomes
             ],
         },
+    )
+
+
+def funder_withheld(contract: Contract) -> str:
+    """Why the funder may not see this contract's report, or "": it shares a service
+    and a quarter with another of their contracts with the organisation (made before
+    the contract form refused that), so the two could be compared."""
+    clash = funder_conflict(
+        organisation=contract.organisation,
+        commissioner=contract.commissioner,
+        services=list(contract.services.all()),
+        start=contract.start_date,
+        end=contract.end_date,
+        exclude=contract,
+    )
+    if clash is None:
+        return ""
+    return (
+        f"This report cannot be shown: the contract shares "
+        f"{' and '.join(clash.services)} with your contract “{clash.other.name}” "
+        f"in {clash.span}, and comparing the two reports could reveal a small "
+        f"number. Ask {contract.organisation.name} to change one of the contracts."
     )
 
 

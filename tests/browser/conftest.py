@@ -98,7 +98,11 @@ def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[],
         # network (or time out offline). The pages must work without them anyway.
         context.route(OFF_SITE, lambda route: route.abort())
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        from tests.browser.helpers import watch_csp
+
+        watch_csp(page)
+        return page
 
     yield make
     for context in contexts:

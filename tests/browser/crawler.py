@@ -7,7 +7,10 @@ For each page it records a :class:`Finding` when:
 - a static file or other same-site request the page makes does not load;
 - the visible text holds an internal identifier (see ``tests.text_checks``);
 - axe-core finds a violation of a WCAG 2.2 A or AA rule (any impact);
-- the page scrolls sideways at 320 CSS px.
+- the page scrolls sideways at 320 CSS px;
+- the browser refused something under the Content-Security-Policy (an inline
+  script, style or handler, eval, a resource from elsewhere): Chromium reports it
+  in the console, and a page broken by the policy must fail the crawl.
 
 Pages are grouped by URL pattern (the resolved URL name and the names of the query
 parameters): the first ``per_pattern`` URLs of a pattern are checked in full, later
@@ -30,7 +33,7 @@ from django.urls import Resolver404, resolve
 
 if TYPE_CHECKING:
     from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import Page, Response
+    from playwright.sync_api import ConsoleMessage, Page, Response
 
 # The axe rule tags for WCAG 2.2 level A and AA (axe tags each rule with the
 # version and level that introduced it).
@@ -190,6 +193,11 @@ def crawl(
         (base_url.rstrip("/") + start, "start") for start in starts
     )
     failed: list[str] = []
+    refused: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if is_csp_violation(message.text):
+            refused.append(message.text)
 
     def on_response(response: Response) -> None:
         if response.status >= 400 and _same_site(response.url, origin):
@@ -208,6 +216,7 @@ def crawl(
 
     page.on("response", on_response)
     page.on("requestfailed", on_failed)
+    page.on("console", on_console)
     try:
         while queue and len(result.visited) < max_pages:
             url, came_from = queue.popleft()
@@ -233,6 +242,7 @@ def crawl(
                 result.downloads.append(url)
                 continue
             failed.clear()
+            refused.clear()
             with result.timed("load"):
                 response = page.goto(url)
                 page.wait_for_load_state("load")
@@ -266,6 +276,10 @@ def crawl(
                 width = scroll_width_at(page, NARROW_WIDTH)
             if width > NARROW_WIDTH:
                 result.add(url, "scrolls sideways at 320 px", f"scrollWidth {width}")
+            # After the checks, so what scripts do once the page has loaded (charts
+            # drawn, htmx swaps) is caught too.
+            for line in refused:
+                result.add(url, "Content-Security-Policy violation", line)
             for link in page.evaluate(LINKS_JS):
                 link = urldefrag(link).url
                 if link not in seen_urls and _same_site(link, origin):
@@ -273,7 +287,16 @@ def crawl(
     finally:
         page.remove_listener("response", on_response)
         page.remove_listener("requestfailed", on_failed)
+        page.remove_listener("console", on_console)
     return result
+
+
+def is_csp_violation(console_text: str) -> bool:
+    """Chromium's console line for anything the Content-Security-Policy refused
+    ("Refused to apply inline style because it violates the following Content
+    Security Policy directive: ...", "Refused to evaluate a string as JavaScript
+    ...")."""
+    return "Content Security Policy" in console_text
 
 
 def _same_site(url: str, origin: object) -> bool:

@@ -127,9 +127,34 @@ def assert_no_horizontal_scroll(
             page.set_viewport_size(original)
 
 
+# What the Content-Security-Policy refused on each page since it opened (the
+# browser fixture watches every page's console).
+_REFUSED: dict[int, list[str]] = {}
+
+
+def watch_csp(page: Page) -> None:
+    """Record every Content-Security-Policy refusal the page reports."""
+    from tests.browser.crawler import is_csp_violation
+
+    refused = _REFUSED.setdefault(id(page), [])
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if is_csp_violation(message.text) else None
+        ),
+    )
+
+
+def assert_no_csp_violations(page: Page) -> None:
+    refused = _REFUSED.get(id(page), [])
+    assert not refused, f"The Content-Security-Policy refused: {refused}"
+
+
 def check_page(page: Page, *, narrow: bool = False, reload: bool = True) -> None:
-    """The standard checks for a page: axe at desktop width and, with ``narrow``, the
+    """The standard checks for a page: nothing refused by the Content-Security-
+    Policy since the page opened, axe at desktop width and, with ``narrow``, the
     320 px reflow check plus axe again at that width."""
+    assert_no_csp_violations(page)
     assert_accessible(page)
     if narrow:
         assert_no_horizontal_scroll(page, reload=reload, axe=True)

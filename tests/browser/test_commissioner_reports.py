@@ -54,32 +54,40 @@ def test_a_commissioner_reads_the_report_and_downloads_every_format(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Talking therapies: outcomes report"
     )
+    # A funder sees one whole quarter at a time: at first the latest one started.
+    expect(page.locator("dd", has_text="01/01/2026 to 31/03/2026")).to_be_visible()
+    period = page.get_by_label("Period", exact=True)
+    assert period.locator("option").all_inner_texts() == [
+        "April to June 2025 (2025-26 Q1)",
+        "July to September 2025 (2025-26 Q2)",
+        "October to December 2025 (2025-26 Q3)",
+        "January to March 2026 (2025-26 Q4)",
+    ]
+    expect(page.get_by_label("Start of the period")).to_have_count(0)
+    check_page(page, narrow=True)
+    period.select_option("2025-Q2")
+    page.get_by_role("button", name="Show the report").click()
+    expect(page.locator("dd", has_text="01/07/2025 to 30/09/2025")).to_be_visible()
     expect(page.locator('[data-code="mean_change"]').first).to_have_text("-4.9")
     expect(page.get_by_role("heading", name="Methods")).to_be_visible()
-    check_page(page, narrow=True)
+    check_page(page, narrow=True, reload=False)
     for link, (content_type, suffix) in FORMATS.items():
         with page.expect_download() as info:
             page.get_by_role("link", name=link).click()
         download = info.value
-        assert download.suggested_filename.endswith(suffix)
+        assert download.suggested_filename.endswith(f"-20250701-20250930{suffix}")
         content = download.path().read_bytes()
         text = _text_of(suffix, content)
         assert "-4.9" in text, link  # the disclosed mean change
         href = page.get_by_role("link", name=link).get_attribute("href")
         response = page.request.get(page.url.split("?")[0] + href)
         assert response.headers["content-type"].startswith(content_type)
-    # A quarter of the contract.
-    page.get_by_label("Period", exact=True).select_option("2025-Q2")
-    page.get_by_role("button", name="Show the report").click()
-    expect(page.locator("dd", has_text="01/07/2025 to 30/09/2025")).to_be_visible()
-    check_page(page, narrow=True, reload=False)
-    # Bad dates are explained, naming the field.
-    page.get_by_label("Period", exact=True).select_option("custom")
-    page.get_by_label("Start of the period", exact=True).fill("01/01/2024")
-    page.get_by_role("button", name="Show the report").click()
+    # Days typed into the address: a clear message and no report (decision 0015).
+    page.goto(page.url.split("?")[0] + "?start=01/07/2025&end=01/07/2025")
     expect(page.locator(".nhsuk-error-summary")).to_contain_text(
-        "The start of the period must be within the contract"
+        "Reports for funders cover one whole quarter at a time"
     )
+    expect(page.get_by_role("heading", name="Reach")).to_have_count(0)
     check_page(page, narrow=True, reload=False)
     assert contract.pk
 

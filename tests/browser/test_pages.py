@@ -125,3 +125,58 @@ def test_commissioner_home(page, commissioner):
     page.wait_for_url(f"**/commissioners/{commissioner.body.slug}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(commissioner.body.name)
     check_page(page, narrow=True)
+
+
+def test_the_browser_refuses_inline_style_and_script_and_the_crawl_reports_it(
+    admin_page, live_server
+):
+    """The Content-Security-Policy is enforced (decision 0015), and what it refuses
+    is a finding of the crawl (tests/browser/crawler.py): a page broken by the
+    policy fails the crawl."""
+    from tests.browser.crawler import crawl
+
+    page = admin_page
+    seen: list[str] = []
+    page.on("console", lambda message: seen.append(message.text))
+    page.goto("/o/alpha/services/")
+    # What a template with inline markup would do: refused, and said in the console.
+    page.evaluate(
+        """() => {
+          const box = document.createElement("div");
+          box.innerHTML = '<p style="color: red">x</p><img src="x" onerror="1">';
+          document.body.append(box);
+          const script = document.createElement("script");
+          script.textContent = "window.inlineRan = true";
+          document.body.append(script);
+        }"""
+    )
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.inlineRan") is None
+    refused = [line for line in seen if "Content Security Policy" in line]
+    assert any("inline style" in line for line in refused), seen
+    assert any("inline script" in line or "script-src" in line for line in refused)
+
+    # The crawl of a clean page finds nothing; the same page made to break the
+    # policy when it loads is reported.
+    clean = crawl(
+        page,
+        role="org_admin",
+        base_url=live_server.url,
+        starts=("/o/alpha/services/",),
+        max_pages=1,
+    )
+    assert [f for f in clean.findings if "Content-Security-Policy" in f.kind] == []
+    page.add_init_script(
+        """document.addEventListener("DOMContentLoaded", () => {
+          document.body.insertAdjacentHTML("beforeend", '<p style="color: red">x</p>');
+        });"""
+    )
+    broken = crawl(
+        page,
+        role="org_admin",
+        base_url=live_server.url,
+        starts=("/o/alpha/services/",),
+        max_pages=1,
+    )
+    kinds = [f.kind for f in broken.findings]
+    assert "Content-Security-Policy violation" in kinds, broken.findings

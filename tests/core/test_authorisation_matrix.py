@@ -4,6 +4,10 @@ Walks every URL pattern: each must declare its access. Then, for every
 organisation route, every role in its own organisation gets exactly what the policy
 says (allowed, or 403), every member of another organisation gets 404, and so does
 a commissioner. Object routes are also probed with another organisation's object.
+
+Every response the walk gets, whatever its status, must carry the headers of
+decision 0015: ``Cache-Control: no-store``, the Content-Security-Policy (this site
+only, no inline script or style, no eval) and a Permissions-Policy.
 """
 
 from __future__ import annotations
@@ -119,13 +123,44 @@ def _commissioner_url(route: Route, slug: str, objects: dict[str, Any]) -> str:
     return reverse(route.name, kwargs=kwargs)
 
 
+HEADERS_CHECKED: set[str] = set()
+
+
+def check_headers(response: Any, where: str) -> None:
+    """The headers every response carries (decision 0015)."""
+    cache = response.get("Cache-Control", "")
+    assert "no-store" in cache, (where, response.status_code, cache)
+    policy = response.get("Content-Security-Policy", "")
+    directives = {
+        part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()
+    }
+    assert directives.get("default-src") == ["'self'"], (where, policy)
+    assert directives.get("script-src") == ["'self'"], (where, policy)
+    assert directives.get("style-src") == ["'self'"], (where, policy)
+    assert directives.get("frame-ancestors") == ["'none'"], (where, policy)
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, where
+    permissions = response.get("Permissions-Policy", "")
+    assert "camera=()" in permissions and "geolocation=()" in permissions, (
+        where,
+        permissions,
+    )
+    HEADERS_CHECKED.add(where)
+
+
+def _get(client: Any, url: str, where: str) -> Any:
+    response = client.get(url)
+    check_headers(response, where)
+    return response
+
+
 def _request(client: Any, route: Route, url: str) -> int:
     # Access is checked before the HTTP method; a POST-only page is probed by POST
     # too, so its object lookup (404 for another organisation's object) runs.
-    status = int(client.get(url).status_code)
-    if status == 405:
-        status = int(client.post(url).status_code)
-    return status
+    response = _get(client, url, route.name)
+    if response.status_code == 405:
+        response = client.post(url)
+        check_headers(response, route.name)
+    return int(response.status_code)
 
 
 @pytest.mark.django_db
@@ -207,10 +242,10 @@ def test_commissioner_routes_answer_only_their_own_body(
     staff = verified_client(tenant_a.members[Role.ORG_ADMIN.value].user)
     for route in COMMISSIONER_ROUTES:
         north = _commissioner_url(route, "north-icb", objects)
-        assert own.get(north).status_code == 200, route.name
+        assert _get(own, north, route.name).status_code == 200, route.name
         south = _commissioner_url(route, "south", objects)
-        assert own.get(south).status_code == 404, route.name
-        assert staff.get(north).status_code == 404, route.name
+        assert _get(own, south, route.name).status_code == 404, route.name
+        assert _get(staff, north, route.name).status_code == 404, route.name
 
 
 @pytest.mark.django_db
@@ -222,14 +257,16 @@ def test_signed_out_visitors_are_sent_to_sign_in_from_every_private_route(
     objects = _objects(tenant_a)
     client = Client()
     for route in ORG_ROUTES:
-        response = client.get(_url(route, "alpha", objects))
+        response = _get(client, _url(route, "alpha", objects), route.name)
         assert response.status_code == 302 and "/sign-in/" in response["Location"], (
             route.name
         )
     commissioner_objects = _commissioner_objects(tenant_a)
     for route in COMMISSIONER_ROUTES:
-        response = client.get(
-            _commissioner_url(route, "north-icb", commissioner_objects)
+        response = _get(
+            client,
+            _commissioner_url(route, "north-icb", commissioner_objects),
+            route.name,
         )
         assert response.status_code == 302 and "/sign-in/" in response["Location"]
 
@@ -270,3 +307,65 @@ def test_a_role_change_takes_effect_on_the_very_next_request(tenant_a: Tenant) -
     viewer.role = Role.MANAGER
     viewer.save()
     assert client.get(url).status_code == 200
+
+
+OTHER_ROUTES = [
+    r
+    for r in ROUTES
+    if r.access is not None and r.access.kind not in ("org", "commissioner")
+]
+
+
+def _other_url(route: Route) -> str:
+    # Token routes answer a made-up token with their "not valid" page: the
+    # headers are checked on that answer.
+    made_up = {"uidb64": "MQ", "token": "no-such-token"}
+    return reverse(route.name, kwargs={k: made_up[k] for k in route.kwargs})
+
+
+@pytest.mark.django_db
+def test_every_route_carries_the_security_headers_signed_in_and_out(
+    tenant_a: Tenant, commissioner: Any
+) -> None:
+    from django.test import Client
+
+    HEADERS_CHECKED.clear()
+    signed_in = verified_client(tenant_a.members[Role.WORKER.value].user)
+    for route in OTHER_ROUTES:
+        for client in (Client(), signed_in):
+            _get(client, _other_url(route), route.name)
+    # Organisation and commissioner routes, as those who may reach them (the
+    # tests above check them for every role too).
+    manager = verified_client(tenant_a.members[Role.ORG_ADMIN.value].user)
+    objects = _objects(tenant_a)
+    for route in ORG_ROUTES:
+        _request(manager, route, _url(route, "alpha", objects))
+    own = verified_client(commissioner.user)
+    commissioner_objects = _commissioner_objects(tenant_a)
+    for route in COMMISSIONER_ROUTES:
+        url = _commissioner_url(route, "north-icb", commissioner_objects)
+        _get(own, url, route.name)
+    assert {r.name for r in ROUTES} == HEADERS_CHECKED
+
+
+@pytest.mark.django_db
+def test_the_server_error_page_carries_the_headers_and_no_inline_style() -> None:
+    from django.test import Client, override_settings
+    from django.urls import path
+
+    from openproms import urls as project_urls
+
+    def broken(request: Any) -> Any:
+        raise RuntimeError("broken on purpose")
+
+    class Urls:
+        urlpatterns = [*project_urls.urlpatterns, path("broken/", broken)]
+        handler500 = project_urls.handler500
+
+    with override_settings(ROOT_URLCONF=Urls):
+        response = Client(raise_request_exception=False).get("/broken/")
+    assert response.status_code == 500
+    check_headers(response, "server error")
+    body = response.content.decode()
+    assert "style=" not in body and "<style" not in body
+    assert "openproms/error.css" in body

@@ -220,9 +220,24 @@ def test_only_the_figures_the_contract_wants_are_built(
 
 
 def report_url(contract: Contract, **query: str) -> str:
+    """The commissioner's report page."""
     url = reverse(
         "reports:commissioner_contract_report",
         kwargs={"body_slug": contract.commissioner.slug, "contract_pk": contract.pk},
+    )
+    if query:
+        url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+    return url
+
+
+def staff_report_url(contract: Contract, **query: str) -> str:
+    """The same report on the organisation's own pages (any dates)."""
+    url = reverse(
+        "reports:contract_report",
+        kwargs={
+            "org_slug": contract.organisation.slug,
+            "contract_pk": contract.pk,
+        },
     )
     if query:
         url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
@@ -323,14 +338,17 @@ def test_no_format_of_the_report_names_a_person(
     ten_people(tenant_a)
     contract = make_contract(tenant_a, commissioner.body)
     client = verified_client(commissioner.user)
-    page = client.get(report_url(contract)).content.decode()
+    q2 = {"period": "2025-Q2"}
+    page = client.get(report_url(contract, **q2)).content.decode()
     texts = {
         "page": page,
-        "csv": client.get(report_url(contract, format="csv")).content.decode(
+        "csv": client.get(report_url(contract, **q2, format="csv")).content.decode(
             "utf-8-sig"
         ),
-        "xlsx": _xlsx_text(client.get(report_url(contract, format="xlsx")).content),
-        "pdf": _pdf_text(client.get(report_url(contract, format="pdf")).content),
+        "xlsx": _xlsx_text(
+            client.get(report_url(contract, **q2, format="xlsx")).content
+        ),
+        "pdf": _pdf_text(client.get(report_url(contract, **q2, format="pdf")).content),
     }
     for fmt, text in texts.items():
         assert "Talking therapies" in text, fmt
@@ -369,22 +387,30 @@ def test_bad_report_dates_are_a_400_naming_the_field(
     tenant_a: Tenant, commissioner: CommissionerMembership
 ) -> None:
     contract = make_contract(tenant_a, commissioner.body)
-    client = verified_client(commissioner.user)
-    outside = client.get(report_url(contract, period="custom", start="2024-01-01"))
+    client = verified_client(tenant_a.members[Role.MANAGER.value].user)
+    outside = client.get(
+        staff_report_url(contract, period="custom", start="2024-01-01")
+    )
     assert outside.status_code == 400
     assert b"The start of the period must be within the contract" in outside.content
     backwards = client.get(
-        report_url(contract, period="custom", start="2025-09-01", end="2025-06-01")
+        staff_report_url(
+            contract, period="custom", start="2025-09-01", end="2025-06-01"
+        )
     )
     assert backwards.status_code == 400
     assert b"The end of the period must be on or after its start" in backwards.content
-    nonsense = client.get(report_url(contract, period="custom", start="31/02/2025"))
+    nonsense = client.get(
+        staff_report_url(contract, period="custom", start="31/02/2025")
+    )
     assert (
         nonsense.status_code == 400
         and b"Enter the start of the period" in nonsense.content
     )
-    assert client.get(report_url(contract, period="1999-Q9")).status_code == 400
-    assert client.get(report_url(contract, format="docx")).status_code == 400
+    assert client.get(staff_report_url(contract, period="1999-Q9")).status_code == 400
+    funder = verified_client(commissioner.user)
+    assert funder.get(report_url(contract, period="1999-Q9")).status_code == 400
+    assert funder.get(report_url(contract, format="docx")).status_code == 400
     assert not AuditEvent.objects.filter(action="report.export").exists()
 
 
@@ -437,7 +463,8 @@ def test_the_web_page_has_the_chart_with_disclosed_data_and_the_methods(
             [(dt.date(2025, 5, 1), 20), (dt.date(2025, 9, 1), 5 if i < 12 else 19)],
         )
     contract = make_contract(tenant_a, commissioner.body)
-    page = verified_client(commissioner.user).get(report_url(contract)).content.decode()
+    client = verified_client(commissioner.user)
+    page = client.get(report_url(contract, period="2025-Q2")).content.decode()
     assert 'data-chart="chart-phq9-total"' in page
     # 12 of 20 improved: shown 10 of 20 = 50.0% (from the rounded counts), not 60%.
     assert '"value":50.0' in page
@@ -516,10 +543,9 @@ def test_the_report_and_its_files_show_dates_day_first(
     ten_people(tenant_a)
     contract = make_contract(tenant_a, commissioner.body)
     client = verified_client(commissioner.user)
-    query = {"period": "custom", "start": "01/07/2025", "end": "30/09/2025"}
+    query = {"period": "2025-Q2"}
     page = client.get(report_url(contract, **query)).content.decode()
     assert "01/07/2025 to 30/09/2025" in page
-    assert 'value="01/07/2025"' in page and 'type="date"' not in page
     csv_rows = (
         client.get(report_url(contract, **query, format="csv"))
         .content.decode("utf-8-sig")
@@ -530,3 +556,8 @@ def test_the_report_and_its_files_show_dates_day_first(
     pdf = _pdf_text(client.get(report_url(contract, **query, format="pdf")).content)
     assert "01/07/2025 to 30/09/2025" in xlsx
     assert "01/07/2025 to 30/09/2025" in pdf
+    staff = verified_client(tenant_a.members[Role.MANAGER.value].user)
+    custom = {"period": "custom", "start": "01/07/2025", "end": "30/09/2025"}
+    page = staff.get(staff_report_url(contract, **custom)).content.decode()
+    assert "01/07/2025 to 30/09/2025" in page
+    assert 'value="01/07/2025"' in page and 'type="date"' not in page

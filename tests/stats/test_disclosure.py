@@ -15,7 +15,11 @@ Unit tests pin the NHS (R1) and ONS (R2) rules cell by cell. Property tests
 
 The residual risk the rules leave (several overlapping figures at once) is pinned
 as an example in :func:`test_residual_risk_three_overlapping_figures_can_pin_a_count`
-and explained in docs/stats.md.
+and explained in docs/stats.md. Neither it nor the ONS pair can be formed by a
+funder: both need two reports on nested groups for the same period, and a funder is
+offered whole quarters only, from contracts that never share a service and a quarter
+(decision 0015; tests/stats/test_release.py shows the same reader finding both
+leaks and finding nothing in what a funder can request).
 """
 
 from __future__ import annotations
@@ -301,6 +305,8 @@ def test_two_overlapping_totals_never_pin_a_small_difference_exhaustively(
 
 
 def test_the_ons_rule_residual_case_is_as_documented() -> None:
+    # Not formable by a funder: test_release.py,
+    # test_the_ons_residual_needs_two_overlapping_contracts_too.
     assert protect_count(18, ONS_RULE) == 20 and protect_count(9, ONS_RULE) == "*"
     assert consistent_differences(20, "*", ONS_RULE) & set(range(10)) == {9}
 
@@ -451,6 +457,8 @@ def test_residual_risk_three_overlapping_figures_can_pin_a_count() -> None:
     # second report "all except the second group" with total 33 (35). Each table
     # passes margin protection on its own, but together they pin every group:
     # 33 <= total - x2 <= 7 + 7 + 12 + 7 = 33. See docs/stats.md, residual risks.
+    # Not formable by a funder (decision 0015): test_release.py,
+    # test_the_three_overlapping_reports_residual_needs_overlapping_contracts.
     counts = [7, 1, 7, 12, 7]
     names = [f"g{i}" for i in range(5)]
     table = {n: Count(c) for n, c in zip(names, counts, strict=True)}

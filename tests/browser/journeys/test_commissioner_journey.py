@@ -17,11 +17,13 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from openproms.people.models import Consent
 from openproms.reports.models import Contract
 from openproms.reports.report_builder import Report, build_report
+from openproms.stats.release import whole_quarters
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +59,7 @@ def _stored(report: Report) -> list[tuple[str, str, str]]:
     return [(f.name, f.kind, str(f.value)) for f in report.all_figures()]
 
 
-def _counted_anyway(contract: Contract) -> Report:
+def _counted_anyway(contract: Contract, start: Any, end: Any) -> Report:
     """The same report as if nobody had said no to sharing with funders (built in
     a transaction that is rolled back: nothing stored changes)."""
 
@@ -68,9 +70,7 @@ def _counted_anyway(contract: Contract) -> Report:
     try:
         with transaction.atomic():
             Consent.objects.filter(kind=Consent.Kind.SHARE_WITH_FUNDERS).delete()
-            built.append(
-                build_report(contract, start=contract.start_date, end=contract.end_date)
-            )
+            built.append(build_report(contract, start=start, end=end))
             raise Undo
     except Undo:
         pass
@@ -138,14 +138,39 @@ def test_a_commissioner_reads_a_report_and_its_downloads_leave_out_who_said_no(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"{CONTRACT}: outcomes report"
     )
+    # A funder reads one whole quarter at a time (decision 0015): at first the
+    # latest one started; they choose one where the people who said no had scores.
+    quarters = whole_quarters(contract.start_date, contract.end_date)
+    today = timezone.localdate()
+    latest = [q for q in quarters if q.start <= today][-1]
+    expect(page.locator("dd", has_text=f"{latest.start:%d/%m/%Y} to ")).to_be_visible()
+    expect(page.get_by_label("Start of the period")).to_have_count(0)
     shot(page, "the report")
 
+    def differs(q: Any) -> bool:
+        shown = _stored(build_report(contract, start=q.start, end=q.end))
+        counted = _stored(_counted_anyway(contract, q.start, q.end))
+        return all(
+            [f for f in shown if f[0] == code] != [f for f in counted if f[0] == code]
+            for code in ("people_engaged", "n")
+        )
+
+    quarter = next(q for q in quarters if q.start <= today and differs(q))
+    page.get_by_label("Period", exact=True).select_option(quarter.key)
+    page.get_by_role("button", name="Show the report").click()
+    expect(
+        page.locator(
+            "dd", has_text=f"{quarter.start:%d/%m/%Y} to {quarter.end:%d/%m/%Y}"
+        )
+    ).to_be_visible()
+    shot(page, "the report for a quarter")
+
     # Seen = stored: every figure on the page is the report the database gives.
-    report = build_report(contract, start=contract.start_date, end=contract.end_date)
+    report = build_report(contract, start=quarter.start, end=quarter.end)
     seen = _page_figures(page)
     assert seen == _stored(report)
     # ... and the people who said no are not in it: counted, the figures differ.
-    counted = _counted_anyway(contract)
+    counted = _counted_anyway(contract, quarter.start, quarter.end)
     assert _stored(counted) != _stored(report)
     assert Consent.objects.filter(pk__in=decliners).count() == 3  # nothing undone
     for code in ("people_engaged", "n"):
@@ -173,7 +198,7 @@ def test_a_commissioner_reads_a_report_and_its_downloads_leave_out_who_said_no(
         )
     )
     assert [(r["Code"], r["Kind"], r["Value"]) for r in csv_rows] == seen
-    assert {r["From"] for r in csv_rows} == {f"{contract.start_date:%d/%m/%Y}"}
+    assert {r["From"] for r in csv_rows} == {f"{quarter.start:%d/%m/%Y}"}
     xlsx_rows, xlsx_text = _xlsx_rows(_download(page, "Download as Excel workbook"))
     assert _same(xlsx_rows) == _same(seen)
     assert "said no to their answers being included" in xlsx_text

@@ -7,7 +7,16 @@
       var target = document.getElementById(node.getAttribute("data-chart"));
       if (!target || target.dataset.rendered) return;
       var spec = JSON.parse(node.textContent);
-      vegaEmbed(target, spec, { actions: false, renderer: "svg" }).then(function (result) {
+      // The Content-Security-Policy forbids eval and <style> elements: ast uses
+      // Vega's bundled expression interpreter; defaultStyle and the tooltip's
+      // disableDefaultStyle add no <style> (reports/vega-tooltip.css has its style).
+      vegaEmbed(target, spec, {
+        actions: false,
+        renderer: "svg",
+        ast: true,
+        defaultStyle: false,
+        tooltip: { disableDefaultStyle: true },
+      }).then(function (result) {
         target.dataset.rendered = "true";
         var svg = target.querySelector("svg");
         if (svg) {
