@@ -13,9 +13,9 @@ TABLES = {
     "collection_planrule": {"parent": ("plan_id", "collection_measurementplan")},
     "collection_timepoint": {},
     "collection_administration": {},
-    "collection_scaleresult": {
-        "parent": ("administration_id", "collection_administration")
-    },
+    # Its own organisation column (0008): the largest child table, read whole for
+    # an organisation (counts of unscored answers, the FHIR export).
+    "collection_scaleresult": {},
     "collection_outcomescore": {},
     "collection_administrationedit": {
         "parent": ("administration_id", "collection_administration")
@@ -33,6 +33,6 @@ forward, backward = walled_operations(TABLES)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("collection", "0007_add_withdrew_reason")]
+    dependencies = [("collection", "0008_scale_result_organisation")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]
