@@ -58,6 +58,9 @@ def start(args: argparse.Namespace) -> int:
     worker = None
     stop_jobs = threading.Event()
     if not args.no_worker:
+        # This is the only worker: whatever a killed one left half-read is taken
+        # over now (decision 0022).
+        call_command("recover", stale_minutes=0)
         worker = subprocess.Popen(
             [sys.executable, "-m", "openproms.cli", "manage", "db_worker"],
             env={**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS},

@@ -36,6 +36,7 @@ class Action(StrEnum):
     AUDIT_VIEW = "audit.view"
     PERSON_VIEW = "person.view"
     PERSON_MANAGE = "person.manage"
+    PERSON_SUBJECT_ACCESS = "person.subject_access"
     EPISODE_MANAGE = "episode.manage"
     CASELOAD_VIEW = "caseload.view"
     MEASURE_VIEW = "measure.view"
@@ -51,6 +52,9 @@ class Action(StrEnum):
     DASHBOARD_VIEW = "dashboard.view"
     CONTRACT_MANAGE = "contract.manage"
     REPORT_VIEW = "report.view"
+    PERSON_ERASE = "person.erase"
+    PERSON_RESTRICT = "person.restrict"
+    RETENTION_SET = "retention.set"
 
 
 # fmt: off
@@ -65,6 +69,7 @@ member.manage   |     x     |         |        |              |
 audit.view      |     x     |         |        |              |
 person.view     |     x     |    x    |   x    |      x       |
 person.manage   |     x     |    x    |   x    |      x       |
+person.subject_access |  x  |         |        |              |
 episode.manage  |     x     |    x    |   x    |              |
 caseload.view   |     x     |    x    |   x    |              |
 measure.view    |     x     |    x    |   x    |      x       |   x
@@ -80,6 +85,9 @@ alert.manage    |     x     |    x    |   x    |              |
 dashboard.view  |     x     |    x    |        |              |   x
 contract.manage |     x     |    x    |        |              |
 report.view     |     x     |    x    |        |              |   x
+person.erase    |     x     |         |        |              |
+person.restrict |     x     |         |        |              |
+retention.set   |     x     |         |        |              |
 """
 # fmt: on
 

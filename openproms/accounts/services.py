@@ -415,6 +415,29 @@ def login_failed(*, request: HttpRequest, username: str) -> None:
     )
 
 
+def account_locked_out(*, request: HttpRequest | None, username: str) -> None:
+    """Record that django-axes locked a sign-in name out after repeated failures.
+
+    The event goes to every organisation the account with that email belongs to,
+    so their admins see it on the audit page; a name that is no one's account
+    gets one event with no organisation (the installation's own record).
+    """
+    username = (username or "")[:254]
+    organisations: list[Organisation | None] = list(
+        Organisation.objects.filter(memberships__user__email__iexact=username)
+        .distinct()
+        .order_by("pk")
+    )
+    for organisation in organisations or [None]:
+        log_action(
+            action="auth.locked_out",
+            request=request,
+            actor_label=username,
+            organisation=organisation,
+            detail={"username": username},
+        )
+
+
 def logout_recorded(*, request: HttpRequest, user: User) -> None:
     log_action(action="auth.logout", actor=user, request=request)
 

@@ -13,7 +13,13 @@ from openproms.core.forms import DayMonthYearField
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="What was done", required=False, choices=())
     actor = forms.CharField(
-        label="Person (email contains)", required=False, max_length=254
+        label="Who did it (email contains)", required=False, max_length=254
+    )
+    person = forms.CharField(
+        label="About the person (their reference)",
+        required=False,
+        max_length=40,
+        help_text="Every event about them: who looked at their record, and changes.",
     )
     date_from = DayMonthYearField(
         label="From date", what="the from date", required=False

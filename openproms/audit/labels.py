@@ -23,6 +23,7 @@ ACTION_LABELS: dict[str, str] = {
     "alert.acknowledge": "Risk alert acknowledged",
     "alert.raise": "Risk alert raised",
     "auth.login": "Signed in",
+    "auth.locked_out": "Account locked after repeated failed sign-ins",
     "auth.login_failed": "Sign-in failed",
     "auth.logout": "Signed out",
     "auth.recovery_codes_generate": "Recovery codes made",
@@ -66,12 +67,20 @@ ACTION_LABELS: dict[str, str] = {
     "paper_entry.resolve": "Paper form differences settled",
     "paper_entry.second": "Paper form typed in a second time",
     "person.create": "Person added",
+    "person.erase": "Person erased",
+    "person.restrict": "Person's data restricted",
+    "person.unrestrict": "Restriction lifted",
     "person.update": "Person's details changed",
+    "person.subject_access": "Everything held about the person downloaded",
     "plan.create": "Plan added",
     "plan.rule_add": "Plan rule added",
     "plan.rule_remove": "Plan rule removed",
     "plan.update": "Plan changed",
+    "retention.apply": "Retention period applied",
+    "retention.set": "Retention period changed",
     "progress.export_pdf": "Progress sheet downloaded",
+    "records.download": "Personal records downloaded",
+    "records.view": "Personal records looked at",
     "report.export": "Report downloaded",
     "scan.assign": "Scanned page matched to a person",
     "scan.decide": "Scanned answer checked",
@@ -109,6 +118,8 @@ RECORD_LABELS: dict[str, str] = {
     "collection.riskalert": "Risk alert",
     "collection.selfcompletionlink": "Self-completion link",
     "collection.timepoint": "Time point",
+    "governance.erasure": "Erasure",
+    "governance.retentionsetting": "Retention period",
     "people.contact": "Contact",
     "people.consent": "Consent",
     "people.episode": "Episode",
@@ -166,12 +177,38 @@ def plain_text(text: str) -> str:
         word = match.group(0)
         return names.get(word, word)
 
-    return _CODE_WORD.sub(swap, text)
+    text = _CODE_WORD.sub(swap, text)
+    # Measure ids that are plain words ("wemwbs"), as whole words.
+    return _word_ids().sub(swap, text)
+
+
+@cache
+def _word_ids() -> re.Pattern[str]:
+    words = sorted(
+        (d.id for d in default_library() if d.id.isalpha()), key=len, reverse=True
+    )
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
+
+
+# Records named by their kind alone, whatever an older event stored as their text
+# (a person's name and reference; an uploaded file's name): events written now
+# store none (audit.services.record_text).
+NAMED_BY_KIND_ONLY = frozenset({"people.serviceuser", "scans.scanfile"})
+
+
+def read_label(view: str, people: int) -> str:
+    """What a read event showed: the page in words and how many people."""
+    page = view[:1].upper() + view[1:] if view else "A page"
+    if people == 0:
+        return page
+    return f"{page}: {people} {'person' if people == 1 else 'people'}"
 
 
 def record_label(object_type: str, object_repr: str) -> str:
     """What the event was about: the kind of record, then its text in words."""
     kind = RECORD_LABELS.get(object_type, "")
+    if object_type in NAMED_BY_KIND_ONLY:
+        return kind
     text = _PERSON_KEY.sub("", plain_text(object_repr))
     if kind and text.casefold().startswith(kind.casefold()):
         return text

@@ -43,6 +43,11 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # The people an event is about, as their keys between bars ("|12|45|"), so
+    # "who has looked at this person?" is one LIKE on SQLite and PostgreSQL alike
+    # (decision 0013). Null for events about no one; nullable so adding it kept
+    # the append-only triggers (SQLite adds a nullable column in place).
+    people = models.TextField(null=True, blank=True)  # noqa: DJ001 - see above
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from openproms.accounts.models import Organisation
 from openproms.audit.models import AuditEvent
+from openproms.audit.services import person_marker
 
 
 def audit_events_for_organisation(
@@ -18,8 +19,17 @@ def audit_events_for_organisation(
     actor: str = "",
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    person_pk: int | None = None,
 ) -> QuerySet[AuditEvent]:
+    """The organisation's events, newest first; with ``person_pk`` only those
+    about that person (reads that showed them, and changes to their records)."""
     events = AuditEvent.objects.filter(organisation=organisation)
+    if person_pk is not None:
+        events = events.filter(
+            Q(people__contains=person_marker(person_pk))
+            # Events written before events named their people.
+            | Q(object_type="people.serviceuser", object_id=str(person_pk))
+        )
     if action:
         events = events.filter(action=action)
     if actor:

@@ -3,6 +3,7 @@ permissions or exports calls :func:`log_action`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -24,6 +25,50 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return address or None
 
 
+def record_text(obj: models.Model) -> str:
+    """The text an event keeps about its record. A model whose text would name a
+    person (a service user, an uploaded file's name) says what it keeps with an
+    ``audit_text()`` method (usually nothing: its type and key are enough);
+    other records keep their text, which names no one."""
+    audit_text = getattr(obj, "audit_text", None)
+    if callable(audit_text):
+        return str(audit_text())
+    return str(obj)
+
+
+def people_keys(keys: Iterable[int]) -> str | None:
+    """People's keys as stored on an event: ``|12|45|`` (None for no one)."""
+    ordered = sorted({int(key) for key in keys})
+    if not ordered:
+        return None
+    return "|" + "|".join(str(key) for key in ordered) + "|"
+
+
+def person_marker(person_pk: int) -> str:
+    """What an event about this person holds in ``people`` (for a LIKE)."""
+    return f"|{int(person_pk)}|"
+
+
+def _people_of(obj: models.Model | None) -> list[int]:
+    """The person a record is about: the person, or the one it names.
+
+    Duck-typed (the audit floor imports no app above it): a service user is
+    itself; a record with ``service_user_id`` (episode, consent, answers, time
+    point, printed form, link) names one, and a record whose episode is
+    already loaded (time point, contact) names the episode's person.
+    """
+    if obj is None:
+        return []
+    if obj._meta.label_lower == "people.serviceuser":
+        return [int(obj.pk)]
+    person = getattr(obj, "service_user_id", None)
+    if person is None:
+        # A time point or contact names its episode; read it only if loaded.
+        episode = obj._state.fields_cache.get("episode")
+        person = getattr(episode, "service_user_id", None)
+    return [int(person)] if person is not None else []
+
+
 def log_action(
     *,
     action: str,
@@ -33,11 +78,19 @@ def log_action(
     request: HttpRequest | None = None,
     detail: dict[str, Any] | None = None,
     actor_label: str | None = None,
+    object_repr: str | None = None,
+    people: Iterable[int] | None = None,
 ) -> AuditEvent:
     """Append one audit event.
 
     ``action`` is a dotted code such as ``service.create`` or ``auth.login_failed``.
-    ``detail`` holds what changed (never answers to questionnaires or secrets).
+    ``detail`` holds what changed (never answers to questionnaires or secrets,
+    and never a person's name, NHS number, date of birth, reference or free
+    text: audit events are append-only, so erasing a person must find nothing
+    of theirs here). The record is stored as its type and key, with the text
+    of :func:`record_text`, or ``object_repr`` when given.
+    ``people`` are the keys of the people the event is about; by default the
+    person ``obj`` is or names, so "every event about this person" finds it.
     """
     label = actor_label
     if label is None:
@@ -49,7 +102,12 @@ def log_action(
         organisation=organisation,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=(
+            object_repr[:200]
+            if object_repr is not None
+            else (record_text(obj)[:200] if obj is not None else "")
+        ),
         ip_address=client_ip(request),
         detail=detail or {},
+        people=people_keys(_people_of(obj) if people is None else people),
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from openproms.backup.errors import BackupError
+from openproms.backup.folders import unfinished_beside
 
 
 def add_commands(commands: Any) -> None:
@@ -127,6 +128,13 @@ def backup(args: argparse.Namespace) -> int:
         print(
             f"{len(manifest.files_vanished)} file(s) were deleted while the backup "
             "ran and are not in it (listed in its manifest)."
+        )
+    unfinished = unfinished_beside(args.to)
+    if unfinished:
+        print(
+            f"Unfinished backups from earlier runs that were stopped part-way are in "
+            f"{args.to.absolute().parent}: {', '.join(p.name for p in unfinished)}. "
+            "They cannot be restored; delete them to free the space."
         )
     return 0
 

@@ -25,6 +25,15 @@ def is_partial(folder: Path) -> bool:
     return folder.name.startswith(".") and PARTIAL_MARK in folder.name
 
 
+def unfinished_beside(target: Path) -> list[Path]:
+    """Unfinished backups (of any name) in the folder that holds ``target``: left
+    by runs that were stopped part-way."""
+    parent = target.absolute().parent
+    if not parent.is_dir():
+        return []
+    return sorted(p for p in parent.iterdir() if p.is_dir() and is_partial(p))
+
+
 def staging_folder(target: Path) -> Path:
     """Create the unfinished folder for a backup that will become ``target``."""
     if target.exists():

@@ -63,6 +63,7 @@ from openproms.backup.manifest import (
     pending_migrations,
     schema_problems,
 )
+from openproms.crash_points import crash_point
 
 SQLITE_FILE = "database.sqlite3"
 POSTGRES_FILE = "database.pgdump"
@@ -192,6 +193,7 @@ def backup_create(
             key_source=_key_source(folder),
             encryption=codec.params if isinstance(codec, Encrypted) else None,
         )
+        crash_point("backup.before_manifest")
         # The manifest last: a folder without one was never finished.
         with new_file(staging / MANIFEST_NAME) as handle:
             handle.write(manifest_dumps(manifest, codec))

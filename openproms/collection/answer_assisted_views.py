@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from openproms.accounts.policy import Action, role_may
+from openproms.audit.reads import record_viewed
 from openproms.collection import answer_services as svc
 from openproms.collection.answer_forms import (
     EditReasonForm,
@@ -51,6 +52,7 @@ def answer_person(request: HttpRequest, person_pk: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     person = service_user_get(membership=request.membership, pk=person_pk)  # type: ignore[attr-defined]
     names = svc.MeasureNames(organisation)
+    record_viewed(request, view="answering: measures due", people=[person.pk])
     return render(
         request,
         template("person"),
@@ -106,6 +108,7 @@ def _assisted(
                     org_slug=organisation.slug,
                     administration_pk=result.administration.pk,
                 )
+    record_viewed(request, view="answering page", people=[person.pk])
     return render(
         request,
         template("assisted"),
@@ -172,6 +175,9 @@ def answer_edit(request: HttpRequest, administration_pk: int) -> HttpResponse:
         initial={"submission_id": svc.new_submission_id()},
     )
     reason = EditReasonForm(data, initial={"version": administration.version})
+    record_viewed(
+        request, view="answers (correcting)", people=[administration.service_user_id]
+    )
     # Someone who types paper forms but does not collect answers (a data officer)
     # has no result screen: they go back to the person's page.
     if role_may(request.membership.role, Action.ANSWER_COLLECT):  # type: ignore[attr-defined]

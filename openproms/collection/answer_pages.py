@@ -21,6 +21,7 @@ from openproms.collection.models import (
     TimePoint,
 )
 from openproms.collection.services import (
+    DataRestricted,
     SubmissionConflict,
     SubmitResult,
     TimePointAlreadyAnswered,
@@ -143,7 +144,7 @@ def submit(
     except ResponseInvalid as invalid:
         form.add_engine_errors(invalid.errors)
         return None, 400
-    except (SubmissionConflict, TimePointAlreadyAnswered) as refused:
+    except (SubmissionConflict, TimePointAlreadyAnswered, DataRestricted) as refused:
         form.add_error(None, str(refused))
         return None, 409
 

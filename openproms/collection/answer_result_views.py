@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from openproms.accounts.policy import Action
 from openproms.accounts.selectors import support_text_for
+from openproms.audit.reads import record_viewed
 from openproms.catalogue.selectors import measure_definition
 from openproms.collection import answer_services as svc
 from openproms.collection.answer_forms import AcceptabilityForm
@@ -88,6 +89,7 @@ def answer_result(request: HttpRequest, administration_pk: int) -> HttpResponse:
         messages.success(request, "Thank you. The answers are saved.")
         return redirect(person_url(organisation, person))
     names = svc.MeasureNames(organisation)
+    record_viewed(request, view="answers and result", people=[person.pk])
     return render(
         request,
         template("result"),

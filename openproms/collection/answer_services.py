@@ -362,7 +362,7 @@ def acceptability_record(
         organisation=administration.organisation,
         obj=response,
         request=request,
-        actor_label=f"service user {administration.service_user.reference}",
+        actor_label="the person answering",
         detail={"mode": mode},
     )
     return response

@@ -109,6 +109,8 @@ def due_list(
         points = time_points_visible(membership)
     points = points.filter(counts.on_due_list(day))
     points = points.exclude(episode__status=Episode.Status.PAUSED)
+    # A restricted person's data is not processed (people.consent.restricted).
+    points = points.exclude(episode__service_user__restricted_at__isnull=False)
     if filters.worker is not None:
         points = points.filter(episode__key_worker=filters.worker)
     if filters.service is not None:
@@ -141,6 +143,7 @@ def missed_list(
     unrecorded_only: bool = False,
 ) -> QuerySet[TimePoint]:
     points = time_points_visible(membership).filter(status=TimePoint.Status.MISSED)
+    points = points.exclude(episode__service_user__restricted_at__isnull=False)
     if unrecorded_only:
         points = points.filter(missed_reason="")
     if filters.worker is not None:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from openproms.accounts import selectors as account_selectors
 from openproms.accounts.models import User
 from openproms.accounts.policy import Action
+from openproms.audit.reads import record_viewed
 from openproms.catalogue.selectors import organisation_measures
 from openproms.catalogue.templatetags.catalogue_tags import measure_name
 from openproms.collection import (
@@ -344,6 +345,11 @@ def due_list(request: HttpRequest) -> HttpResponse:
             point.paper_url = paper_url(point.pk)
             point.missed_url = missed_url(point.pk)
             point.measure_label = measure_name(point.measure_id)
+        record_viewed(
+            request,
+            view="due list",
+            people=(point.episode.service_user_id for point in page.object_list),
+        )
     return render(
         request,
         "collection/due/due_list.html",
@@ -377,6 +383,11 @@ def missed_list(request: HttpRequest) -> HttpResponse:
             due_lists.missed_list(
                 membership=membership, filters=filters, unrecorded_only=unrecorded
             ),
+        )
+        record_viewed(
+            request,
+            view="missed measures",
+            people=(point.episode.service_user_id for point in page.object_list),
         )
     return render(
         request,

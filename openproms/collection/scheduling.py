@@ -29,7 +29,7 @@ from openproms.collection.models import (
     PlanRule,
     TimePoint,
 )
-from openproms.people.consent import takes_part
+from openproms.people.consent import is_restricted, takes_part
 from openproms.people.models import Contact, Episode
 
 # Saving a plan refreshes the open episodes of its service inline up to this many;
@@ -106,8 +106,10 @@ def episode_schedule_refresh(*, episode: Episode, today: dt.date | None = None) 
     )
     # A person who has withdrawn from taking part needs no occasion: their open
     # ones are closed with the reason "withdrew" (and come back if they rejoin).
+    # A restricted person is held but not processed: theirs are cancelled too,
+    # and come back when the restriction is lifted.
     withdrew = not takes_part(episode.service_user_id)
-    if withdrew:
+    if withdrew or is_restricted(episode.service_user_id):
         rules = []
     existing = {
         (tp.rule_id, tp.sequence): tp

@@ -31,6 +31,7 @@ from openproms.collection.models import (
     TimePoint,
 )
 from openproms.collection.outcome_scores import replace_outcome_scores
+from openproms.crash_points import crash_point
 from openproms.people.models import Episode, ServiceUser
 from openproms.scoring import (
     MeasureDefinition,
@@ -61,6 +62,17 @@ class TimePointAlreadyAnswered(SubmissionError):
         )
         self.time_point = time_point
         self.existing = existing
+
+
+class DataRestricted(SubmissionError):
+    """The person's data is restricted: kept, but nothing new is recorded."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This person's data is restricted, so no answers can be recorded for "
+            "them. Nothing was saved. An organisation admin can lift the "
+            "restriction on their page."
+        )
 
 
 class StaleEdit(SubmissionError):
@@ -168,8 +180,9 @@ def administration_submit(
     """Validate, score and store one completed measure.
 
     Raises ``ResponseInvalid`` (from the engine; each error names the item and the
-    bad value), ``SubmissionConflict`` or ``TimePointAlreadyAnswered``; in every
-    case nothing is stored.
+    bad value), ``SubmissionConflict``, ``TimePointAlreadyAnswered`` or
+    ``DataRestricted`` (the person's data is restricted); in every case nothing
+    is stored.
     """
     codes = _checked_codes(measure, answers)
     score = score_response(measure, codes)
@@ -185,6 +198,10 @@ def administration_submit(
             ).first()
             if existing is not None:
                 return _replayed(existing, digest, measure, codes)
+            if ServiceUser.objects.filter(
+                pk=service_user.pk, restricted_at__isnull=False
+            ).exists():
+                raise DataRestricted()
             if time_point is not None:
                 locked = TimePoint.objects.select_for_update().get(pk=time_point.pk)
                 answered = Administration.objects.filter(time_point=locked).first()
@@ -220,9 +237,8 @@ def administration_submit(
                 organisation=organisation,
                 obj=administration,
                 request=request,
-                actor_label=None
-                if collected_by
-                else f"service user {service_user.reference}",
+                # The person themselves: named by the record's key, never here.
+                actor_label=None if collected_by else "the person answering",
                 detail={"measure": measure.key, "mode": mode},
             )
             _raise_alerts(administration, score, request)
@@ -230,12 +246,14 @@ def administration_submit(
                 from openproms.collection.scheduling import episode_schedule_refresh
 
                 episode_schedule_refresh(episode=episode)
+            crash_point("answer.before_commit")
     except IntegrityError:
         # A concurrent request stored the same submission id first.
         existing = Administration.objects.get(
             organisation=organisation, submission_id=submission_id
         )
         return _replayed(existing, digest, measure, codes)
+    crash_point("answer.committed")
     return SubmitResult(administration=administration, created=True, score=score)
 
 
@@ -298,7 +316,8 @@ def administration_edit(
         obj=locked,
         request=request,
         detail={
-            "reason": reason.strip()[:300],
+            # The reason is free text: the edit record keeps it, not the event.
+            "reason_given": bool(reason.strip()),
             "changed_items": sorted(k for k in codes if before.get(k) != codes[k]),
         },
     )

@@ -30,6 +30,8 @@ JOBS = [
     ),
     # Delete images of scanned pages that never became answers, once past retention.
     PeriodicJob("openproms.scans.tasks.expire_scan_images", every=24 * 60 * 60),
+    # Erase people past their organisation's retention period (decision 0021).
+    PeriodicJob("openproms.governance.tasks.apply_retention", every=24 * 60 * 60),
     # Keep the query planner's statistics fresh (SQLite has none until asked).
     PeriodicJob("openproms.core.tasks.database_optimise", every=24 * 60 * 60),
 ]

@@ -12,3 +12,8 @@ class PeopleConfig(AppConfig):
 
         home_panels.register(panels.alerts_panel, order=10)
         home_panels.register(panels.caseload_panel, order=30)
+
+        from openproms.audit.people import register_person_lookup
+        from openproms.people.selectors import service_user_key_for_reference
+
+        register_person_lookup(service_user_key_for_reference)

@@ -13,13 +13,19 @@ period reads today's decisions too. Until a "no" is recorded nothing is withheld
   commissioner sees (``reports.selectors`` reads :func:`declined_sharing_with_funders`);
 * sharing with their GP: a person who said no has no record text made for their
   GP and nothing of theirs is sent to a practice (:func:`may_share_with_gp`).
+
+A restricted person (restriction of processing, UK GDPR Art 18; decision 0021)
+is held but not processed: like a withdrawn person they get no time points
+(:func:`is_restricted`, read by the scheduler) and are sent nothing
+(:func:`people_who_may_be_contacted`), and they are left out of every report,
+the organisation's own included (:func:`not_counted`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from openproms.accounts.models import Organisation
 from openproms.people.models import Consent, ServiceUser
@@ -82,14 +88,39 @@ def withdrawn(organisation: Organisation) -> QuerySet[ServiceUser]:
     return _saying_no(organisation, Kind.TAKE_PART)
 
 
+def is_restricted(service_user_id: int) -> bool:
+    """True while the person's data is restricted: kept, but not processed."""
+    return ServiceUser.objects.filter(
+        pk=service_user_id, restricted_at__isnull=False
+    ).exists()
+
+
+def restricted(organisation: Organisation) -> QuerySet[ServiceUser]:
+    """The organisation's people whose data is restricted."""
+    return ServiceUser.objects.filter(
+        organisation=organisation, restricted_at__isnull=False
+    )
+
+
+def not_counted(organisation: Organisation, *, funders: bool) -> QuerySet[ServiceUser]:
+    """The people a report leaves out: restricted people always, and for
+    anything a funder sees also those who said no to sharing with funders."""
+    left_out = Q(pk__in=restricted(organisation).values("pk"))
+    if funders:
+        left_out |= Q(pk__in=declined_sharing_with_funders(organisation).values("pk"))
+    return ServiceUser.objects.filter(organisation=organisation).filter(left_out)
+
+
 def people_who_may_be_contacted(organisation: Organisation) -> QuerySet[ServiceUser]:
     """The people a reminder, a self-completion link or any other message about
-    measuring outcomes may go to: everyone who has not withdrawn. Anything that
-    sends such messages without a worker choosing the person (a reminder job)
-    must choose its recipients from here; their own contact preference is the
-    sender's further check."""
-    return ServiceUser.objects.filter(organisation=organisation).exclude(
-        pk__in=withdrawn(organisation).values("pk")
+    measuring outcomes may go to: everyone who has not withdrawn and is not
+    restricted. Anything that sends such messages without a worker choosing the
+    person (a reminder job) must choose its recipients from here; their own
+    contact preference is the sender's further check."""
+    return (
+        ServiceUser.objects.filter(organisation=organisation)
+        .exclude(pk__in=withdrawn(organisation).values("pk"))
+        .exclude(restricted_at__isnull=False)
     )
 
 

@@ -42,6 +42,10 @@ class ServiceUser(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+    # Restriction of processing (UK GDPR Art 18): the record stays, but nothing is
+    # planned, sent or counted for them (people.consent.restricted; decision 0021).
+    restricted_at = models.DateTimeField(null=True, blank=True)
+    restriction_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["reference"]
@@ -64,6 +68,10 @@ class ServiceUser(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def audit_text(self) -> str:
+        """Nothing: an audit event names a person by type and key only."""
+        return ""
 
     @property
     def display_name(self) -> str:

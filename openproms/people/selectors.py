@@ -62,6 +62,19 @@ def service_user_get(*, membership: Membership, pk: int) -> ServiceUser:
         raise Http404("No such person.") from None
 
 
+def service_user_key_for_reference(
+    organisation: Organisation, reference: str
+) -> int | None:
+    """The key of the person with this reference in the organisation (any case)."""
+    return (
+        ServiceUser.objects.filter(
+            organisation=organisation, reference__iexact=reference.strip()
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def episodes_for(membership: Membership) -> QuerySet[Episode]:
     """The episodes of the service users this member may see."""
     episodes = Episode.objects.filter(organisation=membership.organisation)

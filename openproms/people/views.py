@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from openproms.accounts.models import Service
 from openproms.accounts.policy import CASELOAD_ONLY_ROLES, Action
+from openproms.audit.reads import record_viewed
 from openproms.core.access import org_view
 from openproms.people import selectors, services
 from openproms.people.consent import consent_effects
@@ -65,6 +66,11 @@ def person_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     people = selectors.service_users_search(membership=membership, query=query)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_viewed(
+        request,
+        view="people search" if query else "people list",
+        people=(person.pk for person in page.object_list),
+    )
     return render(
         request,
         "people/person_list.html",
@@ -172,6 +178,7 @@ def person_detail(request: HttpRequest, person_pk: int) -> HttpResponse:
         .filter(service_user=person)
         .prefetch_related("pauses", "contacts__seen_by", "contacts__group_session")
     )
+    record_viewed(request, view="person page", people=[person.pk])
     return render(
         request,
         "people/person_detail.html",
@@ -538,6 +545,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         due_only=due_only,
         with_changes=True,
     )
+    record_viewed(request, view="caseload", people=[row["person"].pk for row in rows])
     return render(
         request,
         "people/caseload.html",
@@ -557,6 +565,11 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     alerts = selectors.open_alerts_for(membership)
     page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_viewed(
+        request,
+        view="risk alerts",
+        people=(alert.service_user_id for alert in page.object_list),
+    )
     return render(
         request,
         "people/alert_list.html",

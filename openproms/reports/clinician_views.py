@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from openproms.accounts.policy import Action
+from openproms.audit.reads import record_viewed
 from openproms.core.access import org_view
 from openproms.people.consent import may_share_with_gp
 from openproms.people.selectors import service_user_get
@@ -20,6 +21,7 @@ def clinician_summary(request: HttpRequest, person_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     person = service_user_get(membership=membership, pk=person_pk)
     progress = svc.person_progress(service_user=person, with_intervals=True)
+    record_viewed(request, view="clinician summary", people=[person.pk])
     return render(
         request,
         "reports/clinician/summary.html",

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openproms.accounts.policy import Action
+from openproms.audit.reads import record_viewed
 from openproms.collection import kiosk, links
 from openproms.collection.models import SelfCompletionLink
 from openproms.core.access import org_view, public_view
@@ -91,6 +92,12 @@ def _self_page(
     request: HttpRequest, link: SelfCompletionLink, sheet_urls: tuple[str, str]
 ) -> HttpResponse:
     shown = svc.results_shown_for(link.service_user, svc.link_episode(link))
+    record_viewed(
+        request,
+        view="the person's own progress page",
+        people=[link.service_user_id],
+        organisation=link.service_user.organisation_id,
+    )
     return render(
         request,
         TEMPLATE,
@@ -113,6 +120,13 @@ def _self_sheet(
         )
     pdf = svc.progress_sheet_export(
         service_user=person, actor=None, large_print=large_print, request=request
+    )
+    record_viewed(
+        request,
+        view="the person's own progress sheet",
+        people=[person.pk],
+        organisation=person.organisation_id,
+        download=True,
     )
     return _pdf(pdf, name="my-progress", large_print=large_print)
 
@@ -179,6 +193,7 @@ def kiosk_progress(request: HttpRequest) -> HttpResponse:
         return redirect("core:org_home", org_slug=organisation.slug)
     person = ServiceUser.objects.get(organisation=organisation, pk=state["person"])
     shown = svc.results_shown_for(person)
+    record_viewed(request, view="progress page (hand-over)", people=[person.pk])
     return render(
         request,
         TEMPLATE,
@@ -203,4 +218,5 @@ def progress_sheet(
         large_print=large_print,
         request=request,
     )
+    record_viewed(request, view="progress sheet", people=[person.pk], download=True)
     return _pdf(pdf, name=f"progress-{person.reference}", large_print=large_print)

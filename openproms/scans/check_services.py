@@ -340,7 +340,8 @@ def page_set_aside(
             organisation=membership.organisation,
             obj=page,
             request=request,
-            detail={"reason": reason[:200]},
+            # The reason is free text (it may name someone): the page keeps it.
+            detail={"reason_given": True},
         )
     return page
 
@@ -422,7 +423,8 @@ def page_empty_resolve(
             request=request,
             detail={
                 "choice": str(choice),
-                "reason": reason[:200],
+                # Free text (it may name someone): the pages keep it, not the event.
+                "reason_given": bool(reason),
                 "pages": [p.pk for p in pages],
                 "time_point": point.pk if point else None,
             },

@@ -74,6 +74,10 @@ class ScanBatch(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    # Crash safety (decision 0022): when a page was last recorded, and how many
+    # times reading carried on after the server stopped part-way.
+    progress_at = models.DateTimeField(null=True, blank=True)
+    resumed = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "-created_at"])]
@@ -103,6 +107,10 @@ class ScanFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def audit_text(self) -> str:
+        """Nothing: the uploaded file's name may name the person on it."""
+        return ""
 
 
 class ScanPage(models.Model):
@@ -180,6 +188,10 @@ class ScanPage(models.Model):
     def __str__(self) -> str:
         return f"Page {self.index + 1} of {self.file}"
 
+    def audit_text(self) -> str:
+        """The page's place in its upload, without the file's name."""
+        return f"Page {self.index + 1}"
+
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
@@ -215,3 +227,7 @@ class ScanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} on {self.page}"
+
+    def audit_text(self) -> str:
+        """The question and page, without the file's name."""
+        return f"{self.item_id} on page {self.page.index + 1}"

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from openproms.accounts.models import Membership
 from openproms.accounts.policy import Action
+from openproms.audit.reads import record_viewed
 from openproms.collection import due_lists
 from openproms.collection.models import TimePoint
 from openproms.core.access import org_view
@@ -106,6 +107,11 @@ def _due_page(
             "too_many": len(printable) > print_forms.MAX_FORMS,
             "max_forms": print_forms.MAX_FORMS,
         }
+        record_viewed(
+            request,
+            view="paper forms due to print",
+            people=[row.point.episode.service_user_id for row in due.rows],
+        )
     return render(request, "scans/print/due.html", context, status=status)
 
 
@@ -148,6 +154,12 @@ def print_due(request: HttpRequest) -> HttpResponse:
                 f"{reason}",
             )
         return _due_page(request, form, due, status=400)
+    record_viewed(
+        request,
+        view="paper forms printed for the people due",
+        people=[row.point.episode.service_user_id for row in due.printable],
+        download=True,
+    )
     return _pdf(outcome.pdf, f"forms-due-{today:%Y-%m-%d}.pdf")
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from openproms.audit.services import log_action
 from openproms.catalogue.selectors import organisation_measures
+from openproms.crash_points import crash_point
 from openproms.paper import (
     FormContext,
     PageReading,
@@ -260,17 +261,24 @@ def batch_read(batch_pk: int) -> ScanBatch | None:
     """Read every page of every file of a batch (the background task's body).
 
     Each file and page is handled on its own: a bad file or page gets its reason and
-    the rest of the batch carries on. Progress is saved after every page."""
+    the rest of the batch carries on. Each page is recorded in one transaction, so a
+    batch whose reading was stopped part-way (the server killed) carries on after
+    the last page recorded when it is read again (decision 0022)."""
     batch = (
         ScanBatch.objects.select_related("organisation", "uploaded_by")
         .filter(pk=batch_pk)
         .first()
     )
-    if batch is None or batch.status == ScanBatch.Status.DONE:
+    if batch is None or batch.status in (
+        ScanBatch.Status.DONE,
+        ScanBatch.Status.FAILED,
+    ):
         return batch
+    now = timezone.now()
     batch.status = ScanBatch.Status.READING
-    batch.started_at = timezone.now()
-    batch.save(update_fields=["status", "started_at"])
+    batch.started_at = batch.started_at or now
+    batch.progress_at = now
+    batch.save(update_fields=["status", "started_at", "progress_at"])
     resolver = _Resolver(batch.organisation)
     try:
         for scan_file in batch.files.filter(status=ScanFile.Status.WAITING).order_by(
@@ -289,13 +297,29 @@ def batch_read(batch_pk: int) -> ScanBatch | None:
 
 
 def _read_file(batch: ScanBatch, scan_file: ScanFile, resolver: _Resolver) -> None:
-    with scan_file.upload.open("rb") as handle:
-        data = handle.read()
-    scan_file.status = ScanFile.Status.READ
-    for source in load_pages(data, scan_file.name):
+    # Pages recorded before the reading was stopped part-way are kept as they are.
+    recorded = set(
+        ScanPage.objects.filter(file=scan_file).values_list("index", flat=True)
+    )
+    try:
+        with scan_file.upload.open("rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, ValueError):  # ValueError: no file named at all
+        data = None
+    status, reason = ScanFile.Status.READ, ""
+    if data is None:
+        status = ScanFile.Status.REFUSED
+        reason = (
+            "the uploaded file is no longer in the server's data folder: "
+            "upload it again"
+        )
+    pages = load_pages(data, scan_file.name) if data is not None else iter(())
+    for source in pages:
+        if source.index in recorded:
+            continue
         if source.image is None and source.index == 0 and _whole_file_refused(source):
-            scan_file.status = ScanFile.Status.REFUSED
-            scan_file.reason = (source.error or "could not be read")[:500]
+            status = ScanFile.Status.REFUSED
+            reason = (source.error or "could not be read")[:500]
             break
         if source.image is None:
             ScanPage.objects.create(
@@ -309,11 +333,24 @@ def _read_file(batch: ScanBatch, scan_file: ScanFile, resolver: _Resolver) -> No
         else:
             _read_source_page(batch, scan_file, source.index, source.image, resolver)
         ScanBatch.objects.filter(pk=batch.pk).update(
-            pages_read=ScanPage.objects.filter(batch=batch).count()
+            pages_read=ScanPage.objects.filter(batch=batch).count(),
+            progress_at=timezone.now(),
         )
-    # The upload held many people's forms; each page keeps its own image instead.
-    scan_file.upload.delete(save=False)
-    scan_file.save(update_fields=["status", "reason", "upload"])
+    # The file's outcome first, then its upload goes: the upload held many people's
+    # forms, and each page keeps its own image instead. Stopped in between, the
+    # upload is removed by `openproms manage recover` (scans/recovery.py).
+    scan_file.status, scan_file.reason = status, reason
+    scan_file.save(update_fields=["status", "reason"])
+    crash_point("scan.file_read")
+    upload_remove(scan_file)
+
+
+def upload_remove(scan_file: ScanFile) -> None:
+    """Delete a file's upload once it has been read (or refused)."""
+    if scan_file.upload:
+        scan_file.upload.delete(save=False)
+    scan_file.upload = ""  # type: ignore[assignment]
+    scan_file.save(update_fields=["upload"])
 
 
 def _whole_file_refused(source: SourcePage) -> bool:
@@ -346,9 +383,12 @@ def _read_source_page(
             reason=f"page could not be read: {error}"[:500],
         )
         return
-    for reading in readings:
-        with transaction.atomic():
+    # Every form found on the page in one transaction: stopped part-way, the page is
+    # read again whole.
+    with transaction.atomic():
+        for reading in readings:
             _record_page(batch, scan_file, index, image, reading, resolver)
+        crash_point("scan.page_recorded")
 
 
 # ------------------------------------------------------------ reading as

@@ -12,6 +12,7 @@ shown with that status and never saved twice.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import secrets
 from collections.abc import Sequence
@@ -20,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from openproms.audit.services import log_action
@@ -28,6 +30,7 @@ from openproms.catalogue.selectors import (
     organisation_uses_measure,
 )
 from openproms.collection.models import TimePoint
+from openproms.crash_points import crash_point
 from openproms.paper import (
     FormContext,
     Layout,
@@ -56,6 +59,7 @@ if TYPE_CHECKING:
 MAX_FILES = 50
 MAX_FILE_BYTES = 200_000_000
 MAX_BATCH_BYTES = 500_000_000
+DISK_FULL = "The server's disk is full: nothing was saved; tell your administrator."
 
 
 # ------------------------------------------------------------------ printing
@@ -230,35 +234,71 @@ def batch_create(
             "upload them in smaller batches."
         )
     organisation = membership.organisation
-    with transaction.atomic():
-        batch = ScanBatch.objects.create(
-            organisation=organisation, uploaded_by=membership.user
-        )
-        for f in files:
-            data = f.read()
-            record = ScanFile.objects.create(
-                batch=batch,
-                name=(f.name or "upload")[:255],
-                size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
+    folder: list[str] = []
+    try:
+        with transaction.atomic():
+            batch = ScanBatch.objects.create(
+                organisation=organisation, uploaded_by=membership.user
             )
-            record.upload.save(
-                f"scans/{organisation.pk}/{batch.pk}/upload-{record.pk}",
-                ContentFile(data),
-                save=True,
+            folder.append(f"scans/{organisation.pk}/{batch.pk}")
+            for f in files:
+                data = f.read()
+                record = ScanFile.objects.create(
+                    batch=batch,
+                    name=(f.name or "upload")[:255],
+                    size=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(),
+                )
+                record.upload.save(
+                    f"{folder[0]}/upload-{record.pk}", ContentFile(data), save=True
+                )
+            log_action(
+                action="scan.upload",
+                actor=membership.user,
+                organisation=organisation,
+                obj=batch,
+                request=request,
+                detail={"files": len(files), "bytes": total},
             )
-        log_action(
-            action="scan.upload",
-            actor=membership.user,
-            organisation=organisation,
-            obj=batch,
-            request=request,
-            detail={"files": len(files), "bytes": total},
-        )
+            crash_point("scan.upload_stored")
+    except BaseException as error:
+        # Nothing of the batch was saved: nor is anything of it kept on disk (a
+        # file cut short by a full disk included).
+        if folder:
+            folder_files_remove(folder[0])
+        if _disk_full(error):
+            raise ScanError(DISK_FULL) from error
+        if isinstance(error, OSError):
+            raise ScanError(
+                "The server could not store the files "
+                f"({error.strerror or error}): nothing was saved; tell your "
+                "administrator."
+            ) from error
+        raise
     from openproms.scans.tasks import read_batch
 
     transaction.on_commit(lambda: read_batch.enqueue(batch.pk))
     return batch
+
+
+def _disk_full(error: BaseException) -> bool:
+    """The data folder's disk (ENOSPC) or the database's is full."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(error).lower()
+    return isinstance(error, DatabaseError) and (
+        "database or disk is full" in text or "no space left" in text
+    )
+
+
+def folder_files_remove(folder: str) -> None:
+    """Delete every file in one folder of the default storage (not below it)."""
+    try:
+        _, names = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in names:
+        default_storage.delete(f"{folder}/{name}")
 
 
 # ----------------------------------------------------------------- retention

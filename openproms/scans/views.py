@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openproms.accounts.policy import Action
+from openproms.audit.reads import record_viewed
 from openproms.catalogue.selectors import measure_definition
 from openproms.catalogue.templatetags.catalogue_tags import measure_name
 from openproms.core.access import org_view
@@ -164,6 +165,7 @@ def item_check(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
                 return redirect("scans:queue", organisation.slug)
     remaining = selectors.items_to_check(organisation).count()
     form_errors = [e for errors in form.errors.values() for e in errors]
+    _viewed(request, "scanned answer check", page)
     return render(
         request,
         "scans/item_check.html",
@@ -182,6 +184,18 @@ def item_check(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
             "person": page.form.service_user if page.form else None,
         },
         status=status,
+    )
+
+
+def _viewed(request: HttpRequest, view: str, page: ScanPage) -> None:
+    """A scanned page shows handwriting: its person if known, the page if not."""
+    form = page.form
+    person = form.service_user_id if form is not None else None
+    record_viewed(
+        request,
+        view=view,
+        people=[person] if person is not None else [],
+        obj=None if person is not None else page,
     )
 
 
@@ -206,6 +220,7 @@ def item_crop(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
     crop = image[y0:y1, x0:x1]
     if crop.size == 0:
         raise Http404("The item is outside the kept image.")
+    _viewed(request, "scanned answer image", item.page)
     return _png_response(read_services.png_bytes(crop))
 
 
@@ -214,6 +229,7 @@ def item_crop(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
 def page_image(request: HttpRequest, scan_page_pk: int) -> HttpResponse:
     """The whole page as it was scanned."""
     page = selectors.page_get(organisation=_org(request), pk=scan_page_pk)
+    _viewed(request, "scanned page image", page)
     try:
         with page.image.open("rb") as handle:
             return _png_response(handle.read())
@@ -274,6 +290,7 @@ def _page_detail(
         empty = empty or scan_forms.EmptyPageForm()
     elif page.is_open:
         set_aside = set_aside or scan_forms.SetAsideForm()
+    _viewed(request, "scanned page", page)
     return render(
         request,
         "scans/page_detail.html",
@@ -343,6 +360,12 @@ def page_assign(request: HttpRequest, scan_page_pk: int) -> HttpResponse:
                     return redirect("scans:queue", organisation.slug)
         else:
             error = "Choose a person from the search results."
+    record_viewed(
+        request,
+        view="people search (matching a scanned page)",
+        people=[row["person"].pk for row in people],
+        obj=page,
+    )
     return render(
         request,
         "scans/page_assign.html",

@@ -33,12 +33,13 @@ pytestmark = [
 
 MIGRATIONS = [
     "openproms.accounts.migrations.0003_row_level_security",
-    "openproms.audit.migrations.0004_row_level_security",
+    "openproms.audit.migrations.0005_row_level_security",
     "openproms.catalogue.migrations.0002_row_level_security",
     "openproms.collection.migrations.0009_row_level_security",
-    "openproms.people.migrations.0002_row_level_security",
+    "openproms.people.migrations.0003_row_level_security",
     "openproms.reports.migrations.0002_row_level_security",
-    "openproms.scans.migrations.0003_row_level_security",
+    "openproms.scans.migrations.0004_row_level_security",
+    "openproms.governance.migrations.0002_row_level_security",
 ]
 
 

@@ -257,6 +257,8 @@ def test_deleting_the_answers_deletes_the_page_and_its_image(
     storage = page.image.storage
     name = page.image.name
     assert storage.exists(name)
-    Administration.objects.get(time_point=point).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        Administration.objects.get(time_point=point).delete()
+        assert storage.exists(name)  # until the deletion commits
     assert not ScanPage.objects.filter(pk=page.pk).exists()
     assert not storage.exists(name)

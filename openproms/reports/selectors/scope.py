@@ -1,6 +1,7 @@
 """Which of an organisation's episodes a report reads: those of the services
-chosen, less, in anything a funder sees, those of people who have said no to
-sharing their answers with funders (their decision in force now: people.consent).
+chosen, less those of people whose data is restricted and, in anything a funder
+sees, those of people who have said no to sharing their answers with funders
+(their decision in force now: people.consent).
 
 Every outcome read takes its episodes from an :class:`EpisodeScope`, and every
 collection count leaves the same people out, so no commissioner output (page, PDF,
@@ -17,13 +18,14 @@ import numpy as np
 from django.db.models import QuerySet
 
 from openproms.accounts.models import Organisation, Service
-from openproms.people.consent import declined_sharing_with_funders
+from openproms.people.consent import declined_sharing_with_funders, not_counted
 from openproms.people.models import Episode, ServiceUser
 from openproms.reports.selectors.raw import fetch
 
 Audience = Literal["organisation", "funders"]
-"""Who the figures are for: the organisation itself (everyone counts) or funders
-(people who said no to sharing with funders are left out). The selectors default
+"""Who the figures are for: the organisation itself (everyone counts but
+restricted people) or funders (people who said no to sharing with funders are
+left out too). The selectors default
 to funders, so a caller that forgets can only leave people out, never show them."""
 
 AUDIENCES: tuple[Audience, ...] = ("organisation", "funders")
@@ -50,10 +52,8 @@ def left_out_people(
     none (so no query needs to leave anyone out)."""
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}")
-    if audience == "organisation":
-        return None
-    declined = declined_sharing_with_funders(organisation)
-    return declined if declined.exists() else None
+    people = not_counted(organisation, funders=audience == "funders")
+    return people if people.exists() else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +128,8 @@ def funders_left_out(
 ) -> int:
     """How many people with an episode in ``services`` (None: any) are left out of
     funders' figures, having said no to sharing their answers with funders."""
-    people = left_out_people(organisation, "funders")
-    if people is None:
+    people = declined_sharing_with_funders(organisation)
+    if not people.exists():
         return 0
     episodes = Episode.objects.filter(organisation=organisation)
     services = narrowing(organisation, services)

@@ -20,6 +20,6 @@ forward, backward = walled_operations(TABLES)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("people", "0001_initial")]
+    dependencies = [("people", "0002_service_user_restriction")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]

@@ -8,15 +8,17 @@ from django.db import migrations
 from openproms.core.row_security import walled_operations
 
 TABLES = {
-    # Events of no organisation (sign-in, installation-wide pages) may be written
-    # during a request for one, and are not shown to it.
-    "audit_auditevent": {"also_accepted": "organisation_id IS NULL"},
+    "scans_printedform": {},
+    "scans_scanbatch": {},
+    "scans_scanfile": {"parent": ("batch_id", "scans_scanbatch")},
+    "scans_scanpage": {},
+    "scans_scanitem": {"parent": ("page_id", "scans_scanpage")},
 }
 
 forward, backward = walled_operations(TABLES)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0003_refuse_deletes_on_sqlite_and_truncate")]
+    dependencies = [("scans", "0003_batch_progress_and_resumes")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]

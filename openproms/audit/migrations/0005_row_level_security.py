@@ -8,17 +8,15 @@ from django.db import migrations
 from openproms.core.row_security import walled_operations
 
 TABLES = {
-    "scans_printedform": {},
-    "scans_scanbatch": {},
-    "scans_scanfile": {"parent": ("batch_id", "scans_scanbatch")},
-    "scans_scanpage": {},
-    "scans_scanitem": {"parent": ("page_id", "scans_scanpage")},
+    # Events of no organisation (sign-in, installation-wide pages) may be written
+    # during a request for one, and are not shown to it.
+    "audit_auditevent": {"also_accepted": "organisation_id IS NULL"},
 }
 
 forward, backward = walled_operations(TABLES)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("scans", "0002_page_empty_unscored_declined")]
+    dependencies = [("audit", "0004_add_event_people")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]
