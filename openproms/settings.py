@@ -160,6 +160,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reports); an "options" in the URL's query string takes precedence.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL only: a request or task for one organisation names it on its connection,
+# and the row-level security policies hide every other organisation's rows
+# (openproms/core/row_security.py, decision 0016). Off: nothing is named and the
+# policies show every row (the selectors' filters are then the only wall).
+ROW_LEVEL_SECURITY = _env_bool("OPENPROMS_ROW_LEVEL_SECURITY", True)
 # The folder holding pg_dump and pg_restore for `openproms backup` / `restore`; empty:
 # Debian's /usr/lib/postgresql/N/bin for the server's version or later, else the PATH.
 OPENPROMS_PG_BIN = os.environ.get("OPENPROMS_PG_BIN", "")

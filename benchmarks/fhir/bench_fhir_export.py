@@ -85,6 +85,7 @@ def seed(data_dir: str, responses: int, people: int) -> None:
             Administration.objects.bulk_create([a for a, _ in batch])
             ScaleResult.objects.bulk_create(
                 ScaleResult(
+                    organisation_id=a.organisation_id,
                     administration=a,
                     scale_id=sid,
                     value=s.value,

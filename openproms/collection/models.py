@@ -260,6 +260,11 @@ class Administration(models.Model):
 class ScaleResult(models.Model):
     """A stored scale score, computed by the scoring engine when answers are saved."""
 
+    # The administration's organisation, copied when the result is written: the
+    # row-level security policy compares it directly (decision 0016).
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
     administration = models.ForeignKey(
         Administration, on_delete=models.CASCADE, related_name="results"
     )

@@ -115,6 +115,7 @@ def _store_results(administration: Administration, score: ResponseScore) -> None
     results = ScaleResult.objects.bulk_create(
         [
             ScaleResult(
+                organisation_id=administration.organisation_id,
                 administration=administration,
                 scale_id=scale_id,
                 value=scale.value,

@@ -11,6 +11,7 @@ from django_tasks import task
 
 from openproms.accounts.models import Service
 from openproms.collection import scheduling
+from openproms.core.row_security import organisation_scope
 
 
 @task()
@@ -20,7 +21,8 @@ def refresh_service_schedules(service_pk: int) -> int:
     service = Service.objects.filter(pk=service_pk).first()
     if service is None:
         return 0
-    return scheduling.service_schedule_refresh(service=service)
+    with organisation_scope(service.organisation_id):
+        return scheduling.service_schedule_refresh(service=service)
 
 
 @task()

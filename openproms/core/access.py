@@ -29,6 +29,7 @@ from django.urls import reverse
 from openproms.accounts import selectors
 from openproms.accounts.policy import Action, role_may
 from openproms.audit.services import log_action
+from openproms.core.row_security import organisation_set
 
 View = Callable[..., HttpResponse]
 
@@ -134,6 +135,9 @@ def org_view(action: Action) -> Callable[[View], View]:
             )
             request.membership = membership  # type: ignore[attr-defined]
             request.organisation = membership.organisation  # type: ignore[attr-defined]
+            # The database's own wall: from here on this request's connection sees
+            # only this organisation's rows (emptied when the request finishes).
+            organisation_set(membership.organisation_id, user_id=request.user.pk)
             if not role_may(membership.role, action):
                 return forbidden(
                     request, action=str(action), organisation=membership.organisation

@@ -94,7 +94,14 @@ def _pg_plain_dump(database: dict[str, Any]) -> list[str]:
     with postgres.connect() as db:
         tool = find_pg_tool("pg_dump", postgres.server_major(db))
     text = subprocess.run(
-        [tool, "--format=plain", "--no-owner", "--no-privileges", "--no-password"],
+        [
+            tool,
+            "--format=plain",
+            "--no-owner",
+            "--no-privileges",
+            "--no-password",
+            "--enable-row-security",
+        ],
         env=postgres.environment(),
         capture_output=True,
         check=True,

@@ -162,6 +162,7 @@ def _apply(tenant: Tenant, outcomes: list[str]) -> None:
                 scored_with="phq9@1",
             )
             ScaleResult.objects.create(
+                organisation_id=administration.organisation_id,
                 administration=administration,
                 scale_id="total",
                 value=7.0 if outcome == "scored" else None,

@@ -95,7 +95,10 @@ def scored(
     result = score_response(defn, answers)
     results = [
         ScaleResult.objects.create(
-            administration=admin, scale_id=scale_id, value=score.value
+            organisation_id=admin.organisation_id,
+            administration=admin,
+            scale_id=scale_id,
+            value=score.value,
         )
         for scale_id, score in result.scales.items()
     ]

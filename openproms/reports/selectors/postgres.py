@@ -28,6 +28,7 @@ from django.db.models import (
     When,
 )
 
+from openproms.core.row_security import organisation_named, organisation_scope
 from openproms.people.models import Episode
 
 
@@ -55,9 +56,13 @@ def run_together(*tasks: Callable[[], Any]) -> list[Any]:
     ):
         return [task() for task in tasks]
 
+    # The organisation this request named goes with each read to its connection.
+    organisation_id = organisation_named()
+
     def on_own_connection(task: Callable[[], Any]) -> Any:
         try:
-            return task()
+            with organisation_scope(organisation_id):
+                return task()
         finally:
             connections.close_all()  # this thread's connections only
 

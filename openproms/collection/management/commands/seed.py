@@ -331,6 +331,7 @@ class Command(BaseCommand):
                 for j, administration in enumerate(administrations):
                     value = float(columns.value[j])
                     result = ScaleResult(
+                        organisation_id=administration.organisation_id,
                         administration=administration,
                         scale_id=scale_id,
                         value=None if np.isnan(value) else value,
