@@ -222,6 +222,12 @@ def f_cdf(f: float, df1: float, df2: float) -> float:
     if math.isinf(f):
         return 1.0
     x = df1 * f / (df1 * f + df2)
+    if x > 0.5:
+        # Near 1, x itself rounds to 1.0 (a huge f with few df2): use the exact
+        # complement 1 - x = df2 / (df1 f + df2) and I_x(a, b) = 1 - I_{1-x}(b, a).
+        return 1.0 - regularized_incomplete_beta(
+            df2 / 2.0, df1 / 2.0, df2 / (df1 * f + df2)
+        )
     return regularized_incomplete_beta(df1 / 2.0, df2 / 2.0, x)
 
 
