@@ -27,6 +27,7 @@ from django.utils import timezone
 from openproms.accounts.models import Organisation, User
 from openproms.audit.services import client_ip, log_action
 from openproms.collection.models import SelfCompletionLink, TimePoint
+from openproms.core.row_security import organisation_set
 from openproms.people.models import ServiceUser
 
 LINK_LIFETIME = dt.timedelta(days=14)
@@ -168,9 +169,18 @@ def link_mark_used_if_complete(*, link: SelfCompletionLink) -> bool:
     return True
 
 
+def name_link_organisation(link: SelfCompletionLink | None) -> None:
+    """A link's pages have no organisation in their address: once the link is
+    found, name its organisation for row-level security (decision 0016), so the
+    rest of the request sees that organisation's rows only."""
+    if link is not None:
+        organisation_set(link.organisation_id)
+
+
 def _usable(link: SelfCompletionLink | None) -> SelfCompletionLink | None:
     if link is None or not link.is_usable:
         return None
+    name_link_organisation(link)
     if link_mark_used_if_complete(link=link):
         return None
     return link

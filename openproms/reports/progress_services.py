@@ -252,6 +252,7 @@ def link_for_progress(token: str) -> SelfCompletionLink | None:
         return None
     if found.expires_at <= timezone.now():
         return None
+    links.name_link_organisation(found)
     return found
 
 
@@ -262,7 +263,10 @@ def link_get_valid(pk: int | None) -> SelfCompletionLink | None:
     found = SelfCompletionLink.objects.filter(pk=pk).first()
     if found is None or found.revoked_at is not None:
         return None
-    return found if found.expires_at > timezone.now() else None
+    if found.expires_at <= timezone.now():
+        return None
+    links.name_link_organisation(found)
+    return found
 
 
 def link_episode(link: SelfCompletionLink) -> Episode | None:

@@ -208,3 +208,30 @@ def test_a_row_for_another_organisation_cannot_be_written_in_a_request_for_one(
         assert ServiceUser.objects.filter(pk=person.pk).update(given_name="Z") == 0
     finally:
         organisation_set(None)
+
+
+def test_a_self_completion_link_names_its_organisation(tenant_a: Tenant) -> None:
+    """Link pages have no organisation in their address: finding the link names
+    it, so the rest of the request is walled like any other."""
+    from openproms.collection import links
+    from openproms.reports import progress_services
+    from tests.route_objects.collection_answering import due_person
+
+    person, _episode, points = due_person(tenant_a, reference="L-1")
+    created = links.link_create(
+        organisation=tenant_a.organisation,
+        service_user=person,
+        time_points=points,
+        actor=tenant_a.members["worker"].user,
+    )
+    organisation_set(None)
+    found = links.link_for_token(created.token)
+    assert found is not None
+    assert organisation_named() == tenant_a.organisation.pk
+    organisation_set(None)
+    assert progress_services.link_for_progress(created.token) is not None
+    assert organisation_named() == tenant_a.organisation.pk
+    organisation_set(None)
+    assert progress_services.link_get_valid(found.pk) is not None
+    assert organisation_named() == tenant_a.organisation.pk
+    organisation_set(None)
