@@ -192,9 +192,15 @@ def test_the_gp_reads_a_summary_with_its_measurement_error_and_copies_it(
         )
     assert error.sem == pytest.approx(5.59 / (1.96 * math.sqrt(2)))
     # Reading and copying changed nothing of the person's record: the only writes are
-    # the home page's daily sweep of windows that have closed (an installation job).
-    new_actions = set(
-        AuditEvent.objects.exclude(pk__in=audit_before).values_list("action", flat=True)
-    )
-    assert new_actions <= {"time_point.close_missed"}
+    # the home page's daily sweep of windows that have closed (an installation job)
+    # and the audit of what the GP looked at (the caseload, the person, the summary).
+    new_events = AuditEvent.objects.exclude(pk__in=audit_before)
+    new_actions = set(new_events.values_list("action", flat=True))
+    assert new_actions <= {"time_point.close_missed", "records.view"}
+    looked = [
+        e.detail["view"]
+        for e in new_events.filter(action="records.view", actor=gp).order_by("pk")
+        if f"|{person.pk}|" in (e.people or "")
+    ]
+    assert looked[-3:] == ["caseload", "person page", "clinician summary"], looked
     assert Administration.objects.filter(service_user=person).count() == answers_before
