@@ -154,17 +154,21 @@ def test_a_secret_key_is_generated_once_into_the_data_folder(tmp_path: Path) -> 
 
 def test_openproms_start_demo_serves_the_site_with_static_files(tmp_path: Path) -> None:
     port = _free_port()
+    # The server's output goes to a file: a pipe nobody reads while the test waits
+    # fills up and stops the server mid-response.
+    log_path = tmp_path / "start.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "openproms.cli", "start", "--demo", "--port", str(port)],
         env=_env(tmp_path),
         cwd=tmp_path,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while True:
             try:
                 with urllib.request.urlopen(base + "/healthz/", timeout=2) as response:
@@ -172,9 +176,7 @@ def test_openproms_start_demo_serves_the_site_with_static_files(tmp_path: Path) 
                         break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(
-                        process.stdout.read() if process.stdout else ""
-                    ) from None
+                    raise AssertionError(log_path.read_text()) from None
                 time.sleep(0.5)
         with urllib.request.urlopen(base + "/sign-in/", timeout=5) as response:
             page = response.read().decode()
@@ -188,7 +190,9 @@ def test_openproms_start_demo_serves_the_site_with_static_files(tmp_path: Path) 
             assert response.status == 200 and b"nhsuk" in response.read()
     finally:
         process.terminate()
-        output = process.communicate(timeout=30)[0]
+        process.wait(timeout=30)
+        log.close()
+    output = log_path.read_text()
     assert "admin@riverside.example" in output
     assert "background task worker started" in output
 
