@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -25,7 +26,15 @@ def _fail_or_skip(message: str) -> None:
 def lforms_dir() -> Path:
     """tests/fhir/lforms with its node_modules installed by ``npm ci`` (again
     whenever package-lock.json changes). Without npm, or when npm cannot reach the
-    registry, the LHC-Forms tests are skipped saying so; in CI they fail."""
+    registry, the LHC-Forms tests are skipped saying so; in CI they fail. Two test
+    runs at once (CI runs SQLite and PostgreSQL side by side) install it one at a
+    time: the second waits on a file lock and finds it installed."""
+    with (LFORMS_DIR / ".install-lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        return _installed()
+
+
+def _installed() -> Path:
     lock = (LFORMS_DIR / "package-lock.json").read_bytes()
     digest = hashlib.sha256(lock).hexdigest()
     main_js = LFORMS_DIR / "node_modules/lforms/dist/lforms/webcomponent/main.js"
