@@ -221,7 +221,10 @@ def _band_problems(design: Design, add: Any) -> None:
         )
 
 
-OWN_SOURCE_CONFIDENCE = "unverified"
+# The organisation is the primary source of its own measure's rules and bands;
+# "verified" says the rule is exactly as its author set it (the measure itself is
+# labelled not tested for reliability).
+OWN_SOURCE_CONFIDENCE = "verified"
 
 
 def _source(organisation: str) -> dict[str, Any]:

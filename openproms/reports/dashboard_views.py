@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from openproms.accounts.policy import Action
 from openproms.audit.services import log_action
 from openproms.catalogue.selectors import measure_definition
+from openproms.reports.selectors.versions import answered_versions, versions_note
 from openproms.core.access import org_view
 from openproms.reports import charts
 from openproms.reports.dashboard_forms import DashboardForm
@@ -507,6 +508,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "capture": capture,
             "capture_share": _share(capture.with_follow_up, capture.with_baseline)
             if capture
+            else "",
+            "versions_note": versions_note(
+                defn.short_name,
+                answered_versions(
+                    organisation=organisation,
+                    measure_id=defn.id,
+                    start=start,
+                    end=end,
+                    services=[service] if service else None,
+                ),
+            )
+            if defn
             else "",
             "left_out": funders_left_out(organisation, [service] if service else None),
             "summary": summary,

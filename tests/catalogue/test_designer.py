@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from openproms.catalogue import design_services
 from openproms.catalogue.design_forms import DesignForm
@@ -323,6 +324,22 @@ def test_a_designed_measure_is_answered_and_scored_and_old_answers_keep_their_ve
         version="1",
     )
     assert old.items[0].text == "How often have you felt worry number 1?"
+    # The dashboard says the answers span two versions.
+    today = timezone.localdate()
+    dashboard = client.get(
+        reverse("reports:dashboard", kwargs={"org_slug": tenant_a.organisation.slug}),
+        {
+            "period": "custom",
+            "start": (today - dt.timedelta(days=7)).isoformat(),
+            "end": today.isoformat(),
+            "measure": published.measure_id,
+        },
+    )
+    assert dashboard.status_code == 200, _errors(dashboard)
+    assert (
+        "These Check-in answers were given on versions 1 and 2 of the measure."
+        in unescape(dashboard.content.decode())
+    )
 
 
 def test_a_library_measure_whose_licence_forbids_changes_is_refused_with_the_reason(
