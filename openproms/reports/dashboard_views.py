@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET
 from openproms.accounts.policy import Action
 from openproms.audit.services import log_action
 from openproms.catalogue.selectors import measure_definition
-from openproms.reports.selectors.versions import answered_versions, versions_note
 from openproms.core.access import org_view
 from openproms.reports import charts
 from openproms.reports.dashboard_forms import DashboardForm
@@ -34,6 +33,7 @@ from openproms.reports.selectors import (
     outcome_pairs_with_capture,
     run_together,
 )
+from openproms.reports.selectors.versions import answered_versions, versions_note
 from openproms.scoring import MeasureDefinition
 from openproms.stats import (
     NOT_RECORDED,
