@@ -98,10 +98,10 @@ def _rows(values: Mapping[str, str], kind: str) -> int:
 
 
 def rows_changed(data: Mapping[str, Any]) -> dict[str, str]:
-    """The posted values with one row added (``add=question``) or removed
-    (``remove=question-3``, later rows moving up one)."""
+    """The posted values with one row added (``add_row=question``) or removed
+    (``remove_row=question-3``, later rows moving up one)."""
     values = {k: str(data.get(k, "")) for k in data}
-    add, remove = values.pop("add", ""), values.pop("remove", "")
+    add, remove = values.pop("add_row", ""), values.pop("remove_row", "")
     if add in ROWS:
         values[f"{add}_rows"] = str(min(_rows(values, add) + 1, MAX_ROWS))
     kind, _, number = remove.rpartition("-")

@@ -32,7 +32,9 @@ _NOT_ID = re.compile(r"[^a-z0-9]+")
 
 def bespoke_measure_id(*, organisation: Organisation, title: str) -> str:
     """A new id for an organisation's own measure, from its name: lower case
-    letters, digits and _, unused by the library and by the organisation."""
+    letters, digits and _, unused by the library and by any organisation (so an id
+    names one organisation's measure; on PostgreSQL only the organisation's own
+    rows are visible, which is where its ids are shown)."""
     base = _NOT_ID.sub("_", title.lower()).strip("_")[:36] or "measure"
     if not base[0].isalpha():
         base = f"own_{base}"
@@ -41,9 +43,7 @@ def bespoke_measure_id(*, organisation: Organisation, title: str) -> str:
         try:
             get_measure(candidate)
         except MeasureNotFound:
-            taken = BespokeMeasure.objects.filter(
-                organisation=organisation, measure_id=candidate
-            ).exists()
+            taken = BespokeMeasure.objects.filter(measure_id=candidate).exists()
             if not taken:
                 return candidate
         n += 1

@@ -87,7 +87,7 @@ def _posted(
     request: HttpRequest, *, measure_id: str, version: str
 ) -> tuple[DesignForm, bool]:
     """The posted form, and whether the post only added or removed a row."""
-    changing_rows = bool(request.POST.get("add") or request.POST.get("remove"))
+    changing_rows = bool(request.POST.get("add_row") or request.POST.get("remove_row"))
     form = DesignForm(
         rows_changed(request.POST),
         measure_id=measure_id,

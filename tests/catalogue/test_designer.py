@@ -186,11 +186,11 @@ def test_every_error_is_named_and_nothing_is_saved(
 def test_adding_and_removing_rows_saves_nothing(tenant_a: Tenant) -> None:
     client = _manager(tenant_a)
     url = _url("design_new", tenant_a)
-    added = client.post(url, posted(add="question"), HTTP_HX_REQUEST="true")
+    added = client.post(url, posted(add_row="question"), HTTP_HX_REQUEST="true")
     assert added.status_code == 200
     assert 'name="question-5-text"' in added.content.decode()
     assert "<html" not in added.content.decode()  # only the form, for htmx
-    removed = client.post(url, posted(remove="question-1"))
+    removed = client.post(url, posted(remove_row="question-1"))
     text = removed.content.decode()
     assert 'name="question-4-text"' not in text
     assert "How often have you felt calm?" in text
