@@ -64,12 +64,16 @@ def test_a_manager_designs_publishes_and_uses_a_measure_a_worker_answers(
     summary = page.locator(".nhsuk-error-summary")
     expect(summary).to_contain_text("Band 2 overlaps band 1: a score of 6")
     shot(page, "designer refuses overlapping bands")
-    assert not BespokeMeasure.objects.filter(organisation__slug=ORG).exists()
+    assert not BespokeMeasure.objects.filter(
+        organisation__slug=ORG, definition__title="Connected at the club"
+    ).exists()
     page.locator("#band-1-high").fill("5")
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Connected at the club")
     shot(page, "draft saved")
-    own = BespokeMeasure.objects.get(organisation__slug=ORG)
+    own = BespokeMeasure.objects.get(
+        organisation__slug=ORG, definition__title="Connected at the club"
+    )
     assert own.is_draft
 
     # Previews: the answering screen and the printed page.
