@@ -133,12 +133,18 @@ def measure_catalogue(organisation: Organisation) -> list[dict[str, object]]:
     return rows
 
 
+def version_order(version: str) -> tuple[int, int, str]:
+    """Newest first when sorted: designed versions are whole numbers; any other
+    version (a ladder made elsewhere) sorts after them."""
+    return (0, -int(version), "") if version.isdigit() else (1, 0, version)
+
+
 def own_measures(organisation: Organisation) -> list[dict[str, Any]]:
     """The organisation's own measures, one row per measure: its versions
     (newest first), the newest published one and the draft, if any."""
     rows: dict[str, dict[str, Any]] = {}
     versions = BespokeMeasure.objects.filter(organisation=organisation)
-    for own in sorted(versions, key=lambda b: -int(b.measure_version)):
+    for own in sorted(versions, key=lambda b: version_order(b.measure_version)):
         row = rows.setdefault(
             own.measure_id,
             {"measure_id": own.measure_id, "versions": [], "draft": None},
@@ -185,5 +191,6 @@ def own_measure_versions(*, organisation: Organisation, measure_id: str) -> list
             measure_id=measure_id,
             status=BespokeMeasure.Status.PUBLISHED,
         ).values_list("measure_version", flat=True),
-        key=int,
+        key=version_order,
+        reverse=True,
     )
