@@ -15,6 +15,7 @@ from openproms.catalogue.models import BespokeMeasure, OrganisationMeasure
 from openproms.collection.models import Administration, MeasurementPlan, PlanRule
 from openproms.people.selectors import caseload_for
 from openproms.scoring import default_library
+from tests.browser.helpers import check_page
 from tests.text_checks import internal_ids_in
 
 pytestmark = pytest.mark.browser
@@ -71,6 +72,7 @@ def test_a_manager_designs_publishes_and_uses_a_measure_a_worker_answers(
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Connected at the club")
     shot(page, "draft saved")
+    check_page(page)
     own = BespokeMeasure.objects.get(
         organisation__slug=ORG, definition__title="Connected at the club"
     )
@@ -82,6 +84,7 @@ def test_a_manager_designs_publishes_and_uses_a_measure_a_worker_answers(
     expect(page.get_by_text(QUESTIONS[2])).to_be_visible()
     assert internal_ids_in(page.inner_text("body"), list(default_library())) == []
     shot(page, "screen preview")
+    check_page(page, narrow=True)
     page.go_back()
     page.get_by_text("The printed form, first page").click()
     paper = page.locator("img.app-design-paper")
