@@ -77,7 +77,18 @@ class MeasureWording(models.Model):
 
 
 class BespokeMeasure(models.Model):
-    """An organisation's own measure (e.g. a ladder), in the library's schema."""
+    """An organisation's own measure (e.g. a ladder), in the library's schema.
+
+    One row per version (decision 0026). A draft may be edited; publishing
+    freezes it for good (nothing writes ``definition`` after ``published_at``);
+    changing a published measure makes the next version as a new draft. Only
+    published versions are answered, printed or scored. ``definition`` is always
+    a document the engine accepts: the designer never stores a half-made one.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
 
     organisation = models.ForeignKey(
         "accounts.Organisation",
@@ -95,6 +106,22 @@ class BespokeMeasure(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PUBLISHED
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    copied_from = models.CharField(
+        max_length=90,
+        blank=True,
+        help_text="The library measure (id@version) this one was adapted from.",
+    )
 
     class Meta:
         constraints = [
@@ -106,3 +133,7 @@ class BespokeMeasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id} v{self.measure_version} (bespoke)"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT

@@ -7,6 +7,8 @@ another organisation's.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -42,7 +44,9 @@ def measure_definition(
     Raises Http404 when neither the library nor the organisation has the measure.
     """
     bespoke = BespokeMeasure.objects.filter(
-        organisation=organisation, measure_id=measure_id
+        organisation=organisation,
+        measure_id=measure_id,
+        status=BespokeMeasure.Status.PUBLISHED,
     )
     if version is not None:
         bespoke = bespoke.filter(measure_version=version)
@@ -114,9 +118,10 @@ def measure_catalogue(organisation: Organisation) -> list[dict[str, object]]:
                 else ("supplied" if key in supplied else "missing"),
             }
         )
-    for own in BespokeMeasure.objects.filter(organisation=organisation).order_by(
-        "measure_id", "measure_version"
-    ):
+    published = BespokeMeasure.objects.filter(
+        organisation=organisation, status=BespokeMeasure.Status.PUBLISHED
+    )
+    for own in published.order_by("measure_id", "measure_version"):
         rows.append(
             {
                 "definition": definition_from_dict(own.definition),
@@ -126,3 +131,66 @@ def measure_catalogue(organisation: Organisation) -> list[dict[str, object]]:
             }
         )
     return rows
+
+
+def version_order(version: str) -> tuple[int, int, str]:
+    """Newest first when sorted: designed versions are whole numbers; any other
+    version (a ladder made elsewhere) sorts after them."""
+    return (0, -int(version), "") if version.isdigit() else (1, 0, version)
+
+
+def own_measures(organisation: Organisation) -> list[dict[str, Any]]:
+    """The organisation's own measures, one row per measure: its versions
+    (newest first), the newest published one and the draft, if any."""
+    rows: dict[str, dict[str, Any]] = {}
+    versions = BespokeMeasure.objects.filter(organisation=organisation)
+    for own in sorted(versions, key=lambda b: version_order(b.measure_version)):
+        row = rows.setdefault(
+            own.measure_id,
+            {"measure_id": own.measure_id, "versions": [], "draft": None},
+        )
+        row["versions"].append(own)
+        if own.is_draft:
+            row["draft"] = own
+        row.setdefault("published", None)
+        if not own.is_draft and row["published"] is None:
+            row["published"] = own
+    for row in rows.values():
+        row["title"] = row["versions"][0].definition["title"]
+    return sorted(rows.values(), key=lambda r: str(r["title"]).lower())
+
+
+def own_measure_get(
+    *, organisation: Organisation, measure_id: str, version: str
+) -> BespokeMeasure:
+    """One version of the organisation's own measure (404 for anyone else's)."""
+    own = BespokeMeasure.objects.filter(
+        organisation=organisation, measure_id=measure_id, measure_version=version
+    ).first()
+    if own is None:
+        raise Http404("No such measure.")
+    return own
+
+
+def design_definition(
+    *, organisation: Organisation, measure_id: str, version: str
+) -> MeasureDefinition:
+    """A version of the organisation's own measure, draft or published (for the
+    designer's previews: nothing else reads drafts)."""
+    own = own_measure_get(
+        organisation=organisation, measure_id=measure_id, version=version
+    )
+    return definition_from_dict(own.definition)
+
+
+def own_measure_versions(*, organisation: Organisation, measure_id: str) -> list[str]:
+    """The published versions of one of the organisation's own measures."""
+    return sorted(
+        BespokeMeasure.objects.filter(
+            organisation=organisation,
+            measure_id=measure_id,
+            status=BespokeMeasure.Status.PUBLISHED,
+        ).values_list("measure_version", flat=True),
+        key=version_order,
+        reverse=True,
+    )

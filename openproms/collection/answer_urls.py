@@ -5,6 +5,7 @@ from django.urls import URLPattern, path
 from openproms.collection import answer_assisted_views as assisted
 from openproms.collection import answer_kiosk_views as hand_over
 from openproms.collection import answer_paper_views as paper
+from openproms.collection import answer_preview_views as preview
 from openproms.collection import answer_result_views as result
 from openproms.collection import answer_self_views as self_completion
 from openproms.collection import answer_settings_views as service_settings
@@ -49,6 +50,11 @@ urlpatterns: list[URLPattern] = [
         f"{ORG}links/<int:link_pk>/revoke/",
         self_completion.link_revoke,
         name="link_revoke",
+    ),
+    path(
+        f"{ORG}preview/<str:measure_id>/<str:measure_version>/",
+        preview.answer_preview,
+        name="answer_preview",
     ),
     path(f"{ORG}paper/", paper.paper_start, name="paper_start"),
     path(

@@ -14,11 +14,10 @@ from django.utils import timezone
 
 from openproms.accounts.models import Membership, Organisation, Service, User
 from openproms.accounts.policy import CASELOAD_ONLY_ROLES
-from openproms.catalogue.selectors import organisation_measures
+from openproms.catalogue.selectors import measure_definition, organisation_measures
 from openproms.collection import due_lists, schedule
 from openproms.collection.models import MeasurementPlan, PlanRule, TimePoint
 from openproms.people.selectors import KEY_WORKER_ROLES, key_workers_for
-from openproms.scoring import MeasureNotFound, get_measure
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -69,10 +68,11 @@ def measure_choices(organisation: Organisation) -> list[tuple[str, str]]:
     choices = []
     for chosen in organisation_measures(organisation):
         key = f"{chosen.measure_id}@{chosen.measure_version}"
-        try:
-            title = get_measure(chosen.measure_id, chosen.measure_version).title
-        except MeasureNotFound:
-            title = chosen.measure_id  # a bespoke measure: its id is its name here
+        title = measure_definition(
+            organisation=organisation,
+            measure_id=chosen.measure_id,
+            version=chosen.measure_version,
+        ).title
         choices.append((key, f"{title} (version {chosen.measure_version})"))
     return choices
 

@@ -20,6 +20,7 @@ DEMO_PASSWORD = "openproms-demo"  # noqa: S105 - the published password of demo 
 # Dotted paths of the seeders, in the order they run.
 SEEDERS: list[str] = [
     "openproms.accounts.demo.seed",
+    "openproms.catalogue.demo.seed",
     "openproms.collection.demo.seed",
     "openproms.people.demo.seed",
     "openproms.reports.demo.seed",

@@ -33,6 +33,7 @@ from openproms.reports.selectors import (
     outcome_pairs_with_capture,
     run_together,
 )
+from openproms.reports.selectors.versions import answered_versions, versions_note
 from openproms.scoring import MeasureDefinition
 from openproms.stats import (
     NOT_RECORDED,
@@ -507,6 +508,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "capture": capture,
             "capture_share": _share(capture.with_follow_up, capture.with_baseline)
             if capture
+            else "",
+            "versions_note": versions_note(
+                defn.short_name,
+                answered_versions(
+                    organisation=organisation,
+                    measure_id=defn.id,
+                    start=start,
+                    end=end,
+                    services=[service] if service else None,
+                ),
+            )
+            if defn
             else "",
             "left_out": funders_left_out(organisation, [service] if service else None),
             "summary": summary,

@@ -15,13 +15,25 @@ def words(value: object) -> str:
 
 @register.filter
 def measure_name(measure_id: object) -> str:
-    """A library measure's short name (``phq9`` -> ``PHQ-9``); other ids unchanged."""
+    """A measure's short name (``phq9`` -> ``PHQ-9``): a library measure's, or an
+    organisation's own (designed measures' ids are unique across organisations,
+    decision 0026; on PostgreSQL row-level security shows only the asking
+    organisation's); other ids unchanged."""
+    from openproms.catalogue.models import BespokeMeasure
     from openproms.scoring import MeasureNotFound, get_measure
 
     try:
         return get_measure(str(measure_id)).short_name
     except MeasureNotFound:
-        return str(measure_id)
+        own = (
+            BespokeMeasure.objects.filter(
+                measure_id=str(measure_id), status=BespokeMeasure.Status.PUBLISHED
+            )
+            .order_by("-created_at")
+            .values_list("definition", flat=True)
+            .first()
+        )
+        return str(own["short_name"]) if own else str(measure_id)
 
 
 @register.filter

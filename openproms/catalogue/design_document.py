@@ -1,0 +1,445 @@
+"""An organisation's own measure as the designer holds it, and as the engine reads it.
+
+A :class:`Design` is what a manager types: questions, one set of answers shared by
+every question, reverse-scored questions, subscales, the scoring rule, bands,
+instructions and a time period. :func:`design_problems` says in plain English what
+is wrong with one (naming the question, answer, subscale or band);
+:func:`design_document` turns a sound one into a definition document, which the
+engine's own check (``definition_check``) must also accept before anything is
+stored, so the designer and the engine never disagree (decision 0026).
+:func:`design_from_document` reads a stored document back for editing.
+
+No Django here: plain data in, plain data out.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from openproms.scoring.definition_check import check_definition
+
+NOT_TESTED = "Not tested for reliability"
+NO_SEM_REASON = (
+    "This measure was written by the organisation and has not been tested for "
+    "reliability, so the size of its measurement error is not known."
+)
+METHODS = {"sum": "Add up the answers", "mean": "Average of the answers"}
+DIRECTIONS = {
+    "higher_is_better": "A higher score is better",
+    "higher_is_worse": "A higher score is worse",
+}
+
+
+@dataclass
+class Option:
+    code: int | None
+    label: str
+
+
+@dataclass
+class Question:
+    text: str
+    reverse: bool = False
+
+
+@dataclass
+class Subscale:
+    name: str
+    questions: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Band:
+    low: float | None
+    high: float | None
+    label: str
+
+
+@dataclass
+class Design:
+    """Everything a manager types about one measure (see the module docstring)."""
+
+    title: str = ""
+    short_name: str = ""
+    description: str = ""
+    instructions: str = ""
+    time_period: str = ""
+    method: str = "sum"
+    max_missing: int = 0
+    direction: str = "higher_is_better"
+    options: list[Option] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    subscales: list[Subscale] = field(default_factory=list)
+    bands: list[Band] = field(default_factory=list)
+
+
+def score_range(design: Design) -> tuple[float, float] | None:
+    """Lowest and highest total score: the sum or mean of the answers' codes
+    (reversing a question swaps its ends, so the range is unchanged)."""
+    codes = [o.code for o in design.options if o.code is not None]
+    if len(codes) < 2 or not design.questions:
+        return None
+    low, high = min(codes), max(codes)
+    if design.method == "sum":
+        n = len(design.questions)
+        return float(low * n), float(high * n)
+    return float(low), float(high)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def design_problems(design: Design) -> dict[str, list[str]]:
+    """Every problem with a design, in plain English, keyed by the field it is
+    about (``title``, ``option-2-code``, ``question-1-text``, ``subscale-1``,
+    ``band-2``, ...). Empty when the design can be stored."""
+    problems: dict[str, list[str]] = {}
+
+    def add(key: str, message: str) -> None:
+        problems.setdefault(key, []).append(message)
+
+    if not design.title.strip():
+        add("title", "Enter a name for the measure")
+    if not design.short_name.strip():
+        add("short_name", "Enter a short name for the measure")
+    if not design.description.strip():
+        add("description", "Say in a sentence what the measure is for")
+    if len(design.options) < 2:
+        add("options", "Give at least 2 answers people can choose from")
+    seen: dict[int, int] = {}
+    for n, option in enumerate(design.options, start=1):
+        if option.code is None:
+            add(f"option-{n}-code", f"Answer {n}: enter a whole number as its code")
+        elif option.code in seen:
+            add(
+                f"option-{n}-code",
+                f"Answer {n}: code {option.code} is already used by answer "
+                f"{seen[option.code]}; each answer needs its own code",
+            )
+        else:
+            seen[option.code] = n
+        if not option.label.strip():
+            add(f"option-{n}-label", f"Answer {n}: enter the words people see")
+    if not design.questions:
+        add("questions", "Add at least one question")
+    for n, question in enumerate(design.questions, start=1):
+        if not question.text.strip():
+            add(f"question-{n}-text", f"Question {n}: enter its wording")
+        if question.reverse and len(design.options) < 2:
+            add(
+                f"question-{n}-reverse",
+                f"Question {n} is reverse-scored, but a question can only be "
+                "reversed when it has at least 2 answers to turn around",
+            )
+    count = len(design.questions)
+    if design.method not in METHODS:
+        add("method", "Choose how the answers are combined into a score")
+    if design.direction not in DIRECTIONS:
+        add("direction", "Choose whether a higher score is better or worse")
+    if design.max_missing < 0 or (count and design.max_missing >= count):
+        add(
+            "max_missing",
+            f"At most {max(count - 1, 0)} of the {count} questions may be left "
+            "blank (at least one must be answered for a score)",
+        )
+    names: dict[str, int] = {}
+    for n, sub in enumerate(design.subscales, start=1):
+        name = sub.name.strip()
+        if not name:
+            add(f"subscale-{n}-name", f"Subscale {n}: enter its name")
+        elif name.lower() in names:
+            add(
+                f"subscale-{n}-name",
+                f"Subscale {n}: the name {name!r} is already used by subscale "
+                f"{names[name.lower()]}",
+            )
+        else:
+            names[name.lower()] = n
+        if not sub.questions:
+            add(
+                f"subscale-{n}-questions",
+                f"Subscale {n}{f' ({name})' if name else ''} has no questions: "
+                "give the numbers of its questions, such as 1, 3",
+            )
+        for q in sub.questions:
+            if not 1 <= q <= count:
+                add(
+                    f"subscale-{n}-questions",
+                    f"Subscale {n}: there is no question {q} (the measure has "
+                    f"{count} questions)",
+                )
+    _band_problems(design, add)
+    return problems
+
+
+def _band_problems(design: Design, add: Any) -> None:
+    limits = score_range(design)
+    bands = design.bands
+    for n, band in enumerate(bands, start=1):
+        if not band.label.strip():
+            add(f"band-{n}-label", f"Band {n}: enter its name")
+        if band.low is None or band.high is None:
+            add(f"band-{n}-low", f"Band {n}: enter the lowest and highest score")
+            continue
+        if band.high < band.low:
+            add(
+                f"band-{n}-low",
+                f"Band {n}: its highest score ({_number(band.high)}) is below its "
+                f"lowest ({_number(band.low)})",
+            )
+        if limits is not None and (band.low < limits[0] or band.high > limits[1]):
+            add(
+                f"band-{n}-low",
+                f"Band {n}: scores run from {_number(limits[0])} to "
+                f"{_number(limits[1])}, so a band cannot go from "
+                f"{_number(band.low)} to {_number(band.high)}",
+            )
+    complete = [
+        (n, b) for n, b in enumerate(bands, start=1) if None not in (b.low, b.high)
+    ]
+    ordered = sorted(complete, key=lambda nb: nb[1].low or 0.0)
+    for (n1, b1), (n2, b2) in itertools.pairwise(ordered):
+        assert b1.high is not None and b2.low is not None
+        if b2.low <= b1.high:
+            first, second = sorted((n1, n2))
+            add(
+                f"band-{second}-low",
+                f"Band {second} overlaps band {first}: a score of "
+                f"{_number(b2.low)} would be in both",
+            )
+    if ordered and limits is not None and ordered[0][1].low != limits[0]:
+        n, first_band = ordered[0]
+        add(
+            f"band-{n}-low",
+            f"The lowest band must start at the lowest possible score "
+            f"({_number(limits[0])}), not {_number(first_band.low or 0.0)}",
+        )
+
+
+# The organisation is the primary source of its own measure's rules and bands;
+# "verified" says the rule is exactly as its author set it (the measure itself is
+# labelled not tested for reliability).
+OWN_SOURCE_CONFIDENCE = "verified"
+
+
+def _source(organisation: str) -> dict[str, Any]:
+    return {
+        "citation": f"Set by {organisation} in the measure designer",
+        "url": None,
+        "confidence": OWN_SOURCE_CONFIDENCE,
+    }
+
+
+def design_document(
+    design: Design, *, measure_id: str, version: str, organisation: str
+) -> dict[str, Any]:
+    """The definition document for a sound design (see :func:`design_problems`).
+
+    Scales: ``total`` (every question) and one per subscale, each by the design's
+    method, reversing the reverse-scored questions (code -> lowest + highest code -
+    code). Up to ``max_missing`` blank answers are allowed on the total (a
+    subscale allows as many, but always needs one answer); then the score is
+    prorated: a sum is scaled up to the full number of questions, a mean is the
+    mean of the answers given (the engine's rule). Bands apply to the total.
+    """
+    source = _source(organisation)
+    ids = [f"{measure_id}_{n}" for n in range(1, len(design.questions) + 1)]
+    reverse = [i for i, q in zip(ids, design.questions, strict=True) if q.reverse]
+    codes = [o.code for o in design.options if o.code is not None]
+    low, high = min(codes), max(codes)
+
+    def scale(
+        scale_id: str, label: str, items: list[str], bands: bool
+    ) -> dict[str, Any]:
+        n = len(items)
+        missing = min(design.max_missing, n - 1)
+        value_range = (low * n, high * n) if design.method == "sum" else (low, high)
+        out: dict[str, Any] = {
+            "id": scale_id,
+            "label": label,
+            "items": items,
+            "method": design.method,
+            "missing": {
+                "max_missing": missing,
+                "prorate": missing > 0,
+                "source": source,
+            },
+            "decimals": 2 if design.method == "mean" or missing else 0,
+            "range": {"min": value_range[0], "max": value_range[1]},
+            "direction": design.direction,
+            "unit": "points",
+            "no_sem_reason": NO_SEM_REASON,
+        }
+        rev = [i for i in items if i in reverse]
+        if rev:
+            out["item_values"] = {"reverse": rev, "source": source}
+        if bands and design.bands:
+            out["bands"] = {
+                "bands": [
+                    {"min": b.low, "max": b.high, "label": b.label.strip()}
+                    for b in sorted(design.bands, key=lambda b: b.low or 0.0)
+                ],
+                "source": source,
+            }
+        return out
+
+    scales = [scale("total", "Total score", ids, True)]
+    for n, sub in enumerate(design.subscales, start=1):
+        items = [ids[q - 1] for q in sorted(set(sub.questions))]
+        scales.append(scale(f"subscale_{n}", sub.name.strip(), items, False))
+    period = design.time_period.strip() or None
+    return {
+        "schema_version": 1,
+        "id": measure_id,
+        "version": version,
+        "kind": "bespoke",
+        "title": design.title.strip(),
+        "short_name": design.short_name.strip(),
+        "description": design.description.strip(),
+        "recall_period": period,
+        "suitable_for": f"People using {organisation}'s services. {NOT_TESTED}.",
+        "instructions": design.instructions.strip() or None,
+        "think_about": period,
+        "wording_source": {
+            "citation": f"Written by {organisation}",
+            "url": None,
+            "confidence": "verified",
+        },
+        "licence": {
+            "kind": "open",
+            "holder": organisation,
+            "terms_summary": f"Written by {organisation} for its own use.",
+            "wording_shipped": True,
+            "attribution": None,
+            "cost_notes": "Free.",
+            "source": source,
+        },
+        "response_sets": {
+            "answers": {
+                "options": [
+                    {"code": o.code, "label": o.label.strip()} for o in design.options
+                ]
+            }
+        },
+        "items": [
+            {
+                "id": item_id,
+                "text": q.text.strip(),
+                "short_label": None,
+                "response_set": "answers",
+                "scored": True,
+            }
+            for item_id, q in zip(ids, design.questions, strict=True)
+        ],
+        "scales": scales,
+        "guidance": {
+            "administration": (
+                "Read the instructions, then each question and its answers as written."
+            ),
+            "why_for_workers": (
+                f"A measure written by {organisation}. {NOT_TESTED}: treat a change "
+                "in score as a prompt for conversation, not proof."
+            ),
+            "why_for_person": (
+                "Your answers help you and your worker see how things are going."
+            ),
+        },
+    }
+
+
+def document_problems(document: Mapping[str, Any]) -> list[str]:
+    """What the engine's own check says about a document (empty when valid)."""
+    return check_definition(document)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def design_from_document(document: Mapping[str, Any]) -> Design:
+    """A stored document (one the designer wrote, or a library measure with one
+    set of answers) as a design to edit. Anything the designer cannot express
+    (per-question answer sets, recode tables) is left out; the copy rules in
+    :func:`copy_refusal` keep such measures out of the designer."""
+    sets = document["response_sets"]
+    first_set = sets[document["items"][0]["response_set"]]
+    options = [
+        Option(code=o["code"], label=o.get("label") or "")
+        for o in first_set.get("options", [])
+    ]
+    if "range" in first_set:
+        r = first_set["range"]
+        options = [Option(code=c, label=str(c)) for c in range(r["min"], r["max"] + 1)]
+        options[0].label = r.get("min_label") or options[0].label
+        options[-1].label = r.get("max_label") or options[-1].label
+    scales = document["scales"]
+    total = scales[0]
+    reverse = set(total.get("item_values", {}).get("reverse", []))
+    item_ids = [i["id"] for i in document["items"]]
+    numbers = {item_id: n for n, item_id in enumerate(item_ids, start=1)}
+    subscales = [
+        Subscale(name=s["label"], questions=[numbers[i] for i in s["items"]])
+        for s in scales[1:]
+        if set(s["items"]) != set(item_ids)
+    ]
+    bands = [
+        Band(low=b["min"], high=b["max"], label=b["label"])
+        for b in (total.get("bands") or {}).get("bands", [])
+    ]
+    return Design(
+        title=document["title"],
+        short_name=document["short_name"],
+        description=document["description"],
+        instructions=document.get("instructions") or "",
+        time_period=document.get("think_about") or document.get("recall_period") or "",
+        method=total["method"] if total["method"] in METHODS else "sum",
+        max_missing=total["missing"]["max_missing"],
+        direction=total["direction"],
+        options=options,
+        questions=[
+            Question(
+                text=_SPACES.sub(" ", i.get("text") or "").strip(),
+                reverse=i["id"] in reverse,
+            )
+            for i in document["items"]
+        ],
+        subscales=subscales,
+        bands=bands,
+    )
+
+
+def copy_refusal(document: Mapping[str, Any]) -> str | None:
+    """Why a library measure may not be copied and adapted, or None when it may.
+
+    Only an open licence whose wording ships with openproms permits changes; the
+    designer also needs one set of answers for every question and a plain sum or
+    mean (a copy of anything else would score differently from the original)."""
+    licence = document["licence"]
+    if licence["kind"] != "open":
+        return (
+            f"Its licence does not allow changes: {licence['holder']} sets the terms "
+            f"({licence['terms_summary'].rstrip('.')})."
+        )
+    if not licence["wording_shipped"]:
+        return (
+            f"Its wording is licensed by {licence['holder']} and is not included, so "
+            "there is nothing to adapt."
+        )
+    if len({i["response_set"] for i in document["items"]}) != 1:
+        return "Its questions have different answers, which the designer cannot show."
+    if set(document["scales"][0]["items"]) != {i["id"] for i in document["items"]}:
+        return (
+            "Its first score is not a total of all its questions, which the designer "
+            "cannot show."
+        )
+    for s in document["scales"]:
+        if s["method"] not in METHODS or "recode" in s.get("item_values", {}):
+            return (
+                f"Its score ({s['label']}) is worked out in a way the designer "
+                "cannot show."
+            )
+    return None

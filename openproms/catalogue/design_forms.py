@@ -1,0 +1,277 @@
+"""The designer's form: a whole measure posted at once, rows added and removed on
+the server (htmx swaps the form; without JavaScript the page simply reloads).
+
+:class:`DesignForm` reads the posted rows into a
+:class:`~openproms.catalogue.design_document.Design`, collects every problem in
+plain English (what could not be read, what the designer's rules refuse, and
+anything the engine's own check still finds) and offers the rows back for display.
+Nothing is stored unless ``is_valid()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from openproms.catalogue.design_document import (
+    DIRECTIONS,
+    METHODS,
+    Band,
+    Design,
+    Option,
+    Question,
+    Subscale,
+    design_document,
+    design_problems,
+    document_problems,
+)
+
+ROWS = {
+    "option": ("code", "label"),
+    "question": ("text", "reverse"),
+    "subscale": ("name", "questions"),
+    "band": ("low", "high", "label"),
+}
+MAX_ROWS = 60
+FIELD_NAMES = {
+    "title": "Name",
+    "short_name": "Short name",
+    "description": "What it is for",
+    "instructions": "Instructions",
+    "time_period": "Time period",
+    "method": "Score",
+    "max_missing": "Blank answers allowed",
+    "direction": "Direction",
+}
+
+
+def blank_design() -> Design:
+    """A new measure's starting rows: four questions, four answers, no bands."""
+    return Design(
+        options=[
+            Option(0, "Not at all"),
+            Option(1, "Several days"),
+            Option(2, "More than half the days"),
+            Option(3, "Nearly every day"),
+        ],
+        questions=[Question("") for _ in range(4)],
+    )
+
+
+def design_values(design: Design) -> dict[str, str]:
+    """A design as the strings its form fields hold."""
+    values = {
+        "title": design.title,
+        "short_name": design.short_name,
+        "description": design.description,
+        "instructions": design.instructions,
+        "time_period": design.time_period,
+        "method": design.method,
+        "max_missing": str(design.max_missing),
+        "direction": design.direction,
+        "option_rows": str(len(design.options)),
+        "question_rows": str(len(design.questions)),
+        "subscale_rows": str(len(design.subscales)),
+        "band_rows": str(len(design.bands)),
+    }
+    for n, o in enumerate(design.options, start=1):
+        values[f"option-{n}-code"] = "" if o.code is None else str(o.code)
+        values[f"option-{n}-label"] = o.label
+    for n, q in enumerate(design.questions, start=1):
+        values[f"question-{n}-text"] = q.text
+        values[f"question-{n}-reverse"] = "on" if q.reverse else ""
+    for n, s in enumerate(design.subscales, start=1):
+        values[f"subscale-{n}-name"] = s.name
+        values[f"subscale-{n}-questions"] = ", ".join(map(str, s.questions))
+    for n, b in enumerate(design.bands, start=1):
+        values[f"band-{n}-low"] = "" if b.low is None else f"{b.low:g}"
+        values[f"band-{n}-high"] = "" if b.high is None else f"{b.high:g}"
+        values[f"band-{n}-label"] = b.label
+    return values
+
+
+def _rows(values: Mapping[str, str], kind: str) -> int:
+    try:
+        return max(0, min(int(values.get(f"{kind}_rows", "0")), MAX_ROWS))
+    except ValueError:
+        return 0
+
+
+def rows_changed(data: Mapping[str, Any]) -> dict[str, str]:
+    """The posted values with one row added (``add_row=question``) or removed
+    (``remove_row=question-3``, later rows moving up one)."""
+    values = {k: str(data.get(k, "")) for k in data}
+    add, remove = values.pop("add_row", ""), values.pop("remove_row", "")
+    if add in ROWS:
+        values[f"{add}_rows"] = str(min(_rows(values, add) + 1, MAX_ROWS))
+    kind, _, number = remove.rpartition("-")
+    if kind in ROWS and number.isdigit():
+        count, gone = _rows(values, kind), int(number)
+        if 1 <= gone <= count:
+            for n in range(gone, count):
+                for part in ROWS[kind]:
+                    values[f"{kind}-{n}-{part}"] = values.get(
+                        f"{kind}-{n + 1}-{part}", ""
+                    )
+            for part in ROWS[kind]:
+                values.pop(f"{kind}-{count}-{part}", None)
+            values[f"{kind}_rows"] = str(count - 1)
+    return values
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
+
+
+def _float(text: str) -> float | None:
+    try:
+        return float(text.strip())
+    except ValueError:
+        return None
+
+
+class DesignForm:
+    """The whole measure, read from posted values (see the module docstring)."""
+
+    def __init__(
+        self,
+        values: Mapping[str, str],
+        *,
+        measure_id: str,
+        version: str,
+        organisation: str,
+    ) -> None:
+        self.values = dict(values)
+        self.measure_id, self.version, self.organisation = (
+            measure_id,
+            version,
+            organisation,
+        )
+        self.errors: dict[str, list[str]] = {}
+        self.document: dict[str, Any] | None = None
+        self.design = self._read()
+
+    def _add(self, key: str, message: str) -> None:
+        self.errors.setdefault(key, []).append(message)
+
+    def _get(self, key: str) -> str:
+        return self.values.get(key, "")
+
+    def _read(self) -> Design:
+        v = self._get
+        max_missing = _int(v("max_missing") or "0")
+        if max_missing is None:
+            self._add("max_missing", "Blank answers allowed must be a whole number")
+        design = Design(
+            title=v("title"),
+            short_name=v("short_name"),
+            description=v("description"),
+            instructions=v("instructions"),
+            time_period=v("time_period"),
+            method=v("method"),
+            max_missing=max_missing or 0,
+            direction=v("direction"),
+        )
+        for n in range(1, _rows(self.values, "option") + 1):
+            code_text = v(f"option-{n}-code")
+            code = _int(code_text)
+            if code is None and code_text.strip():
+                self._add(
+                    f"option-{n}-code",
+                    f"Answer {n}: the code must be a whole number, like 0 or 3",
+                )
+            design.options.append(Option(code, v(f"option-{n}-label")))
+        for n in range(1, _rows(self.values, "question") + 1):
+            design.questions.append(
+                Question(v(f"question-{n}-text"), bool(v(f"question-{n}-reverse")))
+            )
+        for n in range(1, _rows(self.values, "subscale") + 1):
+            numbers: list[int] = []
+            for part in v(f"subscale-{n}-questions").replace(";", ",").split(","):
+                if not part.strip():
+                    continue
+                number = _int(part)
+                if number is None:
+                    self._add(
+                        f"subscale-{n}-questions",
+                        f"Subscale {n}: write its question numbers separated by "
+                        f"commas, such as 1, 3 ({part.strip()!r} is not a number)",
+                    )
+                else:
+                    numbers.append(number)
+            design.subscales.append(Subscale(v(f"subscale-{n}-name"), numbers))
+        for n in range(1, _rows(self.values, "band") + 1):
+            low, high = v(f"band-{n}-low"), v(f"band-{n}-high")
+            for text, which in ((low, "lowest"), (high, "highest")):
+                if text.strip() and _float(text) is None:
+                    self._add(
+                        f"band-{n}-low",
+                        f"Band {n}: the {which} score must be a number",
+                    )
+            design.bands.append(Band(_float(low), _float(high), v(f"band-{n}-label")))
+        return design
+
+    def is_valid(self) -> bool:
+        """True when the design is sound and the engine accepts its document."""
+        if self.errors:
+            return False
+        for key, messages in design_problems(self.design).items():
+            for message in messages:
+                self._add(key, message)
+        if self.errors:
+            return False
+        document = design_document(
+            self.design,
+            measure_id=self.measure_id,
+            version=self.version,
+            organisation=self.organisation,
+        )
+        for problem in document_problems(document):
+            # The designer's own rules should catch everything first; anything
+            # the engine still refuses is shown rather than stored.
+            self._add("__all__", f"The scoring engine cannot use this: {problem}")
+        if self.errors:
+            return False
+        self.document = document
+        return True
+
+    def error_list(self) -> list[dict[str, str]]:
+        """Every error with the field it links to, in the order of the page."""
+        order = [*list(FIELD_NAMES), "options", "questions"]
+        keys = sorted(
+            self.errors,
+            key=lambda k: (order.index(k) if k in order else len(order), k),
+        )
+        return [
+            {"href": f"#{key}" if key != "__all__" else "#design-form", "text": text}
+            for key in keys
+            for text in self.errors[key]
+        ]
+
+    def rows(self, kind: str) -> list[dict[str, Any]]:
+        """The rows of one kind, each with its number, values and errors."""
+        out = []
+        for n in range(1, _rows(self.values, kind) + 1):
+            row: dict[str, Any] = {"n": n, "errors": []}
+            for part in ROWS[kind]:
+                key = f"{kind}-{n}-{part}"
+                row[part] = self.values.get(key, "")
+                row["errors"] += self.errors.get(key, [])
+            out.append(row)
+        return out
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "values": self.values,
+            "errors": self.errors,
+            "error_list": self.error_list(),
+            "options": self.rows("option"),
+            "questions": self.rows("question"),
+            "subscales": self.rows("subscale"),
+            "bands": self.rows("band"),
+            "methods": METHODS,
+            "directions": DIRECTIONS,
+        }
