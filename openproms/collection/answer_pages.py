@@ -29,6 +29,7 @@ from openproms.collection.services import (
 )
 from openproms.people.models import Episode, ServiceUser
 from openproms.scoring import MeasureDefinition, ResponseInvalid
+from openproms.translations.selectors import measure_definition_for
 
 TEMPLATE = "collection/answer/"
 
@@ -72,10 +73,23 @@ def person_url(organisation: Any, person: ServiceUser) -> str:
 
 
 def definition_for(
-    request: HttpRequest, measure_id: str, version: str | None = None
+    request: HttpRequest,
+    measure_id: str,
+    version: str | None = None,
+    *,
+    person: ServiceUser | None = None,
 ) -> MeasureDefinition:
-    return measure_definition(
+    """The definition as the organisation uses it; with ``person``, its words in
+    their preferred language where a translation exists (decision 0028)."""
+    if person is None:
+        return measure_definition(
+            organisation=request.organisation,  # type: ignore[attr-defined]
+            measure_id=measure_id,
+            version=version,
+        )
+    return measure_definition_for(
         organisation=request.organisation,  # type: ignore[attr-defined]
+        person=person,
         measure_id=measure_id,
         version=version,
     )
