@@ -43,7 +43,7 @@ from openproms.collection.models import (
     SelfCompletionLink,
 )
 from openproms.people.models import Episode, ServiceUser
-from openproms.reports.charts import BLUE, base_spec
+from openproms.reports.charts import BLUE, base_spec, time_locale
 from openproms.scoring import (
     Change,
     Interval,
@@ -123,6 +123,13 @@ class ScaleProgress:
         # Everything inside the width the page gives it (long rotated dates ran
         # off the left edge): months, level, no more of them than fit.
         spec["autosize"] = {"type": "fit", "contains": "padding"}
+        # In the person's language: the axis's month names, and none of Vega's own
+        # English descriptions of the marks (the figure is one image named in
+        # the page's language, with the table of figures beside it).
+        locale = time_locale()
+        if locale is not None:
+            spec["usermeta"] = {"timeFormatLocale": locale}
+            spec["config"]["aria"] = False
         spec["padding"] = 8
         values = [
             {"date": p.when.date().isoformat(), "score": p.value} for p in self.points
