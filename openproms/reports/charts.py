@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import translation
 from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
 if TYPE_CHECKING:
@@ -182,7 +183,8 @@ def small_line_chart(
 
     xy = [(x_of(day), y_of(value)) for day, value in points]
     baseline = font_size * 0.3
-    months = [f"{first_day:%b %Y}", f"{last_day:%b %Y}"]
+    # Month names through Django's formats: in the sheet's language.
+    months = [date_format(first_day, "M Y"), date_format(last_day, "M Y")]
     if months[0] == months[1]:
         drawing.add(
             String(

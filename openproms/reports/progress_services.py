@@ -32,6 +32,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from openproms.accounts.models import User
 from openproms.audit.services import log_action
@@ -60,6 +61,7 @@ from openproms.scoring.easy_read import (
     scale_story,
     summary,
 )
+from openproms.translations.activation import person_language
 from openproms.translations.selectors import measure_definition_in
 
 
@@ -322,7 +324,12 @@ def progress_sheet_export(
     their own progress page (``actor`` None)."""
     from openproms.reports.progress_pdf import progress_pdf
 
-    progress = person_progress(service_user=service_user)
+    # In the person's language (the views run this inside in_person_language).
+    progress = person_progress(
+        service_user=service_user,
+        language=person_language(service_user),
+        tr=gettext,
+    )
     pdf = progress_pdf(
         name=service_user.display_name,
         organisation_name=service_user.organisation.name,

@@ -47,6 +47,21 @@ def translation_wording(
     return dict(shipped) if shipped is not None else None
 
 
+def definition_in_language(
+    *, organisation: Organisation, definition: MeasureDefinition, language: str
+) -> MeasureDefinition:
+    """``definition`` (as the organisation uses it) with its words in ``language``
+    when a translation exists, else unchanged (English)."""
+    if language not in TRANSLATION_LANGUAGES:
+        return definition
+    wording = translation_wording(
+        organisation=organisation, definition=definition, language=language
+    )
+    if wording is None:
+        return definition
+    return definition_translated(definition, wording, language=language)
+
+
 def measure_definition_in(
     *,
     organisation: Organisation,
@@ -59,14 +74,9 @@ def measure_definition_in(
     definition = measure_definition(
         organisation=organisation, measure_id=measure_id, version=version
     )
-    if language not in TRANSLATION_LANGUAGES:
-        return definition
-    wording = translation_wording(
+    return definition_in_language(
         organisation=organisation, definition=definition, language=language
     )
-    if wording is None:
-        return definition
-    return definition_translated(definition, wording, language=language)
 
 
 def measure_definition_for(
