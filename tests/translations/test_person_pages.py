@@ -140,6 +140,8 @@ def test_the_handed_over_screen_speaks_the_persons_language(tenant_a: Tenant) ->
     page = client.get(kiosk).content.decode()
     assert '<html lang="cy">' in page and "Cwestiynau i chi" in page
     assert "Hwyliau a theimladau" in page and "Darllen y cwestiwn hwn" in page
+    # Read-aloud speaks the question in its own language (answer.js reads it).
+    assert page.count('data-lang="cy"') == 7
     assert english_left(page, data=_data(tenant_a)) == []
     client.post(kiosk, _post(LADDER_ANSWERS))
     assert Administration.objects.get(service_user=person).answers == LADDER_ANSWERS
