@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
 from openproms.catalogue.selectors import measure_definition, organisation_measures
 from openproms.collection import answer_services as svc
@@ -104,10 +105,10 @@ def no_wording_page(
     """Why a measure's questions cannot be shown, in the licence's words (the
     engine's ``error`` lists item ids: it is for developers, not for this page)."""
     licence = definition.licence
-    why = (
-        f"Its licence ({licence.holder}: {licence.terms_summary.rstrip('.')}) "
-        "does not let openproms include the wording."
-    )
+    why = gettext(
+        "Its licence (%(holder)s: %(terms)s) does not let openproms include the "
+        "wording."
+    ) % {"holder": licence.holder, "terms": licence.terms_summary.rstrip(".")}
     return render(
         request,
         template("no_wording"),

@@ -30,6 +30,7 @@ PERSON_TEMPLATES = (
             "_not_in_language.html",
             "_support.html",
             "_blank_confirm.html",
+            "no_wording.html",
             "result.html",
             "kiosk_base.html",
             "kiosk_answer.html",

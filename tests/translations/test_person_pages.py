@@ -166,3 +166,17 @@ def test_assisted_answering_shows_the_questions_in_the_persons_language(
     )
     page = client.get(url).content.decode()
     assert "rhoi eich hun ar yr ysgol" in page
+
+
+def test_a_measure_whose_wording_is_not_held_says_so_in_welsh(
+    tenant_a: Tenant,
+) -> None:
+    from openproms.scoring import get_measure
+
+    person, points = _welsh_person(tenant_a, measures=("wemwbs",))
+    client = _open_link(tenant_a, person, points)
+    page = client.get("/s/answer/").content.decode()
+    licence = get_measure("wemwbs", "1").licence
+    assert "Does dim modd dangos" in page
+    holder_and_terms = (licence.holder, licence.terms_summary.rstrip("."))
+    assert english_left(page, data=_data(tenant_a) + holder_and_terms) == []
