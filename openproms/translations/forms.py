@@ -2,7 +2,8 @@
 typed on the page, or uploaded as JSON or CSV (decision 0028).
 
 CSV (UTF-8): the header ``part,id,code,text``; one row per piece of wording:
-``title,,,…``, ``short_name,,,…``, ``instructions,,,…``, ``item,<item id>,,…``,
+``title,,,…``, ``short_name,,,…``, ``instructions,,,…``, ``recall_period,,,…``,
+``item,<item id>,,…``,
 ``short_label,<item id>,,…``, ``option,<answer set id>,<code>,…`` and
 ``scale,<scale id>,,…``. JSON: the document :mod:`openproms.scoring.translations`
 describes. Every problem is listed, naming the row, the question or the answer;
@@ -22,15 +23,8 @@ from openproms.scoring import MeasureDefinition
 from openproms.scoring.translations import translation_problems
 
 CSV_COLUMNS = ("part", "id", "code", "text")
-PARTS = (
-    "title",
-    "short_name",
-    "instructions",
-    "item",
-    "short_label",
-    "option",
-    "scale",
-)
+SINGLES = ("title", "short_name", "instructions", "recall_period")
+PARTS = (*SINGLES, "item", "short_label", "option", "scale")
 MAX_UPLOAD = 1_000_000
 
 
@@ -75,7 +69,7 @@ def parse_translation_csv(raw: str) -> tuple[dict[str, Any] | None, list[str]]:
                 )
             elif not text:
                 problems.append(f"Row {number}: the text is empty")
-            elif part in ("title", "short_name", "instructions"):
+            elif part in SINGLES:
                 if part in doc:
                     problems.append(f"Row {number}: {part} appears twice")
                 doc[part] = text
@@ -122,6 +116,12 @@ class TranslationForm(forms.Form):
     instructions = forms.CharField(
         label="Instructions", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    recall_period = forms.CharField(
+        label="Time period (optional)",
+        help_text="Shown above the questions when there are no instructions.",
+        required=False,
+        max_length=200,
+    )
 
     def __init__(
         self, *args: Any, definition: MeasureDefinition, **kwargs: Any
@@ -131,6 +131,8 @@ class TranslationForm(forms.Form):
         self.translation: dict[str, Any] | None = None
         if not definition.instructions:
             del self.fields["instructions"]
+        if not definition.recall_period:
+            del self.fields["recall_period"]
         for n, item in enumerate(definition.items, start=1):
             english = item.text or "(wording held by your organisation)"
             self.fields[f"item__{item.id}"] = forms.CharField(
@@ -168,6 +170,7 @@ class TranslationForm(forms.Form):
         doc: dict[str, Any] = {
             "title": data.get("title", ""),
             "instructions": data.get("instructions", ""),
+            "recall_period": data.get("recall_period", ""),
             "items": {},
             "options": {},
             "scales": {},

@@ -22,6 +22,7 @@ def _initial(document: dict[str, Any]) -> dict[str, Any]:
     initial: dict[str, Any] = {
         "title": document.get("title", ""),
         "instructions": document.get("instructions", ""),
+        "recall_period": document.get("recall_period", ""),
     }
     for item_id, text in (document.get("items") or {}).items():
         initial[f"item__{item_id}"] = text
