@@ -180,3 +180,20 @@ def test_a_measure_whose_wording_is_not_held_says_so_in_welsh(
     assert "Does dim modd dangos" in page
     holder_and_terms = (licence.holder, licence.terms_summary.rstrip("."))
     assert english_left(page, data=_data(tenant_a) + holder_and_terms) == []
+
+
+def test_the_emailed_link_is_in_the_persons_language(tenant_a: Tenant) -> None:
+    from django.core import mail
+
+    person, points = _welsh_person(tenant_a)
+    made = links.link_create(
+        organisation=tenant_a.organisation,
+        service_user=person,
+        time_points=points,
+        actor=tenant_a.members["worker"].user,
+        send_to="sam@example.org",
+        url_for_token=lambda token: f"https://example.org/s/{token}/",
+    )
+    [sent] = mail.outbox
+    assert sent.subject == f"Cwestiynau gan {tenant_a.organisation.name}"
+    assert "Agorwch y ddolen hon" in sent.body and made.token in sent.body
