@@ -4,6 +4,9 @@ link, hand-over screen, printed form and progress show the Welsh pages."""
 
 from __future__ import annotations
 
+from django.db.models import Q
+from django.utils import timezone
+
 from openproms.collection.models import ScaleResult, TimePoint
 from openproms.core.demo import DemoContext
 from openproms.people.models import ServiceUser
@@ -11,25 +14,43 @@ from openproms.people.models import ServiceUser
 LADDER = "openproms_life_ladder"
 
 
+def _busy(person: ServiceUser) -> bool:
+    """Due or overdue now, or in the loneliness group: the people the other demo
+    journeys follow in English (the worker's hand-over, the link on a phone)."""
+    today = timezone.localdate()
+    return (
+        TimePoint.objects.filter(episode__service_user=person)
+        .filter(
+            Q(status=TimePoint.Status.PENDING, window_start__lte=today)
+            | Q(measure_id="ucla3")
+        )
+        .exists()
+    )
+
+
 def welsh_demo_person() -> ServiceUser | None:
     """The Riverside person (of the worker's caseload, lowest reference first) with
-    a life ladder still to come and two or more earlier ladder scores."""
+    a life ladder still to come and two or more earlier ladder scores, preferring
+    one with nothing due now and no loneliness questions."""
     candidates = ServiceUser.objects.filter(
         organisation__slug="riverside",
         episodes__key_worker__email="worker@riverside.example",
         episodes__time_points__measure_id=LADDER,
         episodes__time_points__status=TimePoint.Status.PENDING,
     ).order_by("reference")
-    for person in candidates.distinct():
-        scores = ScaleResult.objects.filter(
+    found = [
+        person
+        for person in candidates.distinct()
+        if ScaleResult.objects.filter(
             administration__service_user=person,
             administration__measure_id=LADDER,
             scale_id="overall",
             value__isnull=False,
         ).count()
-        if scores >= 2:
-            return person
-    return None
+        >= 2
+    ]
+    quiet = [person for person in found if not _busy(person)]
+    return (quiet or found or [None])[0]
 
 
 def seed(context: DemoContext) -> None:
