@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "openproms.audit",
     "openproms.accounts",
     "openproms.catalogue",
+    "openproms.translations",
     "openproms.people",
     "openproms.collection",
     "openproms.reports",
@@ -130,6 +131,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "openproms.core.context_processors.openproms",
@@ -270,6 +272,12 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LANGUAGE_CODE = "en-gb"
+# Staff pages are in English; the pages a person answers and reads their progress
+# on are shown in their preferred language (people.ServiceUser.preferred_language),
+# activated per person by openproms.translations.activation, not by the browser's
+# Accept-Language (decision 0028). The catalogue is openproms/locale.
+LANGUAGES = [("en", "English"), ("cy", "Welsh (Cymraeg)")]
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

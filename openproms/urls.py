@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("openproms.accounts.urls")),
     path("", include("openproms.audit.urls")),
     path("", include("openproms.catalogue.urls")),
+    path("", include("openproms.translations.urls")),
     path("", include("openproms.people.urls")),
     path("", include("openproms.collection.urls")),
     path("", include("openproms.reports.urls")),

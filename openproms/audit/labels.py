@@ -101,6 +101,8 @@ ACTION_LABELS: dict[str, str] = {
     "time_point.close_missed": "Overdue time points closed as missed",
     "time_point.record_missed": "Time point recorded as missed",
     "wording.supply": "Licensed wording supplied",
+    "translation.supply": "Wording in another language supplied",
+    "translation.replace": "Wording in another language replaced",
 }
 
 RECORD_LABELS: dict[str, str] = {
@@ -113,6 +115,7 @@ RECORD_LABELS: dict[str, str] = {
     "accounts.user": "User",
     "catalogue.bespokemeasure": "Measure",
     "catalogue.measurewording": "Wording",
+    "translations.measuretranslation": "Wording in another language",
     "catalogue.organisationmeasure": "Measure",
     "collection.acceptabilityresponse": "Feedback",
     "collection.administration": "Answers",

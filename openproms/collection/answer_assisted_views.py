@@ -129,7 +129,10 @@ def _assisted(
 def answer_time_point(request: HttpRequest, time_point_pk: int) -> HttpResponse:
     time_point = svc.time_point_get(membership=request.membership, pk=time_point_pk)  # type: ignore[attr-defined]
     definition = definition_for(
-        request, time_point.measure_id, time_point.measure_version
+        request,
+        time_point.measure_id,
+        time_point.measure_version,
+        person=time_point.episode.service_user,
     )
     return _assisted(
         request,
@@ -146,7 +149,7 @@ def answer_measure(
     request: HttpRequest, person_pk: int, measure_id: str
 ) -> HttpResponse:
     person = service_user_get(membership=request.membership, pk=person_pk)  # type: ignore[attr-defined]
-    definition = definition_for(request, measure_id)
+    definition = definition_for(request, measure_id, person=person)
     return _assisted(
         request,
         person=person,

@@ -14,6 +14,8 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from openproms.scoring import MeasureDefinition, validate_answers
 
@@ -65,6 +67,16 @@ def _labels(definition: MeasureDefinition, index: int) -> list[tuple[int, str]]:
     return [(o.code, o.label or str(o.code)) for o in rs.options]
 
 
+def _question_error(number: int, error: Any) -> str:
+    """``Question 3: 7 is not one of the answers`` (the engine's reason is in
+    English)."""
+    return _("Question %(number)s: %(value)s %(reason)s") % {
+        "number": number,
+        "value": error.value,
+        "reason": error.reason,
+    }
+
+
 class AnyChoiceField(forms.ChoiceField):
     """A choice field whose values the scoring engine, not the form, judges."""
 
@@ -82,7 +94,7 @@ class MeasureAnswerForm(forms.Form):
     submission_id = forms.UUIDField(widget=forms.HiddenInput)
     confirm_blanks = forms.BooleanField(
         required=False,
-        label="Save with the blank questions left unanswered",
+        label=gettext_lazy("Save with the blank questions left unanswered"),
     )
 
     def __init__(
@@ -102,7 +114,7 @@ class MeasureAnswerForm(forms.Form):
             name = field_name(item.id)
             self.fields[name] = AnyChoiceField(
                 required=False,
-                label=f"Question {index + 1}",
+                label=_("Question %(number)s") % {"number": index + 1},
                 choices=[(str(c), label) for c, label in _labels(definition, index)],
                 widget=forms.RadioSelect,
             )
@@ -129,7 +141,7 @@ class MeasureAnswerForm(forms.Form):
             if error.item_id in position:
                 self.add_error(
                     field_name(error.item_id),
-                    f"Question {position[error.item_id]}: {error.value} {error.reason}",
+                    _question_error(position[error.item_id], error),
                 )
         self.codes = codes
         self.blank_items = [
@@ -155,10 +167,14 @@ class MeasureAnswerForm(forms.Form):
             listed = ", ".join(str(n) for n in self.blank_items)
             self.add_error(
                 None,
-                f"Question{'s' if len(self.blank_items) > 1 else ''} {listed} "
-                f"{'are' if len(self.blank_items) > 1 else 'is'} not answered. "
-                "Answer them, or tick “Save with the blank questions left "
-                "unanswered”.",
+                ngettext(
+                    "Question %(listed)s is not answered. Answer it, or tick "
+                    "“Save with the blank questions left unanswered”.",
+                    "Questions %(listed)s are not answered. Answer them, or tick "
+                    "“Save with the blank questions left unanswered”.",
+                    len(self.blank_items),
+                )
+                % {"listed": listed},
             )
         return cleaned
 
@@ -168,10 +184,7 @@ class MeasureAnswerForm(forms.Form):
         for error in errors:
             name = field_name(error.item_id)
             if name in self.fields:
-                self.add_error(
-                    name,
-                    f"Question {position[error.item_id]}: {error.value} {error.reason}",
-                )
+                self.add_error(name, _question_error(position[error.item_id], error))
             else:
                 self.add_error(None, error.message())
 
@@ -191,7 +204,10 @@ class MeasureAnswerForm(forms.Form):
                     number=index + 1,
                     name=self.add_prefix(name),
                     text=item.text
-                    or (item.short_label or f"Question {index + 1}").capitalize(),
+                    or (
+                        item.short_label
+                        or _("Question %(number)s") % {"number": index + 1}
+                    ).capitalize(),
                     preamble=item.preamble or "",
                     options=[
                         OptionView(
@@ -217,20 +233,22 @@ class MeasureAnswerForm(forms.Form):
 
 class AcceptabilityForm(forms.Form):
     rating = forms.TypedChoiceField(
-        label="How did you find answering these questions?",
+        label=gettext_lazy("How did you find answering these questions?"),
         coerce=int,
         choices=[
-            (1, "Very difficult"),
-            (2, "Difficult"),
-            (3, "Neither easy nor difficult"),
-            (4, "Easy"),
-            (5, "Very easy"),
+            (1, gettext_lazy("Very difficult")),
+            (2, gettext_lazy("Difficult")),
+            (3, gettext_lazy("Neither easy nor difficult")),
+            (4, gettext_lazy("Easy")),
+            (5, gettext_lazy("Very easy")),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose how you found answering, or skip"},
+        error_messages={
+            "required": gettext_lazy("Choose how you found answering, or skip")
+        },
     )
     comment = forms.CharField(
-        label="Anything you would like to add? (optional)",
+        label=gettext_lazy("Anything you would like to add? (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -304,8 +322,8 @@ class LinkCreateForm(forms.Form):
 
 class ShortCodeForm(forms.Form):
     code = forms.CharField(
-        label="Your code",
-        help_text="8 letters and numbers, for example K7QM-4TXP",
+        label=gettext_lazy("Your code"),
+        help_text=gettext_lazy("8 letters and numbers, for example K7QM-4TXP"),
         max_length=20,
         widget=forms.TextInput(
             attrs={
@@ -314,7 +332,7 @@ class ShortCodeForm(forms.Form):
                 "spellcheck": "false",
             }
         ),
-        error_messages={"required": "Enter the code you were given"},
+        error_messages={"required": gettext_lazy("Enter the code you were given")},
     )
 
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from openproms.accounts.models import Organisation
 from openproms.accounts.policy import Action
 from openproms.audit.reads import record_viewed
 from openproms.collection import answer_services as svc
@@ -44,6 +45,7 @@ from openproms.people.models import ServiceUser
 from openproms.people.selectors import service_user_get
 from openproms.scoring import WordingNotAvailable
 from openproms.scoring import require_wording as check_wording
+from openproms.translations.activation import in_person_language
 
 
 @org_view(Action.ANSWER_COLLECT)
@@ -117,6 +119,17 @@ def kiosk_answer(request: HttpRequest) -> HttpResponse:
     # Every page of the hand-over shows the person's questions or results (a
     # redirect shows nothing and writes nothing).
     record_viewed(request, view="hand-over answering", people=[person.pk])
+    # The handed-over screen speaks the person's language (decision 0028).
+    with in_person_language(person):
+        return _kiosk_answer(request, organisation, state, person)
+
+
+def _kiosk_answer(
+    request: HttpRequest,
+    organisation: Organisation,
+    state: dict[str, Any],
+    person: ServiceUser,
+) -> HttpResponse:
     if request.method == "POST" and "layout" in request.POST:
         state["layout"] = "all" if request.POST["layout"] == "all" else "one"
         kiosk.kiosk_save(request, state)
@@ -163,7 +176,9 @@ def kiosk_answer(request: HttpRequest) -> HttpResponse:
             .select_related("episode")
             .first()
         )
-    definition = definition_for(request, entry["measure_id"], entry["version"])
+    definition = definition_for(
+        request, entry["measure_id"], entry["version"], person=person
+    )
     try:
         check_wording(definition)
     except WordingNotAvailable as error:

@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
 from openproms.catalogue.selectors import measure_definition, organisation_measures
 from openproms.collection import answer_services as svc
@@ -29,6 +30,7 @@ from openproms.collection.services import (
 )
 from openproms.people.models import Episode, ServiceUser
 from openproms.scoring import MeasureDefinition, ResponseInvalid
+from openproms.translations.selectors import measure_definition_for
 
 TEMPLATE = "collection/answer/"
 
@@ -72,10 +74,23 @@ def person_url(organisation: Any, person: ServiceUser) -> str:
 
 
 def definition_for(
-    request: HttpRequest, measure_id: str, version: str | None = None
+    request: HttpRequest,
+    measure_id: str,
+    version: str | None = None,
+    *,
+    person: ServiceUser | None = None,
 ) -> MeasureDefinition:
-    return measure_definition(
+    """The definition as the organisation uses it; with ``person``, its words in
+    their preferred language where a translation exists (decision 0028)."""
+    if person is None:
+        return measure_definition(
+            organisation=request.organisation,  # type: ignore[attr-defined]
+            measure_id=measure_id,
+            version=version,
+        )
+    return measure_definition_for(
         organisation=request.organisation,  # type: ignore[attr-defined]
+        person=person,
         measure_id=measure_id,
         version=version,
     )
@@ -90,10 +105,10 @@ def no_wording_page(
     """Why a measure's questions cannot be shown, in the licence's words (the
     engine's ``error`` lists item ids: it is for developers, not for this page)."""
     licence = definition.licence
-    why = (
-        f"Its licence ({licence.holder}: {licence.terms_summary.rstrip('.')}) "
-        "does not let openproms include the wording."
-    )
+    why = gettext(
+        "Its licence (%(holder)s: %(terms)s) does not let openproms include the "
+        "wording."
+    ) % {"holder": licence.holder, "terms": licence.terms_summary.rstrip(".")}
     return render(
         request,
         template("no_wording"),

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods
 from openproms.accounts.policy import Action
 from openproms.accounts.selectors import support_text_for
 from openproms.audit.reads import record_viewed
-from openproms.catalogue.selectors import measure_definition
 from openproms.collection import answer_services as svc
 from openproms.collection.answer_forms import AcceptabilityForm
 from openproms.collection.answer_pages import (
@@ -24,6 +23,7 @@ from openproms.collection.answer_pages import (
 )
 from openproms.collection.models import Administration
 from openproms.core.access import org_view
+from openproms.translations.selectors import measure_definition_for
 
 
 def result_context(
@@ -32,8 +32,9 @@ def result_context(
     shown = all(svc.results_shown(a) for a in administrations)
     blocks = []
     for administration in administrations:
-        definition = measure_definition(
+        definition = measure_definition_for(
             organisation=administration.organisation,
+            person=administration.service_user,
             measure_id=administration.measure_id,
             version=administration.measure_version,
         )

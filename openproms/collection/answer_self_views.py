@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openproms.accounts.policy import Action
-from openproms.catalogue.selectors import measure_definition
 from openproms.collection import answer_services as svc
 from openproms.collection import links
 from openproms.collection.answer_forms import (
@@ -45,6 +44,8 @@ from openproms.core.access import org_view, public_view
 from openproms.people.selectors import person_scope, service_user_get
 from openproms.scoring import WordingNotAvailable
 from openproms.scoring import require_wording as check_wording
+from openproms.translations.activation import in_person_language
+from openproms.translations.selectors import measure_definition_for
 
 
 @org_view(Action.ANSWER_COLLECT)
@@ -204,11 +205,18 @@ def self_answer(request: HttpRequest) -> HttpResponse:
         if request.session.get(SELF_DONE):
             return redirect("collection:self_done")
         return _link_not_working(request)
+    # The person's pages speak their preferred language (decision 0028).
+    with in_person_language(link.service_user):
+        return _self_answer(request, link)
+
+
+def _self_answer(request: HttpRequest, link: SelfCompletionLink) -> HttpResponse:
     remaining = links.remaining_time_points(link)
     time_point = remaining[0]
     organisation = link.organisation
-    definition = measure_definition(
+    definition = measure_definition_for(
         organisation=organisation,
+        person=link.service_user,
         measure_id=time_point.measure_id,
         version=time_point.measure_version,
     )
@@ -270,6 +278,13 @@ def self_done(request: HttpRequest) -> HttpResponse:
     )
     if not done:
         return _link_not_working(request)
+    with in_person_language(link.service_user):
+        return _self_done(request, link, done)
+
+
+def _self_done(
+    request: HttpRequest, link: SelfCompletionLink, done: list[Administration]
+) -> HttpResponse:
     form, finished = acceptability(request, done[-1], Administration.Mode.SELF)
     if finished:
         request.session.pop(SELF_DONE, None)

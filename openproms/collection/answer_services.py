@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from openproms.accounts.models import Membership, Organisation, Service, User
 from openproms.audit.services import log_action
@@ -255,11 +256,6 @@ def result_lines(
         scale = definition.scale(result.scale_id)
         if scale.method == "profile":
             continue
-        direction = (
-            "a higher score is better"
-            if scale.higher_is_better
-            else "a lower score is better"
-        )
         if result.value is None:
             lines.append(
                 ScaleLine(
@@ -267,15 +263,26 @@ def result_lines(
                     value=None,
                     out_of="",
                     band="",
-                    meaning="There is no score this time because too many questions "
-                    "were left blank.",
+                    meaning=gettext(
+                        "There is no score this time because too many questions "
+                        "were left blank."
+                    ),
                     change=(),
                 )
             )
             continue
-        meaning = f"On this questionnaire {direction}."
+        meaning = (
+            gettext("On this questionnaire a higher score is better.")
+            if scale.higher_is_better
+            else gettext("On this questionnaire a lower score is better.")
+        )
         if result.band:
-            meaning = f"This is in the range called “{result.band}”. " + meaning
+            meaning = (
+                gettext("This is in the range called “%(band)s”.")
+                % {"band": result.band}
+                + " "
+                + meaning
+            )
         # The same Easy Read words as the person's progress page and sheet
         # (scoring.easy_read): since they started, and since last time.
         change: tuple[str, ...] = ()
@@ -283,7 +290,7 @@ def result_lines(
         if history:
             try:
                 change = scale_story(
-                    definition, result.scale_id, [*history, result.value]
+                    definition, result.scale_id, [*history, result.value], tr=gettext
                 ).summary_lines
             except ValueError:
                 change = ()
@@ -291,7 +298,8 @@ def result_lines(
             ScaleLine(
                 label=scale.label,
                 value=_fmt(result.value),
-                out_of=f"{_fmt(scale.range_min)} to {_fmt(scale.range_max)}",
+                out_of=gettext("%(min)s to %(max)s")
+                % {"min": _fmt(scale.range_min), "max": _fmt(scale.range_max)},
                 band=result.band,
                 meaning=meaning,
                 change=change,

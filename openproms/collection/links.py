@@ -23,12 +23,15 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from openproms.accounts.models import Organisation, User
 from openproms.audit.services import client_ip, log_action
 from openproms.collection.models import SelfCompletionLink, TimePoint
 from openproms.core.row_security import organisation_set
 from openproms.people.models import ServiceUser
+from openproms.translations.activation import in_person_language
 
 LINK_LIFETIME = dt.timedelta(days=14)
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read aloud and to type from paper.
@@ -116,16 +119,28 @@ def link_create(
         )
     if send_to and callable(url_for_token):
         url = url_for_token(token)
+        # In the person's preferred language, like the pages it opens.
+        with in_person_language(service_user):
+            words = {
+                "organisation": organisation.name,
+                "url": url,
+                "code": format_code(code),
+                "until": date_format(timezone.localtime(link.expires_at), "d F Y"),
+            }
+            subject = gettext("Questions from %(organisation)s") % words
+            message = (
+                gettext(
+                    "Hello,\n\n%(organisation)s has asked you to answer a few short "
+                    "questions. Open this link to start:\n\n%(url)s\n\n"
+                    "Or go to the address without the last part and type this code: "
+                    "%(code)s\n\nThe link works until %(until)s. "
+                    "If you were not expecting this email, you can ignore it.\n"
+                )
+                % words
+            )
         send_mail(
-            subject=f"Questions from {organisation.name}",
-            message=(
-                f"Hello,\n\n{organisation.name} has asked you to answer a few short "
-                f"questions. Open this link to start:\n\n{url}\n\n"
-                f"Or go to the address without the last part and type this code: "
-                f"{format_code(code)}\n\nThe link works until "
-                f"{timezone.localtime(link.expires_at):%d %B %Y}. "
-                "If you were not expecting this email, you can ignore it.\n"
-            ),
+            subject=subject,
+            message=message,
             from_email=None,
             recipient_list=[send_to],
         )

@@ -25,6 +25,7 @@ SEEDERS: list[str] = [
     "openproms.people.demo.seed",
     "openproms.reports.demo.seed",
     "openproms.scans.demo.seed",
+    "openproms.people.demo_language.seed",
 ]
 
 

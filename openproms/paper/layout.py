@@ -26,6 +26,7 @@ from typing import Literal
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from openproms.paper.words import FORM_WORDS, form_key, form_words
 from openproms.scoring import Item, MeasureDefinition, option_label, require_wording
 
 LAYOUT_VERSION = 1
@@ -66,10 +67,7 @@ PT = 25.4 / 72.0  # millimetres per point
 FONT = "Helvetica"
 FONT_BOLD = "Helvetica-Bold"
 
-MARKING_INSTRUCTIONS = (
-    "Use a dark pen. Put a cross or a tick in ONE box for each question. "
-    "If you change your mind, fill the wrong box in completely and mark the right one."
-)
+MARKING_INSTRUCTIONS = FORM_WORDS["en"]["marking"]
 LARGE_PRINT_MARKING_INSTRUCTIONS = MARKING_INSTRUCTIONS
 
 
@@ -347,9 +345,12 @@ def _layout_item(defn: MeasureDefinition, item: Item, number: int, st: _Style) -
         dw, dh = box * 1.3, box * 1.6
         for k in range(n_digits):
             digits.append(Rect(x_text + k * (dw + 1.5), y, dw, dh))
-        hint = f"Write a number from {rs.min} to {rs.max}"
+        words = form_words(defn.language)
+        hint = words["write_in"].format(min=rs.min, max=rs.max)
         if rs.min_label and rs.max_label:
-            hint += f" ({rs.min} = {rs.min_label}; {rs.max} = {rs.max_label})"
+            hint += words["write_in_anchors"].format(
+                min=rs.min, max=rs.max, min_label=rs.min_label, max_label=rs.max_label
+            )
         hx = x_text + n_digits * (dw + 1.5) + 3.0
         lines = _wrap(hint, st.label, PAGE_W - MARGIN_X - hx)
         for k, line in enumerate(lines):
@@ -482,7 +483,9 @@ def make_layout(
     instr: list[str] = []
     if defn.instructions:
         instr.extend(_wrap(defn.instructions, st.text, PAGE_W - 2 * MARGIN_X))
-    marking = _wrap(MARKING_INSTRUCTIONS, st.text, PAGE_W - 2 * MARGIN_X, bold=True)
+    marking = _wrap(
+        form_words(defn.language)["marking"], st.text, PAGE_W - 2 * MARGIN_X, bold=True
+    )
 
     name_box = (
         Rect(MARGIN_X + 52.0, 31.0, HEADER_TEXT_RIGHT - MARGIN_X - 52.0, 11.0)
@@ -535,10 +538,11 @@ def make_layout(
             )
             if top > CONTENT_TOP + 1 and (number > 1 or top > first_top + 1):
                 rules.append(Rect(MARGIN_X, top, PAGE_W - 2 * MARGIN_X, 0.0))
-        fp = _geometry_fingerprint(defn.key, variant, number, count, items, name_box)
+        key = form_key(defn.key, defn.language)
+        fp = _geometry_fingerprint(key, variant, number, count, items, name_box)
         payload = Payload(
             LAYOUT_VERSION,
-            defn.key,
+            key,
             variant,
             number,
             count,
@@ -568,7 +572,14 @@ def make_layout(
                 rules=tuple(rules),
             )
         )
-    return Layout(defn.key, variant, LAYOUT_VERSION, PAGE_W, PAGE_H, tuple(pages))
+    return Layout(
+        form_key(defn.key, defn.language),
+        variant,
+        LAYOUT_VERSION,
+        PAGE_W,
+        PAGE_H,
+        tuple(pages),
+    )
 
 
 def _header(
@@ -580,6 +591,7 @@ def _header(
     st: _Style,
 ) -> list[TextLine]:
     w = HEADER_TEXT_RIGHT - MARGIN_X
+    words = form_words(defn.language)
     out = [
         TextLine(
             _fit(ctx.organisation, 10, w, bold=True), MARGIN_X + 2, 14.0, 10, bold=True
@@ -587,7 +599,12 @@ def _header(
     ]
     # The title wraps onto a second line (then is shortened) so it never runs
     # into the QR code's quiet zone.
-    title = _wrap(f"{defn.title} (version {defn.version})", st.title, w, bold=True)
+    title = _wrap(
+        words["title"].format(title=defn.title, version=defn.version),
+        st.title,
+        w,
+        bold=True,
+    )
     if len(title) > 2:
         title = [title[0], _fit(" ".join(title[1:]), st.title, w, bold=True)]
     for k, line in enumerate(title):
@@ -597,7 +614,7 @@ def _header(
     if is_blank(variant):
         out.append(
             TextLine(
-                "Your name or reference:",
+                words["name_box"],
                 MARGIN_X,
                 38.5,
                 11 if st is STANDARD else 14,
@@ -605,7 +622,14 @@ def _header(
             )
         )
     elif ctx.reference:
-        out.append(TextLine(_fit(f"For: {ctx.reference}", 12, w), MARGIN_X, 38.5, 12))
+        out.append(
+            TextLine(
+                _fit(words["for"].format(reference=ctx.reference), 12, w),
+                MARGIN_X,
+                38.5,
+                12,
+            )
+        )
     foot = 8.0
     attribution = defn.licence.attribution or ""
     lines = _wrap(attribution, foot, PAGE_W - 2 * MARGIN_X)[:2]
@@ -614,7 +638,7 @@ def _header(
     ref = f"{ctx.reference} · " if ctx.reference and not is_blank(variant) else ""
     out.append(
         TextLine(
-            f"{ref}Page {number} of {count}",
+            ref + words["page"].format(number=number, count=count),
             PAGE_W - MARGIN_X - 2.0,
             280.5,
             11 if st is STANDARD else 16,

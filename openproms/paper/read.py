@@ -63,8 +63,10 @@ from openproms.paper.layout import (
     parse_payload,
     style_for,
 )
+from openproms.paper.words import split_form_key
 from openproms.scoring import MeasureDefinition, get_measure
 from openproms.scoring.errors import ScoringError, WordingNotAvailable
+from openproms.scoring.translations import definition_translated, shipped_translation
 
 S = 6.0
 """Pixels per millimetre of the canonical (aligned) page image."""
@@ -258,9 +260,17 @@ class LayoutMismatch(Exception):
 
 
 def default_resolver(payload: Payload) -> MeasureDefinition:
-    """Look the measure up in the shipped library (``id@version``)."""
-    mid, _, version = payload.measure_key.partition("@")
-    return get_measure(mid, version)
+    """Look the measure up in the shipped library (``id@version``), in the
+    language the form was printed in (``~cy``) when openproms ships its wording in
+    that language."""
+    mid, version, language = split_form_key(payload.measure_key)
+    defn = get_measure(mid, version)
+    if language == "en":
+        return defn
+    translation = shipped_translation(mid, version, language)
+    if translation is None:
+        raise LookupError(f"no {language} wording ships for {defn.key}")
+    return definition_translated(defn, translation, language=language)
 
 
 def page_layout_for(

@@ -21,7 +21,12 @@ from openproms.people.categories import (
     Sex,
     nhs_number_is_valid,
 )
-from openproms.people.models import Consent, Episode, ServiceUser
+from openproms.people.models import (
+    PREFERRED_LANGUAGES,
+    Consent,
+    Episode,
+    ServiceUser,
+)
 
 # UK postcode (BS 7666 shapes, plus GIR 0AA), spaces optional.
 POSTCODE = re.compile(
@@ -40,6 +45,7 @@ PERSON_FIELDS = (
     "email",
     "phone",
     "contact_preference",
+    "preferred_language",
 )
 
 
@@ -208,6 +214,21 @@ class PersonForm(forms.Form):
         },
     )
 
+    preferred_language = forms.ChoiceField(
+        label="Which language do they want their questions in?",
+        help_text=(
+            "Their questions, the pages they answer on, their printed forms and "
+            "their progress are shown in this language where a translation exists."
+        ),
+        choices=PREFERRED_LANGUAGES,
+        widget=forms.RadioSelect,
+        # Left out (an older form, an import): English, as before the field existed.
+        required=False,
+        error_messages={
+            "invalid_choice": "Choose the language they want their questions in",
+        },
+    )
+
     def __init__(
         self,
         *args: Any,
@@ -222,7 +243,8 @@ class PersonForm(forms.Form):
             kwargs["initial"] = initial
         elif "initial" not in kwargs:
             kwargs["initial"] = {
-                "contact_preference": ServiceUser.ContactPreference.IN_PERSON
+                "contact_preference": ServiceUser.ContactPreference.IN_PERSON,
+                "preferred_language": "en",
             }
         super().__init__(*args, **kwargs)
         DateParts.attach(self, "dob")
@@ -234,6 +256,9 @@ class PersonForm(forms.Form):
         if self.instance is not None:
             others = others.exclude(pk=self.instance.pk)
         return others
+
+    def clean_preferred_language(self) -> str:
+        return str(self.cleaned_data.get("preferred_language") or "en")
 
     def clean_reference(self) -> str:
         reference: str = self.cleaned_data["reference"].strip()

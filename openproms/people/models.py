@@ -8,6 +8,11 @@ from django.utils import timezone
 
 from openproms.people.categories import ETHNICITY_CHOICES, GenderSameAsSex, Sex
 
+#: The languages a person may read their questions and pages in: the codes Django's
+#: translation machinery activates (settings.LANGUAGES) with their names in English
+#: (decision 0028).
+PREFERRED_LANGUAGES = (("en", "English"), ("cy", "Welsh (Cymraeg)"))
+
 
 class ServiceUser(models.Model):
     class ContactPreference(models.TextChoices):
@@ -38,6 +43,10 @@ class ServiceUser(models.Model):
         max_length=12,
         choices=ContactPreference.choices,
         default=ContactPreference.IN_PERSON,
+    )
+    # The language their questions, pages and printed forms are in (decision 0028).
+    preferred_language = models.CharField(
+        max_length=8, choices=PREFERRED_LANGUAGES, default="en"
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -13,6 +13,9 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.utils import translation
+from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
 if TYPE_CHECKING:
@@ -39,6 +42,25 @@ def base_spec(
             "mark": {"color": BLUE},
             "view": {"stroke": None},
         },
+    }
+
+
+def time_locale() -> dict[str, Any] | None:
+    """The active language's month and day names as a d3 time-format locale, for
+    charts drawn in the browser on a person's page in their language (decision
+    0028; static/reports/charts.js hands it to vega-embed); None in English."""
+    language = translation.get_language() or "en"
+    if language.split("-")[0] == "en":
+        return None
+    return {
+        "dateTime": "%A, %e %B %Y, %X",
+        "date": "%d/%m/%Y",
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": [str(WEEKDAYS[(n + 6) % 7]) for n in range(7)],
+        "shortDays": [str(WEEKDAYS_ABBR[(n + 6) % 7]) for n in range(7)],
+        "months": [str(MONTHS[n]) for n in range(1, 13)],
+        "shortMonths": [str(MONTHS_3[n]).capitalize() for n in range(1, 13)],
     }
 
 
@@ -161,7 +183,8 @@ def small_line_chart(
 
     xy = [(x_of(day), y_of(value)) for day, value in points]
     baseline = font_size * 0.3
-    months = [f"{first_day:%b %Y}", f"{last_day:%b %Y}"]
+    # Month names through Django's formats: in the sheet's language.
+    months = [date_format(first_day, "M Y"), date_format(last_day, "M Y")]
     if months[0] == months[1]:
         drawing.add(
             String(

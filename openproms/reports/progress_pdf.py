@@ -29,6 +29,8 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from reportlab.graphics.shapes import Circle, Drawing, PolyLine
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -53,7 +55,7 @@ from openproms.reports.progress_services import (
 from openproms.scoring.easy_read import CAVEAT, Movement, fmt
 
 # "from 2 to 7" stays on one line when a sentence wraps.
-FROM_TO = re.compile(r"from (\S+) to (\S+)")
+FROM_TO = re.compile(r"\b(from|o) (\S+) (to|i) (\S+)")
 FONT = "Helvetica"
 BOLD = "Helvetica-Bold"
 INK = colors.HexColor("#212b32")
@@ -175,7 +177,7 @@ def _symbol(movement: Movement, size: float) -> Drawing:
 
 def _text(line: str) -> str:
     """A sentence as Paragraph markup, keeping "from 2 to 7" together."""
-    return FROM_TO.sub("from\u00a0\\1\u00a0to\u00a0\\2", escape(line))
+    return FROM_TO.sub("\\1\u00a0\\2\u00a0\\3\u00a0\\4", escape(line))
 
 
 def _heading_with_symbol(
@@ -341,23 +343,32 @@ def _story(
     h2 = variant.style("h2", variant.h2, bold=True)
     h2.spaceBefore = variant.body * 0.6
     h2.spaceAfter = variant.body * 0.2
-    who = f"For {name}."
-    where = f"From {organisation_name}, on {today.day} {today:%B %Y}."
+    who = gettext("For %(name)s.") % {"name": name}
+    where = gettext("From %(organisation)s, on %(date)s.") % {
+        "organisation": organisation_name,
+        "date": date_format(today, "j F Y"),
+    }
     header = [who, where] if layout.full else [f"{who} {where}"]
     story: list[Flowable] = [
-        Paragraph("Your progress", variant.style("h1", variant.h1, bold=True)),
+        Paragraph(
+            escape(gettext("Your progress")), variant.style("h1", variant.h1, bold=True)
+        ),
         Spacer(1, variant.body * 0.3),
         *(Paragraph(escape(line), body) for line in header),
     ]
     scales = [scale for measure in progress for scale in measure.scales]
     if not scales:
-        story.append(Paragraph("You have no scores yet.", body))
+        story.append(Paragraph(escape(gettext("You have no scores yet.")), body))
         return story
-    title = "What has changed" if layout.full else "What has changed since you started"
-    story.append(Paragraph(title, h2))
+    title = (
+        gettext("What has changed")
+        if layout.full
+        else gettext("What has changed since you started")
+    )
+    story.append(Paragraph(escape(title), h2))
     gap_after = variant.body * (0.3 if layout.full else 0.1)
     gap_before = variant.body * (0.3 if layout.full else 0.15)
-    for group in person_summary(progress):
+    for group in person_summary(progress, gettext):
         block: list[Flowable] = [
             Spacer(1, gap_before),
             _heading_with_symbol(group.movement, group.heading, variant, width),
@@ -375,12 +386,14 @@ def _story(
             block.append(Paragraph(escape(group.closing), body))
         story.append(KeepTogether(block))
     story.append(Spacer(1, variant.body * 0.5))
-    story += [Paragraph(escape(line), body) for line in CAVEAT]
+    story += [Paragraph(escape(gettext(line)), body) for line in CAVEAT]
     if layout.sparklines:
         first, *rest = _spark_rows(progress, variant, layout, width)
     else:
         first, *rest = _chart_rows(scales, variant, layout, width)
-    story.append(KeepTogether([Paragraph("Your scores over time", h2), first]))
+    story.append(
+        KeepTogether([Paragraph(escape(gettext("Your scores over time")), h2), first])
+    )
     story += rest
     return story
 
@@ -407,7 +420,7 @@ def progress_pdf(
             rightMargin=MARGIN,
             topMargin=MARGIN,
             bottomMargin=MARGIN,
-            title="Your progress",
+            title=gettext("Your progress"),
             author=organisation_name,
         )
         doc.build(

@@ -31,10 +31,11 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from openproms.accounts.models import User
 from openproms.audit.services import log_action
-from openproms.catalogue.selectors import measure_definition
 from openproms.collection import links
 from openproms.collection.models import (
     Administration,
@@ -43,7 +44,7 @@ from openproms.collection.models import (
     SelfCompletionLink,
 )
 from openproms.people.models import Episode, ServiceUser
-from openproms.reports.charts import BLUE, base_spec
+from openproms.reports.charts import BLUE, base_spec, time_locale
 from openproms.scoring import (
     Change,
     Interval,
@@ -52,7 +53,16 @@ from openproms.scoring import (
     score_interval,
 )
 from openproms.scoring.definitions import Scale
-from openproms.scoring.easy_read import ScaleStory, SummaryGroup, scale_story, summary
+from openproms.scoring.easy_read import (
+    ScaleStory,
+    SummaryGroup,
+    Translate,
+    english,
+    scale_story,
+    summary,
+)
+from openproms.translations.activation import person_language
+from openproms.translations.selectors import measure_definition_in
 
 
 def fmt(x: float) -> str:
@@ -78,6 +88,8 @@ class ScaleProgress:
     first_change: Change | None = None
     last_change: Change | None = None
     snomed: str = ""
+    #: Translates the person's Easy Read words (gettext on their pages).
+    tr: Translate = english
 
     @property
     def name(self) -> str:
@@ -103,13 +115,23 @@ class ScaleProgress:
             self.scale.id,
             [p.value for p in self.points],
             name=self.name,
+            tr=self.tr,
         )
 
     def person_chart(self) -> dict[str, Any]:
-        spec = base_spec(title=f"Your {self.name} scores", height=200)
+        spec = base_spec(
+            title=self.tr("Your %(name)s scores") % {"name": self.name}, height=200
+        )
         # Everything inside the width the page gives it (long rotated dates ran
         # off the left edge): months, level, no more of them than fit.
         spec["autosize"] = {"type": "fit", "contains": "padding"}
+        # In the person's language: the axis's month names, and none of Vega's own
+        # English descriptions of the marks (the figure is one image named in
+        # the page's language, with the table of figures beside it).
+        locale = time_locale()
+        if locale is not None:
+            spec["usermeta"] = {"timeFormatLocale": locale}
+            spec["config"]["aria"] = False
         spec["padding"] = 8
         values = [
             {"date": p.when.date().isoformat(), "score": p.value} for p in self.points
@@ -120,7 +142,7 @@ class ScaleProgress:
             "x": {
                 "field": "date",
                 "type": "temporal",
-                "title": "Date",
+                "title": self.tr("Date"),
                 "axis": {
                     "format": "%b %Y",
                     "labelAngle": 0,
@@ -131,14 +153,18 @@ class ScaleProgress:
             "y": {
                 "field": "score",
                 "type": "quantitative",
-                "title": "Score",
+                "title": self.tr("Score"),
                 "scale": {"domain": [self.scale.range_min, self.scale.range_max]},
             },
         }
         return spec
 
     def person_rows(self) -> list[list[str]]:
-        return [[f"{p.when:%d %B %Y}", fmt(p.value)] for p in self.points]
+        # Month names through Django's formats, so they are in the page's language.
+        return [
+            [date_format(timezone.localtime(p.when), "d F Y"), fmt(p.value)]
+            for p in self.points
+        ]
 
 
 @dataclass
@@ -156,10 +182,16 @@ def _snomed(scale: Scale) -> str:
 
 
 def person_progress(
-    *, service_user: ServiceUser, with_intervals: bool = False
+    *,
+    service_user: ServiceUser,
+    with_intervals: bool = False,
+    language: str = "en",
+    tr: Translate = english,
 ) -> list[MeasureProgress]:
     """Every measure the person has answered, with each scale's scores in time order
-    (``service_user`` must already be one the asker may see)."""
+    (``service_user`` must already be one the asker may see); the measures' names
+    in ``language`` where a translation exists, the Easy Read words through
+    ``tr``."""
     administrations = (
         Administration.objects.filter(
             organisation=service_user.organisation, service_user=service_user
@@ -178,10 +210,11 @@ def person_progress(
     out: list[MeasureProgress] = []
     for measure_id, done in sorted(grouped.items()):
         latest = done[-1]
-        definition = measure_definition(
+        definition = measure_definition_in(
             organisation=service_user.organisation,
             measure_id=measure_id,
             version=latest.measure_version,
+            language=language,
         )
         measure = MeasureProgress(measure_id, definition)
         for scale in definition.scales:
@@ -202,7 +235,7 @@ def person_progress(
                 for p in points:
                     p.interval = score_interval(definition, scale.id, p.value)
             progress = ScaleProgress(
-                measure_id, definition, scale, points, snomed=_snomed(scale)
+                measure_id, definition, scale, points, snomed=_snomed(scale), tr=tr
             )
             if len(points) > 1:
                 progress.first_change = individual_change(
@@ -217,9 +250,13 @@ def person_progress(
     return out
 
 
-def person_summary(progress: list[MeasureProgress]) -> tuple[SummaryGroup, ...]:
+def person_summary(
+    progress: list[MeasureProgress], tr: Translate = english
+) -> tuple[SummaryGroup, ...]:
     """What got better, stayed about the same or got worse, over every scale."""
-    return summary(scale.story for measure in progress for scale in measure.scales)
+    return summary(
+        (scale.story for measure in progress for scale in measure.scales), tr
+    )
 
 
 def results_shown_for(
@@ -287,7 +324,12 @@ def progress_sheet_export(
     their own progress page (``actor`` None)."""
     from openproms.reports.progress_pdf import progress_pdf
 
-    progress = person_progress(service_user=service_user)
+    # In the person's language (the views run this inside in_person_language).
+    progress = person_progress(
+        service_user=service_user,
+        language=person_language(service_user),
+        tr=gettext,
+    )
     pdf = progress_pdf(
         name=service_user.display_name,
         organisation_name=service_user.organisation.name,

@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from openproms.accounts.policy import Action
 from openproms.audit.reads import record_viewed
@@ -34,6 +35,7 @@ from openproms.people.selectors import service_user_get
 from openproms.reports import progress_services as svc
 from openproms.reports.charts import spec_json
 from openproms.scoring.easy_read import CAVEAT
+from openproms.translations.activation import in_person_language, person_language
 
 SELF_PROGRESS = "openproms_self_progress"
 TEMPLATE = "reports/progress/person.html"
@@ -48,7 +50,15 @@ def _context(
     sheet_urls: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     blocks = []
-    progress = svc.person_progress(service_user=service_user) if shown else []
+    progress = (
+        svc.person_progress(
+            service_user=service_user,
+            language=person_language(service_user),
+            tr=gettext,
+        )
+        if shown
+        else []
+    )
     for measure in progress:
         for n, scale in enumerate(measure.scales):
             blocks.append(
@@ -57,15 +67,15 @@ def _context(
                     "chart_id": f"chart-{measure.measure_id}-{n}",
                     "spec_json": spec_json(scale.person_chart()),
                     "rows": scale.person_rows(),
-                    "columns": ["Date", "Score"],
+                    "columns": [gettext("Date"), gettext("Score")],
                     "about": scale.story.about,
                 }
             )
     return {
         "organisation": service_user.organisation,
         "shown": shown,
-        "summary": svc.person_summary(progress),
-        "caveat": CAVEAT,
+        "summary": svc.person_summary(progress, gettext),
+        "caveat": [gettext(line) for line in CAVEAT],
         "blocks": blocks,
         "base": base,
         "kiosk": kiosk_mode,
@@ -91,6 +101,13 @@ def _token_link(request: HttpRequest, token: str) -> SelfCompletionLink | HttpRe
 def _self_page(
     request: HttpRequest, link: SelfCompletionLink, sheet_urls: tuple[str, str]
 ) -> HttpResponse:
+    with in_person_language(link.service_user):
+        return _self_page_in_language(request, link, sheet_urls)
+
+
+def _self_page_in_language(
+    request: HttpRequest, link: SelfCompletionLink, sheet_urls: tuple[str, str]
+) -> HttpResponse:
     shown = svc.results_shown_for(link.service_user, svc.link_episode(link))
     record_viewed(
         request,
@@ -111,6 +128,13 @@ def _self_page(
 
 
 def _self_sheet(
+    request: HttpRequest, link: SelfCompletionLink, *, large_print: bool
+) -> HttpResponse:
+    with in_person_language(link.service_user):
+        return _self_sheet_in_language(request, link, large_print=large_print)
+
+
+def _self_sheet_in_language(
     request: HttpRequest, link: SelfCompletionLink, *, large_print: bool
 ) -> HttpResponse:
     person = link.service_user
@@ -194,16 +218,17 @@ def kiosk_progress(request: HttpRequest) -> HttpResponse:
     person = ServiceUser.objects.get(organisation=organisation, pk=state["person"])
     shown = svc.results_shown_for(person)
     record_viewed(request, view="progress page (hand-over)", people=[person.pk])
-    return render(
-        request,
-        TEMPLATE,
-        _context(
-            person,
-            shown=shown,
-            base="collection/answer/kiosk_base.html",
-            kiosk_mode=True,
-        ),
-    )
+    with in_person_language(person):
+        return render(
+            request,
+            TEMPLATE,
+            _context(
+                person,
+                shown=shown,
+                base="collection/answer/kiosk_base.html",
+                kiosk_mode=True,
+            ),
+        )
 
 
 @org_view(Action.PERSON_VIEW)
@@ -212,11 +237,13 @@ def progress_sheet(
 ) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     person = service_user_get(membership=membership, pk=person_pk)
-    pdf = svc.progress_sheet_export(
-        service_user=person,
-        actor=request.user,  # type: ignore[arg-type]
-        large_print=large_print,
-        request=request,
-    )
+    # The sheet is the person's to keep: in their language, printed by a worker.
+    with in_person_language(person):
+        pdf = svc.progress_sheet_export(
+            service_user=person,
+            actor=request.user,  # type: ignore[arg-type]
+            large_print=large_print,
+            request=request,
+        )
     record_viewed(request, view="progress sheet", people=[person.pk], download=True)
     return _pdf(pdf, name=f"progress-{person.reference}", large_print=large_print)

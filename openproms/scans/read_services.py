@@ -32,11 +32,13 @@ from openproms.paper import (
     read_image,
 )
 from openproms.paper.layout import make_layout
+from openproms.paper.words import split_form_key
 from openproms.scans.check_services import ScanError, form_progress
 from openproms.scans.models import PrintedForm, ScanBatch, ScanFile, ScanItem, ScanPage
 from openproms.scans.selectors import measure_or_none, wording_problem
 from openproms.scans.services import new_token
 from openproms.scoring import MeasureDefinition
+from openproms.translations.selectors import definition_in_language
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -62,7 +64,7 @@ class _Resolver:
 
     def __call__(self, payload: Payload) -> MeasureDefinition:
         key = payload.encode()
-        measure_id, _, version = payload.measure_key.partition("@")
+        measure_id, version, language = split_form_key(payload.measure_key)
         if payload.token:
             form = PrintedForm.objects.filter(
                 organisation=self.organisation, token=payload.token
@@ -83,6 +85,16 @@ class _Resolver:
         if definition is None:
             self.refusals[key] = f"{measure_id.upper()} is not known here"
             raise LookupError(self.refusals[key])
+        if language != "en":
+            definition = definition_in_language(
+                organisation=self.organisation, definition=definition, language=language
+            )
+            if definition.language != language:
+                self.refusals[key] = (
+                    f"a form printed in a language whose {measure_id.upper()} "
+                    "wording is no longer held here"
+                )
+                raise LookupError(self.refusals[key])
         return definition  # type: ignore[no-any-return]
 
 

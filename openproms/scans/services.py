@@ -48,6 +48,8 @@ from openproms.scans.models import (
     ScanPage,
 )
 from openproms.scans.selectors import measure_or_none, wording_problem
+from openproms.translations.activation import person_language
+from openproms.translations.selectors import definition_in_language
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -109,11 +111,18 @@ def forms_print(
         if definition is None:
             outcome.skipped.append((point, "the measure is not known here"))
             continue
+        person = point.episode.service_user
+        # Printed in the person's language where the measure has that wording
+        # (decision 0028); its code says which, so it reads back the same way.
+        definition = definition_in_language(
+            organisation=organisation,
+            definition=definition,
+            language=person_language(person),
+        )
         problem = wording_problem(definition)
         if problem is not None:
             outcome.skipped.append((point, problem))
             continue
-        person = point.episode.service_user
         context = FormContext(
             organisation=organisation.name,
             reference=printed_reference(person),

@@ -321,6 +321,8 @@ class MeasureDefinition:
     notes: tuple[str, ...]
     raw: Mapping[str, Any] = field(repr=False)
     wording_supplied: bool = False
+    #: The language its wording is in (a code of settings.LANGUAGES; decision 0028).
+    language: str = "en"
 
     @property
     def key(self) -> str:

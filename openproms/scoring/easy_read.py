@@ -29,11 +29,16 @@ Whether the move since they started counts as better, about the same or worse
    much") covers small moves on scales with no agreed figure.
 
 Unverified figures are never used, so no sentence rests on one.
+
+Every sentence is whole (never glued from pieces) and passes through ``tr``, a
+translation function the caller gives (Django's ``gettext`` on the person's pages:
+decision 0028); the default leaves the English as it is. Numbers are put in after
+translation, as ``%(name)s`` placeholders, so a translation may reorder them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -42,27 +47,41 @@ from openproms.scoring.definitions import MeasureDefinition, Norm, Scale
 
 Movement = Literal["better", "same", "worse", "changed", "once"]
 
+#: A translation function: English sentence in, the sentence in the reader's
+#: language out.
+Translate = Callable[[str], str]
+
+
+def english(text: str) -> str:
+    """The sentence as written (the default ``tr``), and the marker of the English
+    sentences below for the message catalogue (``openproms manage makemessages``
+    runs xgettext with --keyword=english and --keyword=tr)."""
+    return text
+
+
 #: The summary's groups, in the order a person reads them, with their headings.
 GROUPS: tuple[tuple[Movement, str], ...] = (
-    ("better", "What got better"),
-    ("same", "What stayed about the same"),
-    ("worse", "What got worse"),
-    ("changed", "What changed"),
-    ("once", "Answered once so far"),
+    ("better", english("What got better")),
+    ("same", english("What stayed about the same")),
+    ("worse", english("What got worse")),
+    ("changed", english("What changed")),
+    ("once", english("Answered once so far")),
 )
 
 #: Said once at the end of a group (never under each line).
 GROUP_CLOSINGS: dict[Movement, str] = {
-    "worse": "Your worker can talk with you about this.",
-    "changed": "Your worker can tell you if these changes are better or worse.",
-    "once": "There is nothing to compare yet.",
+    "worse": english("Your worker can talk with you about this."),
+    "changed": english(
+        "Your worker can tell you if these changes are better or worse."
+    ),
+    "once": english("There is nothing to compare yet."),
 }
 
 #: Said once, after the summary.
 CAVEAT: tuple[str, ...] = (
-    "Scores can go up and down a little from one time to the next.",
-    "A small change may not mean much.",
-    "Talk to your worker about what your scores mean for you.",
+    english("Scores can go up and down a little from one time to the next."),
+    english("A small change may not mean much."),
+    english("Talk to your worker about what your scores mean for you."),
 )
 
 
@@ -78,21 +97,52 @@ def scale_name(defn: MeasureDefinition, scale: Scale) -> str:
     return scale.label if scale.label.startswith(short) else f"{short} {scale.label}"
 
 
-def _score_noun(name: str) -> str:
+def _score_noun(name: str, tr: Translate = english) -> str:
     """``PHQ-9 total score``; a label already ending in "score" is not doubled."""
-    return name if name.lower().endswith("score") else f"{name} score"
+    if name.lower().endswith("score"):
+        return name
+    return tr("%(name)s score") % {"name": name}
 
 
 def _same(a: float, b: float) -> bool:
     return round(b - a, 6) == 0
 
 
-def _move(before: float, after: float) -> str:
-    """``went up from 4 to 6`` / ``has stayed at 6``."""
-    if _same(before, after):
-        return f"has stayed at {fmt(after)}"
-    verb = "went up" if after > before else "went down"
-    return f"{verb} from {fmt(before)} to {fmt(after)}"
+#: The sentences saying how a score moved, whole, by what they compare and which
+#: way it went.
+MOVES: dict[str, dict[str, str]] = {
+    "headline": {
+        "same": english("Your %(noun)s has stayed at %(after)s."),
+        "up": english("Your %(noun)s went up from %(before)s to %(after)s."),
+        "down": english("Your %(noun)s went down from %(before)s to %(after)s."),
+    },
+    "since_started": {
+        "same": english("Since you started, your %(noun)s has stayed at %(after)s."),
+        "up": english(
+            "Since you started, your %(noun)s went up from %(before)s to %(after)s."
+        ),
+        "down": english(
+            "Since you started, your %(noun)s went down from %(before)s to %(after)s."
+        ),
+    },
+    "since_last": {
+        "same": english("Since last time, it has stayed at %(after)s."),
+        "up": english("Since last time, it went up from %(before)s to %(after)s."),
+        "down": english("Since last time, it went down from %(before)s to %(after)s."),
+    },
+}
+
+
+def _move(
+    kind: str, noun: str, before: float, after: float, tr: Translate = english
+) -> str:
+    """``Your PHQ-9 total score went up from 4 to 6.`` and the like."""
+    way = "same" if _same(before, after) else ("up" if after > before else "down")
+    return tr(MOVES[kind][way]) % {
+        "noun": noun,
+        "before": fmt(before),
+        "after": fmt(after),
+    }
 
 
 def plain_population(population: str) -> str:
@@ -161,6 +211,7 @@ def scale_story(
     values: Sequence[float],
     *,
     name: str | None = None,
+    tr: Translate = english,
 ) -> ScaleStory:
     """The Easy Read story of one scale's scores, oldest first (rules in the module
     docstring); ``name`` defaults to :func:`scale_name`. Raises ValueError for no
@@ -169,23 +220,27 @@ def scale_story(
         raise ValueError("no scores to describe")
     scale = defn.scale(scale_id)
     name = name or scale_name(defn, scale)
-    noun = _score_noun(name)
+    noun = _score_noun(name, tr)
     first, latest = values[0], values[-1]
     previous = values[-2] if len(values) > 1 else None
     dir_ok = scale.direction_source is None or scale.direction_source.verified
-    better_word = "higher" if scale.higher_is_better else "lower"
-    better_line = (
-        f"A {better_word} score is better."
-        if dir_ok
-        else "Ask your worker if a higher or a lower score is better."
-    )
+    if not dir_ok:
+        better_line = tr("Ask your worker if a higher or a lower score is better.")
+    elif scale.higher_is_better:
+        better_line = tr("A higher score is better.")
+    else:
+        better_line = tr("A lower score is better.")
     averages = tuple(
-        f"The average for {plain_population(n.population)} is {fmt(n.mean)}."
+        tr("The average for %(population)s is %(mean)s.")
+        % {"population": plain_population(n.population), "mean": fmt(n.mean)}
         for n in _usable_norms(scale)
     )
-    range_line = f"Scores go from {fmt(scale.range_min)} to {fmt(scale.range_max)}."
+    range_line = tr("Scores go from %(min)s to %(max)s.") % {
+        "min": fmt(scale.range_min),
+        "max": fmt(scale.range_max),
+    }
     if previous is None:
-        only = f"Your {noun} is {fmt(latest)}."
+        only = tr("Your %(noun)s is %(score)s.") % {"noun": noun, "score": fmt(latest)}
         return ScaleStory(
             name,
             "once",
@@ -200,13 +255,13 @@ def scale_story(
             better_line,
             averages,
         )
-    moved = _move(first, latest)
-    headline = f"Your {noun} {moved}."
-    since_started = f"Since you started, your {noun} {moved}."
+    headline = _move("headline", noun, first, latest, tr)
+    since_started = _move("since_started", noun, first, latest, tr)
     since_last = (
-        f"Since last time, it {_move(previous, latest)}." if len(values) > 2 else ""
+        _move("since_last", noun, previous, latest, tr) if len(values) > 2 else ""
     )
     movement, note = _movement(defn, scale, first, latest, dir_ok)
+    note = tr(note) if note else ""
     return ScaleStory(
         name,
         movement,
@@ -237,10 +292,12 @@ def _movement(
     if threshold_usable and way == "worse":
         threshold_usable = change.deterioration_verified is not False
     if threshold_usable:
-        return (way, "") if change.reliable else ("same", "That is a small change.")
+        small = english("That is a small change.")
+        return (way, "") if change.reliable else ("same", small)
     mid = scale.mid
     if change.meaningful is not None and mid is not None and mid.source.verified:
-        return (way, "") if change.meaningful else ("same", "That is a small change.")
+        small = english("That is a small change.")
+        return (way, "") if change.meaningful else ("same", small)
     return way, ""
 
 
@@ -254,7 +311,9 @@ class SummaryGroup:
     closing: str
 
 
-def summary(stories: Iterable[ScaleStory]) -> tuple[SummaryGroup, ...]:
+def summary(
+    stories: Iterable[ScaleStory], tr: Translate = english
+) -> tuple[SummaryGroup, ...]:
     """The summary: what got better, what stayed about the same, what got worse
     (then what changed with no verdict, and what was answered once); groups with
     nothing in them are left out."""
@@ -265,7 +324,10 @@ def summary(stories: Iterable[ScaleStory]) -> tuple[SummaryGroup, ...]:
         if members:
             out.append(
                 SummaryGroup(
-                    movement, heading, members, GROUP_CLOSINGS.get(movement, "")
+                    movement,
+                    tr(heading),
+                    members,
+                    tr(GROUP_CLOSINGS[movement]) if movement in GROUP_CLOSINGS else "",
                 )
             )
     return tuple(out)

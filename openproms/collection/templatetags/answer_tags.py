@@ -12,5 +12,10 @@ register = template.Library()
 
 @register.filter
 def time_period(definition: MeasureDefinition) -> str:
-    """ "In these questions, think about the last 2 weeks." (or per question), or ""."""
+    """ "In these questions, think about the last 2 weeks." (or per question), or "".
+
+    A definition in another language has no English sentence built for it: its
+    translated time period is shown as the translation gives it (decision 0028)."""
+    if definition.language != "en":
+        return definition.recall_period or ""
     return time_period_sentence(definition) or ""

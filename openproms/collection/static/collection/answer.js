@@ -45,10 +45,20 @@
         const answers = Array.from(item.querySelectorAll(".nhsuk-radios__label")).map(
           (label) => label.textContent.replace(/\(\d+\)\s*$/, "").trim()
         );
-        window.speechSynthesis.cancel();
-        window.speechSynthesis.speak(
-          new window.SpeechSynthesisUtterance([question].concat(answers).join(". "))
+        // Spoken in the language the question is written in (decision 0028): the
+        // utterance's lang, and a voice for that language when the device has one.
+        const lang = item.dataset.lang || document.documentElement.lang || "en-GB";
+        const utterance = new window.SpeechSynthesisUtterance(
+          [question].concat(answers).join(". ")
         );
+        utterance.lang = lang;
+        const base = lang.toLowerCase().split("-")[0];
+        const voice = window.speechSynthesis
+          .getVoices()
+          .find((v) => v.lang.toLowerCase().split(/[-_]/)[0] === base);
+        if (voice) utterance.voice = voice;
+        window.speechSynthesis.cancel();
+        window.speechSynthesis.speak(utterance);
       });
     });
   }

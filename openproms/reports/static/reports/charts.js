@@ -10,7 +10,11 @@
       // The Content-Security-Policy forbids eval and <style> elements: ast uses
       // Vega's bundled expression interpreter; defaultStyle and the tooltip's
       // disableDefaultStyle add no <style> (reports/vega-tooltip.css has its style).
+      // A person's chart in their language carries its month names (charts.py
+      // time_locale): vega-embed formats the axis with them.
+      var locale = spec.usermeta && spec.usermeta.timeFormatLocale;
       vegaEmbed(target, spec, {
+        timeFormatLocale: locale || undefined,
         actions: false,
         renderer: "svg",
         ast: true,

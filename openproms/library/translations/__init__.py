@@ -1,0 +1,1 @@
+"""Translations of shipped measures whose licence allows one (decision 0028)."""

@@ -1,0 +1,199 @@
+"""A person whose preferred language is Welsh answers, sees their result and
+their progress in Welsh, with the measure's wording in Welsh where it has a
+translation; the answers are stored as anyone's are."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from openproms.collection import links
+from openproms.collection.models import Administration
+from tests.conftest import Tenant, verified_client
+from tests.route_objects.collection_answering import due_person
+from tests.translations.person_pages import english_left
+
+pytestmark = pytest.mark.django_db
+
+LADDER = "openproms_life_ladder"
+LADDER_ANSWERS = {
+    f"{LADDER}_{part}": n
+    for n, part in enumerate(
+        (
+            "home",
+            "money",
+            "health",
+            "mood",
+            "relationships",
+            "daily_living",
+            "confidence",
+        ),
+        start=3,
+    )
+}
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    cache.clear()
+
+
+def _post(answers: dict[str, int]) -> dict[str, str]:
+    data = {f"i_{k}": str(v) for k, v in answers.items()}
+    data["submission_id"] = str(uuid.uuid4())
+    return data
+
+
+def _welsh_person(tenant: Tenant, measures: tuple[str, ...] = (LADDER,)):  # type: ignore[no-untyped-def]
+    person, _, points = due_person(tenant, measures=measures)
+    person.preferred_language = "cy"
+    person.save()
+    return person, points
+
+
+def _open_link(tenant: Tenant, person, points) -> Client:  # type: ignore[no-untyped-def]
+    made = links.link_create(
+        organisation=tenant.organisation,
+        service_user=person,
+        time_points=points,
+        actor=tenant.members["worker"].user,
+    )
+    client = Client()
+    client.get(f"/s/{made.token}/")
+    return client
+
+
+def _data(tenant: Tenant) -> tuple[str, ...]:
+    return (tenant.organisation.name, "Sam", "Person")
+
+
+def test_a_welsh_speaker_answers_on_their_link_in_welsh(tenant_a: Tenant) -> None:
+    person, points = _welsh_person(tenant_a)
+    client = _open_link(tenant_a, person, points)
+    page = client.get("/s/answer/").content.decode()
+    assert '<html lang="cy">' in page
+    assert "Ysgol bywyd" in page and "Cartref a thai" in page
+    assert "Anfon fy atebion" in page
+    assert english_left(page, data=_data(tenant_a)) == []
+
+    blank = client.post("/s/answer/", _post({}))
+    assert blank.status_code == 400
+    assert "Nid yw cwestiynau 1, 2" in blank.content.decode()
+    assert english_left(blank.content.decode(), data=_data(tenant_a)) == []
+
+    done = client.post("/s/answer/", _post(LADDER_ANSWERS))
+    assert done.status_code == 302
+    administration = Administration.objects.get(service_user=person)
+    assert administration.answers == LADDER_ANSWERS
+    assert administration.mode == Administration.Mode.SELF
+
+    result = client.get("/s/done/").content.decode()
+    assert "Un cwestiwn olaf" in result
+    assert english_left(result, data=_data(tenant_a)) == []
+    thanks = client.post("/s/done/", {"skip": "1"}).content.decode()
+    assert "Diolch" in thanks and english_left(thanks, data=_data(tenant_a)) == []
+
+    progress = client.get(reverse("reports:self_progress")).content.decode()
+    assert "Eich cynnydd" in progress and "Cartref a thai" in progress
+    assert english_left(progress, data=_data(tenant_a)) == []
+
+
+def test_the_link_pages_that_name_no_person_are_translated_too(
+    tenant_a: Tenant,
+) -> None:
+    from django.utils import translation
+
+    with translation.override("cy"):
+        for url in ("/s/", "/s/not-a-real-token/"):
+            page = Client().get(url).content.decode()
+            assert english_left(page) == []
+
+
+def test_a_measure_with_no_welsh_wording_says_so_in_welsh(tenant_a: Tenant) -> None:
+    person, points = _welsh_person(tenant_a, measures=("phq9",))
+    client = _open_link(tenant_a, person, points)
+    page = client.get("/s/answer/").content.decode()
+    assert "ar gael yn eich iaith chi eto" in page
+    assert "Anfon fy atebion" in page
+
+
+def test_an_english_speaker_still_sees_english(tenant_a: Tenant) -> None:
+    person, _, points = due_person(tenant_a, measures=(LADDER,))
+    client = _open_link(tenant_a, person, points)
+    page = client.get("/s/answer/").content.decode()
+    assert "Home and housing" in page and "Send my answers" in page
+    assert "Ysgol bywyd" not in page
+
+
+def test_the_handed_over_screen_speaks_the_persons_language(tenant_a: Tenant) -> None:
+    person, points = _welsh_person(tenant_a)
+    client = verified_client(tenant_a.members["worker"].user)
+    start = reverse(
+        "collection:kiosk_start", kwargs={"org_slug": "alpha", "person_pk": person.pk}
+    )
+    client.post(start, {"time_points": [str(p.pk) for p in points]})
+    kiosk = reverse("collection:kiosk_answer", kwargs={"org_slug": "alpha"})
+    page = client.get(kiosk).content.decode()
+    assert '<html lang="cy">' in page and "Cwestiynau i chi" in page
+    assert "Hwyliau a theimladau" in page and "Darllen y cwestiwn hwn" in page
+    # Read-aloud speaks the question in its own language (answer.js reads it).
+    assert page.count('data-lang="cy"') == 7
+    assert english_left(page, data=_data(tenant_a)) == []
+    client.post(kiosk, _post(LADDER_ANSWERS))
+    assert Administration.objects.get(service_user=person).answers == LADDER_ANSWERS
+    client.post(kiosk, {"skip": "1"})
+    finished = client.get(kiosk).content.decode()
+    assert "Rydych chi wedi gorffen" in finished
+    progress = client.get(
+        reverse("reports:kiosk_progress", kwargs={"org_slug": "alpha"})
+    ).content.decode()
+    assert "Eich sgoriau dros amser" in progress
+    assert english_left(progress, data=_data(tenant_a)) == []
+
+
+def test_assisted_answering_shows_the_questions_in_the_persons_language(
+    tenant_a: Tenant,
+) -> None:
+    _person, points = _welsh_person(tenant_a)
+    client = verified_client(tenant_a.members["worker"].user)
+    url = reverse(
+        "collection:answer_time_point",
+        kwargs={"org_slug": "alpha", "time_point_pk": points[0].pk},
+    )
+    page = client.get(url).content.decode()
+    assert "rhoi eich hun ar yr ysgol" in page
+
+
+def test_a_measure_whose_wording_is_not_held_says_so_in_welsh(
+    tenant_a: Tenant,
+) -> None:
+    from openproms.scoring import get_measure
+
+    person, points = _welsh_person(tenant_a, measures=("wemwbs",))
+    client = _open_link(tenant_a, person, points)
+    page = client.get("/s/answer/").content.decode()
+    licence = get_measure("wemwbs", "1").licence
+    assert "Does dim modd dangos" in page
+    holder_and_terms = (licence.holder, licence.terms_summary.rstrip("."))
+    assert english_left(page, data=_data(tenant_a) + holder_and_terms) == []
+
+
+def test_the_emailed_link_is_in_the_persons_language(tenant_a: Tenant) -> None:
+    from django.core import mail
+
+    person, points = _welsh_person(tenant_a)
+    made = links.link_create(
+        organisation=tenant_a.organisation,
+        service_user=person,
+        time_points=points,
+        actor=tenant_a.members["worker"].user,
+        send_to="sam@example.org",
+        url_for_token=lambda token: f"https://example.org/s/{token}/",
+    )
+    [sent] = mail.outbox
+    assert sent.subject == f"Cwestiynau gan {tenant_a.organisation.name}"
+    assert "Agorwch y ddolen hon" in sent.body and made.token in sent.body
