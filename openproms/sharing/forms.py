@@ -73,8 +73,7 @@ class InboxDecisionForm(forms.Form):
             *(
                 (
                     pk,
-                    f"Accept and add it to the record of {p.display_name} "
-                    f"(reference {p.reference})",
+                    f"Accept and add it to the record of {p.display_name}",
                 )
                 for pk, p in self.candidates.items()
             ),
@@ -144,6 +143,7 @@ class ResearchProjectForm(forms.Form):
         help_text="Every extract has the person's pseudonym, the measure, the "
         "scale and the score. Choose what else it may have.",
         required=False,
+        error_messages={"invalid_choice": "Choose the fields from the list"},
     )
     shift_dates = forms.BooleanField(
         label="Shift dates (each person's dates moved by up to 30 days)",

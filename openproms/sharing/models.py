@@ -41,11 +41,10 @@ class GpShare(models.Model):
         related_name="gp_shares_received",
     )
     practice_name = models.CharField(max_length=200)
+    # Erasing the person erases what was shared about them (and takes it out of
+    # the practice's inbox): the practice keeps what it filed in its own record.
     service_user = models.ForeignKey(
-        "people.ServiceUser",
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="gp_shares",
+        "people.ServiceUser", on_delete=models.CASCADE, related_name="gp_shares"
     )
     # What the practice needs to find its own record of the person (shared
     # under the person's "share with GP" consent), and the summary itself.
