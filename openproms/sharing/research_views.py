@@ -110,7 +110,7 @@ def research_approve(request: HttpRequest, project_pk: int) -> HttpResponse:
     if project.approver_id != request.user.pk:
         return forbidden(
             request,
-            action="research.approve",
+            action=str(Action.RESEARCH_MANAGE),
             organisation=project.organisation,
         )
     if project.approved_at is None:
