@@ -194,3 +194,10 @@ def gp_shares_of(service_user: ServiceUser) -> QuerySet[GpShare]:
     return GpShare.objects.filter(
         organisation_id=service_user.organisation_id, service_user=service_user
     ).select_related("shared_by", "recipient")
+
+
+def gp_shares_received_for(service_user: ServiceUser) -> QuerySet[GpShare]:
+    """Summaries from other organisations the practice linked to this person."""
+    return GpShare.objects.filter(
+        recipient_id=service_user.organisation_id, matched_person=service_user
+    ).select_related("organisation")

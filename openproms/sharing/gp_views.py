@@ -174,7 +174,7 @@ def gp_inbox_detail(request: HttpRequest, received_pk: int) -> HttpResponse:
             svc.gp_share_accept(share=share, person=person, actor=user, request=request)  # type: ignore[arg-type]
             messages.success(
                 request,
-                f"Summary accepted and added to {person.display_name}'s record.",
+                f"Summary accepted and added to the record of {person.display_name}.",
             )
         return redirect(
             "sharing:gp_inbox_detail",

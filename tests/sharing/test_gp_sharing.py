@@ -91,6 +91,13 @@ def test_a_summary_arrives_in_the_practice_inbox_and_is_accepted(
     assert accepted.status_code == 302
     share.refresh_from_db()
     assert share.status == GpShare.Status.ACCEPTED and share.matched_person == own
+    own_page = verified_client(practice.members["manager"].user).get(
+        reverse(
+            "people:person_detail",
+            kwargs={"org_slug": practice.organisation.slug, "person_pk": own.pk},
+        )
+    )
+    assert f"from {tenant_a.organisation.name}, accepted" in own_page.content.decode()
 
     # Audited on both sides, each in its own organisation's log.
     sender = set(

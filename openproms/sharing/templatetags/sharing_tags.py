@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from openproms.sharing.gp_services import gp_shares_of
+from openproms.sharing.gp_services import gp_shares_of, gp_shares_received_for
 from openproms.sharing.research_consent import research_decision_in_force
 
 register = template.Library()
@@ -21,4 +21,5 @@ def person_sharing(context: template.Context, person: Any) -> dict[str, Any]:
         "current_organisation": context.get("current_organisation"),
         "research": research_decision_in_force(person.pk),
         "shares": list(gp_shares_of(person)),
+        "received": list(gp_shares_received_for(person)),
     }
