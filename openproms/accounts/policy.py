@@ -55,6 +55,9 @@ class Action(StrEnum):
     PERSON_ERASE = "person.erase"
     PERSON_RESTRICT = "person.restrict"
     RETENTION_SET = "retention.set"
+    GP_SHARE = "gp.share"
+    GP_INBOX = "gp.inbox"
+    RESEARCH_MANAGE = "research.manage"
 
 
 # fmt: off
@@ -88,6 +91,9 @@ report.view     |     x     |    x    |        |              |   x
 person.erase    |     x     |         |        |              |
 person.restrict |     x     |         |        |              |
 retention.set   |     x     |         |        |              |
+gp.share        |     x     |    x    |   x    |              |
+gp.inbox        |     x     |    x    |   x    |              |
+research.manage |     x     |         |        |              |
 """
 # fmt: on
 

@@ -26,6 +26,7 @@ SEEDERS: list[str] = [
     "openproms.reports.demo.seed",
     "openproms.scans.demo.seed",
     "openproms.people.demo_language.seed",
+    "openproms.sharing.demo.seed",
 ]
 
 

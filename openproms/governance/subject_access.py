@@ -55,6 +55,7 @@ from openproms.governance.subject_access_words import (
 from openproms.people.models import Contact, Episode, EpisodePause, ServiceUser
 from openproms.scans.models import PrintedForm, ScanPage
 from openproms.scoring.phrasing import score_text
+from openproms.sharing.models import GpShare
 
 FORMAT_VERSION = 1
 
@@ -86,6 +87,11 @@ SECTIONS: dict[str, str] = {
     "(never the code printed on the form).",
     "scanned_pages": "Scanned pages of the person's forms: what was read and "
     "checked, and the name of the page's image in the scans folder.",
+    "research_consents": "Every decision on their answers being used for "
+    "research, newest first.",
+    "gp_shares": "Each summary of their results sent to their GP practice: when, "
+    "by whom, to which practice, what became of it, and the text sent (the PDF "
+    "and FHIR Bundle sent hold the same).",
     "audit_events": "Every event in the audit log about the person or one of "
     "their records: when, who, what was done (looked at a page or a download "
     "showing them, or changed something), to which record or on which page.",
@@ -115,6 +121,8 @@ HELD_IN: dict[str, str] = {
     "scans.printedform": "printed_forms",
     "scans.scanpage": "scanned_pages",
     "scans.scanitem": "scanned_pages",
+    "sharing.researchconsent": "research_consents",
+    "sharing.gpshare": "gp_shares",
 }
 
 # Fields never exported: secrets that would let someone use a link or a printed
@@ -404,6 +412,12 @@ def subject_access_gather(
         .select_related("time_point")
         .order_by("printed_at", "pk")
     )
+    research = list(person.research_consents.order_by("-recorded_at", "-pk"))
+    shares = list(
+        GpShare.objects.filter(organisation=organisation, service_user=person)
+        .select_related("recipient")
+        .order_by("shared_at", "pk")
+    )
     page_rows, images, scan_item_ids = _scanned_pages(
         organisation, person, administration_ids, definitions, users
     )
@@ -424,6 +438,8 @@ def subject_access_gather(
             "scans.printedform": [p.pk for p in printed],
             "scans.scanpage": [p["id"] for p in page_rows],
             "scans.scanitem": scan_item_ids,
+            "sharing.researchconsent": [r.pk for r in research],
+            "sharing.gpshare": [s.pk for s in shares],
         },
         users,
     )
@@ -518,6 +534,13 @@ def subject_access_gather(
         "acceptability_feedback": feedback_rows,
         "printed_forms": printed_rows,
         "scanned_pages": page_rows,
+        "research_consents": [_record(r, users) for r in research],
+        # The PDF and Bundle hold the text and the answers already given; the
+        # practice's own record of the person is the practice's, not ours.
+        "gp_shares": [
+            _record(s, users, leave_out={"pdf", "bundle", "matched_person"})
+            for s in shares
+        ],
         "audit_events": audit_rows,
     }
     summary = {

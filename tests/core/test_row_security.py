@@ -41,6 +41,7 @@ MIGRATIONS = [
     "openproms.scans.migrations.0004_row_level_security",
     "openproms.governance.migrations.0002_row_level_security",
     "openproms.translations.migrations.0002_row_level_security",
+    "openproms.sharing.migrations.0002_row_level_security",
 ]
 
 
@@ -63,6 +64,13 @@ def owned_counts(organisation: Organisation) -> dict[str, int]:
                     f"SELECT count(*) FROM {table} JOIN {parent} AS p"  # noqa: S608
                     f" ON p.id = {table}.{column} WHERE p.organisation_id = %s",
                     [organisation.pk],
+                )
+            elif "recipient_id" in options.get("also_visible", ""):
+                # A share is seen by its sender and by the practice it is for.
+                cursor.execute(
+                    f"SELECT count(*) FROM {table}"  # noqa: S608
+                    " WHERE organisation_id = %s OR recipient_id = %s",
+                    [organisation.pk, organisation.pk],
                 )
             else:
                 cursor.execute(

@@ -34,6 +34,7 @@ from openproms.people.models import (
     ServiceUser,
 )
 from openproms.scans.models import PrintedForm, ScanBatch, ScanFile, ScanItem, ScanPage
+from openproms.sharing.models import GpShare, ResearchConsent
 from tests.conftest import Tenant
 
 # Texts that must appear in the export, each in its own record.
@@ -98,7 +99,8 @@ def filled_person(
     group), time points (one missed), PHQ-9 answers raising a risk alert, WHO-5
     answered after the organisation supplied its wording, WEMWBS answered with no
     wording supplied, a correction, a self-completion link, a paper entry,
-    feedback, a printed form and a scanned page with its image."""
+    feedback, a printed form, a scanned page with its image, a research consent
+    decision and a summary shared with their GP."""
     admin = tenant.members["org_admin"].user
     worker = tenant.members["worker"].user
     org = tenant.organisation
@@ -310,5 +312,20 @@ def filled_person(
         needs_person=False,
         decided=True,
         code=4,
+    )
+    ResearchConsent.objects.create(service_user=person, given=True, recorded_by=worker)
+    GpShare.objects.create(
+        organisation=org,
+        practice_name="Elm Tree Surgery",
+        service_user=person,
+        nhs_number=person.nhs_number,
+        given_name=person.given_name,
+        family_name=person.family_name,
+        date_of_birth=person.date_of_birth,
+        record_text=f"Summary for {person.given_name} {person.family_name}.",
+        pdf=b"%PDF-1.4",
+        bundle={"resourceType": "Bundle", "type": "collection", "entry": []},
+        shared_by=worker,
+        status=GpShare.Status.DOWNLOADED,
     )
     return Filled(person, phq9, who5, wemwbs, page, image)

@@ -38,6 +38,8 @@ from openproms.people.models import Consent, Episode, ServiceUser
 from openproms.reports.progress_services import progress_sheet_export
 from openproms.scans import services as scan_services
 from openproms.scans.models import ScanFile, ScanPage
+from openproms.sharing.gp_services import gp_share_send
+from openproms.sharing.research_consent import research_consent_record
 from tests.route_objects.scans import as_pdf, as_png, scanned_pages
 
 pytestmark = pytest.mark.django_db
@@ -279,6 +281,19 @@ def fill_everything(tenant: Any, django_capture_on_commit_callbacks: Any) -> Non
             data={"phone": "07700 900123"},
             expected_version=person.version,
             actor=admin,
+        )
+        research_consent_record(
+            service_user=person,
+            given=True,
+            decided_on=timezone.localdate(),
+            note=note,
+            actor=worker,
+        )
+        gp_share_send(
+            service_user=person,
+            recipient=None,
+            practice_name="Elm Tree Surgery",
+            actor=worker,
         )
 
 

@@ -20,6 +20,7 @@ from tests.route_objects import (
     reports,
     scans,
     translations,
+    sharing,
 )
 
 Factory = Callable[[Tenant, dict[str, Any]], Any]
@@ -32,4 +33,5 @@ FACTORIES: dict[str, Factory] = {
     **reports.FACTORIES,
     **scans.FACTORIES,
     **translations.FACTORIES,
+    **sharing.FACTORIES,
 }
