@@ -19,8 +19,8 @@ from tests.route_objects import (
     people,
     reports,
     scans,
-    translations,
     sharing,
+    translations,
 )
 
 Factory = Callable[[Tenant, dict[str, Any]], Any]
