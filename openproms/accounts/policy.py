@@ -55,6 +55,7 @@ class Action(StrEnum):
     PERSON_ERASE = "person.erase"
     PERSON_RESTRICT = "person.restrict"
     RETENTION_SET = "retention.set"
+    IMPORT_RUN = "import.run"
 
 
 # fmt: off
@@ -88,6 +89,7 @@ report.view     |     x     |    x    |        |              |   x
 person.erase    |     x     |         |        |              |
 person.restrict |     x     |         |        |              |
 retention.set   |     x     |         |        |              |
+import.run      |     x     |    x    |        |              |
 """
 # fmt: on
 

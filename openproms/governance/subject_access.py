@@ -52,6 +52,7 @@ from openproms.governance.subject_access_words import (
     questions,
     wording_note,
 )
+from openproms.imports.models import ImportedScore
 from openproms.people.models import Contact, Episode, EpisodePause, ServiceUser
 from openproms.scans.models import PrintedForm, ScanPage
 from openproms.scoring.phrasing import score_text
@@ -86,6 +87,8 @@ SECTIONS: dict[str, str] = {
     "(never the code printed on the form).",
     "scanned_pages": "Scanned pages of the person's forms: what was read and "
     "checked, and the name of the page's image in the scans folder.",
+    "imported_scores": "Scores brought in from earlier records without their "
+    "answers, kept as given and never worked out again.",
     "audit_events": "Every event in the audit log about the person or one of "
     "their records: when, who, what was done (looked at a page or a download "
     "showing them, or changed something), to which record or on which page.",
@@ -115,6 +118,7 @@ HELD_IN: dict[str, str] = {
     "scans.printedform": "printed_forms",
     "scans.scanpage": "scanned_pages",
     "scans.scanitem": "scanned_pages",
+    "imports.importedscore": "imported_scores",
 }
 
 # Fields never exported: secrets that would let someone use a link or a printed
@@ -404,6 +408,16 @@ def subject_access_gather(
         .select_related("time_point")
         .order_by("printed_at", "pk")
     )
+    imported = list(
+        ImportedScore.objects.filter(
+            organisation=organisation, service_user=person
+        ).order_by("completed_on", "pk")
+    )
+    imported_rows = []
+    for score in imported:
+        row = _record(score, users)
+        row["measure_name"] = definitions.name(score.measure_id, score.measure_version)
+        imported_rows.append(row)
     page_rows, images, scan_item_ids = _scanned_pages(
         organisation, person, administration_ids, definitions, users
     )
@@ -518,6 +532,7 @@ def subject_access_gather(
         "acceptability_feedback": feedback_rows,
         "printed_forms": printed_rows,
         "scanned_pages": page_rows,
+        "imported_scores": imported_rows,
         "audit_events": audit_rows,
     }
     summary = {
