@@ -5,7 +5,8 @@ the file, checks every row (``imports.checking``) and, when nothing is wrong,
 writes the whole plan in one transaction, counting what it creates, updates and
 skips; the dry run then rolls the transaction back. So what the dry run shows
 is what the commit does. Answers are saved through
-``collection.services.administration_submit`` (mode "Imported") with a
+``collection.bulk_submit.administrations_submit``, ``administration_submit`` in
+bulk (mode "Imported") with a
 submission id made from the organisation, the person's reference, the measure
 and the day: importing the same rows again stores nothing new. Scores without
 answers are kept as :class:`ImportedScore` (decision 0024), never rescored.
@@ -23,19 +24,20 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from openproms.accounts.models import Organisation, User
-from openproms.audit.services import log_action
-from openproms.collection.models import Administration
-from openproms.collection.services import (
-    DataRestricted,
-    SubmissionError,
-    administration_submit,
+from openproms.audit.services import log_action, log_actions
+from openproms.collection.bulk_submit import (
+    Submission,
+    SubmissionsConflict,
+    administrations_submit,
 )
+from openproms.collection.models import Administration
+from openproms.collection.scheduling import episode_schedule_refresh
+from openproms.collection.services import DataRestricted
 from openproms.imports.checking import Checked, RowPlan, rows_check
 from openproms.imports.mapping import organisation_import_measures
 from openproms.imports.models import ImportedScore, ImportJob
 from openproms.imports.reading import Problem, read_table
 from openproms.people.models import Episode, ServiceUser
-from openproms.people.services import service_user_create
 
 # Files with more rows than this are checked and imported in the background.
 BACKGROUND_ROWS = 500
@@ -254,17 +256,50 @@ def _write(
     episodes = _EpisodeFinder(
         organisation, list(people.values()), actor, request, tally
     )
+    answered: list[tuple[RowPlan, Submission]] = []
+    scored: list[tuple[RowPlan, ServiceUser, Episode | None]] = []
     for plan in checked.rows:
         person = people[plan.reference]
         episode = episodes.get(plan, person)
         if plan.answers is not None and plan.measure is not None:
-            _write_answers(plan, person, episode, tally, organisation, actor, request)
+            assert plan.completed_on is not None
+            answered.append(
+                (
+                    plan,
+                    Submission(
+                        service_user=person,
+                        measure=plan.measure,
+                        answers=plan.answers,
+                        submission_id=submission_id(
+                            organisation,
+                            person.reference,
+                            plan.measure.id,
+                            plan.completed_on,
+                        ),
+                        episode=episode,
+                        completed_at=_noon(plan.completed_on),
+                    ),
+                )
+            )
         elif plan.scores:
-            _write_scores(plan, person, episode, tally, organisation, job)
+            scored.append((plan, person, episode))
         elif episode is None:
             tally.add(
                 "rows_skipped", plan.row, "Nothing new", "The person's details only."
             )
+    episodes.save_new()
+    for plan, person, episode in scored:
+        _write_scores(plan, person, episode, tally, organisation, job)
+    if answered:
+        _write_answers(answered, tally, organisation, actor, request)
+    # Open episodes, and those held before, get their time points as any episode
+    # does; a closed episode this import made is history and gets none (0024).
+    for episode in episodes.to_refresh():
+        episode_schedule_refresh(episode=episode)
+
+
+def _filled(details: dict[str, object]) -> list[str]:
+    return sorted(name for name, value in details.items() if value)
 
 
 def _write_people(
@@ -275,15 +310,14 @@ def _write_people(
     request: HttpRequest | None,
 ) -> dict[str, ServiceUser]:
     people: dict[str, ServiceUser] = {}
+    made: list[ServiceUser] = []
     for reference, plan in checked.people.items():
         person = plan.existing
         if person is None:
-            person = service_user_create(
-                organisation=organisation,
-                data={"reference": reference, **plan.details},
-                actor=actor,  # type: ignore[arg-type]
-                request=request,
+            person = ServiceUser(
+                organisation=organisation, reference=reference, **plan.details
             )
+            made.append(person)
             tally.add("people_created", plan.row, "Add", f"Person {reference}.")
         else:
             changed = sorted(
@@ -310,6 +344,24 @@ def _write_people(
                     "people_updated", plan.row, "Change", f"{reference}: {words}."
                 )
         people[reference] = person
+    ServiceUser.objects.bulk_create(made, batch_size=500)
+    log_actions(
+        {
+            "action": "person.create",
+            "actor": actor,
+            "organisation": organisation,
+            "obj": person,
+            "request": request,
+            "detail": {
+                "fields": [
+                    *_filled(checked.people[person.reference].details),
+                    "reference",
+                ],
+                "source": "import",
+            },
+        }
+        for person in made
+    )
     return people
 
 
@@ -339,6 +391,31 @@ class _EpisodeFinder:
                 key = (episode.service_user_id, episode.service_id, episode.start_date)
                 self.known.setdefault(key, episode)
         self.done: set[tuple[int, int, dt.date]] = set()
+        self.new: list[Episode] = []
+
+    def save_new(self) -> None:
+        """Write the episodes this import makes, each audited as opened."""
+        Episode.objects.bulk_create(self.new, batch_size=500)
+        log_actions(
+            {
+                "action": "episode.open",
+                "actor": self.actor,
+                "organisation": self.organisation,
+                "obj": episode,
+                "request": self.request,
+                "detail": {"service": episode.service_id, "source": "import"},
+            }
+            for episode in self.new
+        )
+
+    def to_refresh(self) -> list[Episode]:
+        made = {id(episode) for episode in self.new}
+        used = {id(self.known[key]): self.known[key] for key in self.done}
+        return [
+            episode
+            for ident, episode in used.items()
+            if episode.end_date is None or ident not in made
+        ]
 
     def get(self, plan: RowPlan, person: ServiceUser) -> Episode | None:
         if plan.service is None or plan.episode_start is None:
@@ -349,7 +426,7 @@ class _EpisodeFinder:
             f"{person.reference}: {plan.service.name} from {_long(plan.episode_start)}"
         )
         if episode is None:
-            episode = Episode.objects.create(
+            episode = Episode(
                 organisation=self.organisation,
                 service_user=person,
                 service=plan.service,
@@ -360,16 +437,8 @@ class _EpisodeFinder:
                 else Episode.Status.ACTIVE,
                 close_reason=Episode.CloseReason.OTHER if plan.episode_end else "",
             )
-            log_action(
-                action="episode.open",
-                actor=self.actor,
-                organisation=self.organisation,
-                obj=episode,
-                request=self.request,
-                detail={"service": plan.service.pk, "source": "import"},
-            )
+            self.new.append(episode)
             self.known[key] = episode
-            self.done.add(key)
             self.tally.add("episodes_created", plan.row, "Add", f"Episode of {what}.")
         elif (
             plan.episode_end
@@ -407,66 +476,71 @@ def _noon(day: dt.date) -> dt.datetime:
 
 
 def _write_answers(
-    plan: RowPlan,
-    person: ServiceUser,
-    episode: Episode | None,
+    answered: list[tuple[RowPlan, Submission]],
     tally: Tally,
     organisation: Organisation,
     actor: User | None,
     request: HttpRequest | None,
 ) -> None:
-    assert plan.measure is not None and plan.completed_on is not None
-    measure = plan.measure
-    what = f"{measure.short_name} answered {_long(plan.completed_on)} by {person.reference}"
+    """Every row's answers through administrations_submit (administration_submit
+    in bulk: the same checks, scoring, storage and idempotency)."""
+
+    def what(plan: RowPlan, submission: Submission) -> str:
+        assert plan.completed_on is not None
+        return (
+            f"{submission.measure.short_name} answered {_long(plan.completed_on)} by "
+            f"{submission.service_user.reference}"
+        )
+
     try:
-        result = administration_submit(
+        results = administrations_submit(
             organisation=organisation,
-            service_user=person,
-            measure=measure,
-            answers=plan.answers or {},
+            submissions=[submission for _, submission in answered],
             mode=Administration.Mode.IMPORT,
-            submission_id=submission_id(
-                organisation, person.reference, measure.id, plan.completed_on
-            ),
             collected_by=actor,
-            episode=episode,
-            completed_at=_noon(plan.completed_on),
             request=request,
+            schedule=False,
         )
     except DataRestricted:
         tally.problems.append(
-            Problem(
-                plan.row,
-                "",
-                f"Row {plan.row}: {person.reference}'s data is restricted, so nothing "
-                "can be recorded for them.",
-            )
+            Problem(None, "", "A person in the file has their data restricted.")
         )
         return
-    except SubmissionError:
-        tally.problems.append(
-            Problem(
-                plan.row,
-                "",
-                f"Row {plan.row}: {what} was imported before with different answers. "
-                "Correct them on the person's page, or fix this row.",
-            )
-        )
+    except SubmissionsConflict as conflict:
+        used = set(conflict.submission_ids)
+        for plan, submission in answered:
+            if submission.submission_id in used:
+                tally.problems.append(
+                    Problem(
+                        plan.row,
+                        "",
+                        f"Row {plan.row}: {what(plan, submission)} was imported before "
+                        "with different answers. Correct them on the person's page, or "
+                        "fix this row.",
+                    )
+                )
         return
-    if result.created:
-        scores = "; ".join(
-            f"{scale.value:g}"
-            for scale in result.score.scales.values()
-            if scale.value is not None
-        )
-        tally.add(
-            "answers_created",
-            plan.row,
-            "Add",
-            f"{what}" + (f" (score {scores})." if scores else " (no score)."),
-        )
-    else:
-        tally.add("rows_skipped", plan.row, "Already imported", f"{what}.")
+    for (plan, submission), result in zip(answered, results, strict=True):
+        if result.created:
+            scores = "; ".join(
+                f"{scale.value:g}"
+                for scale in result.score.scales.values()
+                if scale.value is not None
+            )
+            tally.add(
+                "answers_created",
+                plan.row,
+                "Add",
+                what(plan, submission)
+                + (f" (score {scores})." if scores else " (no score)."),
+            )
+        else:
+            tally.add(
+                "rows_skipped",
+                plan.row,
+                "Already imported",
+                f"{what(plan, submission)}.",
+            )
 
 
 def _write_scores(
