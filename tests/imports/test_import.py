@@ -226,3 +226,31 @@ def test_a_new_name_for_a_held_person_is_an_update(tenant: Tenant) -> None:
     job = run(tenant, csv_of(good_rows(tenant)[0]), commit=True)
     assert job.outcome["counts"]["people_updated"] == 1
     assert ServiceUser.objects.get(reference="R-001").given_name == "Ann"
+
+
+def test_imported_answers_raise_alerts_and_feed_outcome_reports_like_any_answer(
+    tenant: Tenant,
+) -> None:
+    from openproms.audit.models import AuditEvent
+    from openproms.collection.models import OutcomeScore, RiskAlert
+
+    service = tenant.service.name
+    headings = (
+        "Reference,Service,Episode start,Episode end,Measure,Date answered,"
+        + ",".join(f"Q{n}" for n in range(1, 11))
+    )
+    content = csv_of(
+        f"R-9,{service},2021-01-04,2021-06-30,PHQ-9,04/01/2021,1,1,1,1,1,1,1,1,2,1",
+        headings=headings,
+    )
+    job = run(tenant, content, commit=True)
+    assert job.status == ImportJob.Status.IMPORTED, messages(job)
+    administration = Administration.objects.get()
+    assert administration.results.get(scale_id="total").value == 10
+    assert RiskAlert.objects.filter(administration=administration).count() == 1
+    assert list(OutcomeScore.objects.values_list("value", flat=True)) == [10.0]
+    person = ServiceUser.objects.get(reference="R-9")
+    imported = AuditEvent.objects.get(action="administration.import")
+    assert imported.people == f"|{person.pk}|"
+    assert imported.detail["administrations"] == [administration.pk]
+    assert AuditEvent.objects.filter(action="import.commit").count() == 1
