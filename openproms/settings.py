@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "openproms.collection",
     "openproms.reports",
     "openproms.scans",
+    "openproms.imports",
     "openproms.governance",
     "openproms.sharing",
 ]

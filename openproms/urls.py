@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("openproms.collection.urls")),
     path("", include("openproms.reports.urls")),
     path("", include("openproms.scans.urls")),
+    path("", include("openproms.imports.urls")),
     path("", include("openproms.governance.urls")),
     path("", include("openproms.sharing.urls")),
 ]

@@ -58,6 +58,7 @@ class Action(StrEnum):
     GP_SHARE = "gp.share"
     GP_INBOX = "gp.inbox"
     RESEARCH_MANAGE = "research.manage"
+    IMPORT_RUN = "import.run"
 
 
 # fmt: off
@@ -94,6 +95,7 @@ retention.set   |     x     |         |        |              |
 gp.share        |     x     |    x    |   x    |              |
 gp.inbox        |     x     |    x    |   x    |              |
 research.manage |     x     |         |        |              |
+import.run      |     x     |    x    |        |              |
 """
 # fmt: on
 

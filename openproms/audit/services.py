@@ -92,10 +92,45 @@ def log_action(
     ``people`` are the keys of the people the event is about; by default the
     person ``obj`` is or names, so "every event about this person" finds it.
     """
+    event = _event(
+        action=action,
+        actor=actor,
+        organisation=organisation,
+        obj=obj,
+        request=request,
+        detail=detail,
+        actor_label=actor_label,
+        object_repr=object_repr,
+        people=people,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def log_actions(events: Iterable[dict[str, Any]]) -> int:
+    """Append many events at once (an import of many records): each dict holds
+    :func:`log_action`'s keyword arguments. Returns how many were written."""
+    built = [_event(**kwargs) for kwargs in events]
+    AuditEvent.objects.bulk_create(built, batch_size=2000)
+    return len(built)
+
+
+def _event(
+    *,
+    action: str,
+    actor: User | None = None,
+    organisation: Organisation | None = None,
+    obj: models.Model | None = None,
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+    actor_label: str | None = None,
+    object_repr: str | None = None,
+    people: Iterable[int] | None = None,
+) -> AuditEvent:
     label = actor_label
     if label is None:
         label = actor.email if actor is not None else ""
-    return AuditEvent.objects.create(
+    return AuditEvent(
         action=action,
         actor=actor,
         actor_label=label[:254],

@@ -52,6 +52,7 @@ from openproms.governance.subject_access_words import (
     questions,
     wording_note,
 )
+from openproms.imports.models import ImportedScore
 from openproms.people.models import Contact, Episode, EpisodePause, ServiceUser
 from openproms.scans.models import PrintedForm, ScanPage
 from openproms.scoring.phrasing import score_text
@@ -92,6 +93,8 @@ SECTIONS: dict[str, str] = {
     "gp_shares": "Each summary of their results sent to their GP practice: when, "
     "by whom, to which practice, what became of it, and the text sent (the PDF "
     "and FHIR Bundle sent hold the same).",
+    "imported_scores": "Scores brought in from earlier records without their "
+    "answers, kept as given and never worked out again.",
     "audit_events": "Every event in the audit log about the person or one of "
     "their records: when, who, what was done (looked at a page or a download "
     "showing them, or changed something), to which record or on which page.",
@@ -123,6 +126,7 @@ HELD_IN: dict[str, str] = {
     "scans.scanitem": "scanned_pages",
     "sharing.researchconsent": "research_consents",
     "sharing.gpshare": "gp_shares",
+    "imports.importedscore": "imported_scores",
 }
 
 # Fields never exported: secrets that would let someone use a link or a printed
@@ -418,6 +422,16 @@ def subject_access_gather(
         .select_related("recipient")
         .order_by("shared_at", "pk")
     )
+    imported = list(
+        ImportedScore.objects.filter(
+            organisation=organisation, service_user=person
+        ).order_by("completed_on", "pk")
+    )
+    imported_rows = []
+    for score in imported:
+        row = _record(score, users)
+        row["measure_name"] = definitions.name(score.measure_id, score.measure_version)
+        imported_rows.append(row)
     page_rows, images, scan_item_ids = _scanned_pages(
         organisation, person, administration_ids, definitions, users
     )
@@ -541,6 +555,7 @@ def subject_access_gather(
             _record(s, users, leave_out={"pdf", "bundle", "matched_person"})
             for s in shares
         ],
+        "imported_scores": imported_rows,
         "audit_events": audit_rows,
     }
     summary = {

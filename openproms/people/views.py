@@ -34,6 +34,7 @@ from openproms.people.forms import (
     PersonForm,
 )
 from openproms.people.models import Consent, Episode
+from openproms.people.person_panels import person_panels
 
 PAGE_SIZE = 25
 
@@ -189,6 +190,7 @@ def person_detail(request: HttpRequest, person_pk: int) -> HttpResponse:
             "consent_effects": effects,
             "withdrawn": any(e.kind == Consent.Kind.TAKE_PART for e in effects),
             "episodes": episodes,
+            "panels": person_panels(request, person),
             **selectors.person_collection(service_user=person),
         },
     )

@@ -42,6 +42,7 @@ MIGRATIONS = [
     "openproms.governance.migrations.0002_row_level_security",
     "openproms.translations.migrations.0002_row_level_security",
     "openproms.sharing.migrations.0002_row_level_security",
+    "openproms.imports.migrations.0002_row_level_security",
 ]
 
 

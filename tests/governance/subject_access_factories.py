@@ -25,6 +25,7 @@ from openproms.collection.models import (
     TimePoint,
 )
 from openproms.collection.services import administration_submit
+from openproms.imports.models import ImportedScore
 from openproms.people import services as people_services
 from openproms.people.models import (
     Consent,
@@ -327,5 +328,15 @@ def filled_person(
         bundle={"resourceType": "Bundle", "type": "collection", "entry": []},
         shared_by=worker,
         status=GpShare.Status.DOWNLOADED,
+    )
+    ImportedScore.objects.create(
+        organisation=org,
+        service_user=person,
+        measure_id="phq9",
+        measure_version="1",
+        scale_id="total",
+        value=14,
+        completed_on=dt.date(2019, 5, 1),
+        source_key=f"imported-{reference}",
     )
     return Filled(person, phq9, who5, wemwbs, page, image)

@@ -33,6 +33,7 @@ from openproms.collection.services import (
 from openproms.governance.erasure import person_erase
 from openproms.governance.erasure_views import removed_in_words
 from openproms.governance.models import RELEASED_REPORTS_NOTE, Erasure
+from openproms.imports.models import ImportedScore
 from openproms.people import services as people_services
 from openproms.people.models import Consent, Episode, ServiceUser
 from openproms.reports.progress_services import progress_sheet_export
@@ -275,6 +276,17 @@ def fill_everything(tenant: Any, django_capture_on_commit_callbacks: Any) -> Non
             reason=note,
             expected_version=episode.version,
             actor=worker,
+        )
+        ImportedScore.objects.create(
+            organisation=org,
+            service_user=person,
+            episode=episode,
+            measure_id="gad7",
+            measure_version="1",
+            scale_id="total",
+            value=9,
+            completed_on=timezone.localdate(),
+            source_key=f"imported-{reference}",
         )
         people_services.service_user_update(
             service_user=person,

@@ -16,6 +16,7 @@ from tests.route_objects import (
     accounts,
     catalogue,
     collection,
+    imports,
     people,
     reports,
     scans,
@@ -34,4 +35,5 @@ FACTORIES: dict[str, Factory] = {
     **scans.FACTORIES,
     **translations.FACTORIES,
     **sharing.FACTORIES,
+    **imports.FACTORIES,
 }
