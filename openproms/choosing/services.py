@@ -64,6 +64,15 @@ def reliability_record(
     return result
 
 
+def trial_window_days(kind: str, weeks: int | None) -> int:
+    """The days either side of a due date a trial occasion stays open: a week,
+    or less when occasions come every week so windows do not overlap (the rule
+    collection/schedule.py checks)."""
+    if kind == PlanRule.Kind.EVERY_N_WEEKS and weeks:
+        return min(7, (7 * weeks - 1) // 2)
+    return 7
+
+
 @transaction.atomic
 def trial_start(
     *,
@@ -112,6 +121,7 @@ def trial_start(
             "measure_version": definition.version,
             "kind": kind,
             "weeks": weeks if kind == PlanRule.Kind.EVERY_N_WEEKS else None,
+            "window_days": trial_window_days(kind, weeks),
         },
         actor=actor,
         request=request,
