@@ -96,7 +96,9 @@ class TrialForm(forms.Form):
             "max_value": "Weeks between answers must be 52 or fewer",
         },
     )
-    ends_on = DayMonthYearField(what="the end date of the trial", example="31/03/2027")
+    ends_on = DayMonthYearField(
+        label="End of the trial", what="the end date of the trial", example="31/03/2027"
+    )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
