@@ -118,6 +118,14 @@ class Comparison:
     burden_minutes: float | None
     burden_questions: int | None
 
+    @property
+    def has_reliable(self) -> bool:
+        return any(row["reliable"] is not None for row in self.change)
+
+    @property
+    def has_meaningful(self) -> bool:
+        return any(row["meaningful"] is not None for row in self.change)
+
 
 def _change_rows(definition: MeasureDefinition) -> list[dict[str, Any]]:
     rows = []

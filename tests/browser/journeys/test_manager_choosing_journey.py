@@ -123,3 +123,18 @@ def test_the_manager_compares_tries_reviews_and_keeps_a_measure(
     trial.plan.refresh_from_db()
     assert trial.decision == MeasureTrial.Decision.KEEP
     assert not trial.plan.is_pilot and trial.plan.is_active
+
+    # How a measure the organisation uses works on its own answers.
+    page.get_by_role("link", name="Choosing and trying measures").click()
+    page.get_by_role("link", name="How CORE-10 works on your answers").click()
+    page.get_by_role(
+        "heading", level=1, name="How CORE-10 works on your own answers"
+    ).wait_for()
+    stored = Administration.objects.filter(organisation=riverside, measure_id="core10")
+    body = page.inner_text("body")
+    assert "Cronbach's alpha" in body and "Question by question" in body
+    complete = sum(1 for a in stored if None not in a.answers.values())
+    assert f"{complete} answered every question" in body
+    assert internal_ids_in(body, default_library()) == []
+    shot(page, "psychometrics")
+    check_page(page)
