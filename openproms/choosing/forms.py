@@ -123,6 +123,20 @@ class TrialForm(forms.Form):
             self.add_error("weeks", "Enter the weeks between answers")
         return data
 
+    def clean_measure(self) -> str:
+        key: str = self.cleaned_data["measure"]
+        measure_id, version = key.split("@", 1)
+        definition = catalogue_selectors.measure_definition(
+            organisation=self.organisation, measure_id=measure_id, version=version
+        )
+        if not definition.licence.wording_shipped and not definition.wording_supplied:
+            raise forms.ValidationError(
+                f"The wording of {definition.short_name} is licensed and your "
+                "organisation has not supplied it yet: an organisation admin "
+                "supplies it on the measure's page before people can answer it"
+            )
+        return key
+
     def definition(self) -> MeasureDefinition:
         measure_id, version = self.cleaned_data["measure"].split("@", 1)
         return catalogue_selectors.measure_definition(

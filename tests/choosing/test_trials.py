@@ -243,3 +243,23 @@ def test_another_organisation_s_trial_is_not_found(
         "choosing:trial_review", kwargs={"org_slug": "beta", "trial_pk": trial.pk}
     )
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_measure_without_its_licensed_wording_cannot_be_tried(
+    tenant_a: Tenant,
+) -> None:
+    client = verified_client(tenant_a.members["manager"].user)
+    ends = timezone.localdate() + dt.timedelta(days=30)
+    response = client.post(
+        _url("trial_start"),
+        {
+            "measure": "wemwbs@1",
+            "service": str(tenant_a.service.pk),
+            "kind": "start",
+            "ends_on": ends.strftime("%d/%m/%Y"),
+        },
+    )
+    assert response.status_code == 400
+    assert "The wording of WEMWBS is licensed" in response.content.decode()
+    assert not MeasureTrial.objects.exists()
