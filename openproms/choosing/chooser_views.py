@@ -4,7 +4,7 @@ side-by-side comparison of suitable library measures."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from openproms.accounts.policy import Action
@@ -35,6 +35,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def compare(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
+    if not request.GET:  # the form's address with nothing chosen: the form again
+        return redirect("choosing:home", org_slug=organisation.slug)
     form = forms.ChooserForm(request.GET, organisation=organisation)
     if not form.is_valid():
         return render(

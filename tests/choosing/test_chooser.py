@@ -99,6 +99,26 @@ def test_the_comparison_shows_each_fact_with_its_source_and_the_burden(
 @pytest.mark.django_db
 def test_the_chooser_needs_a_purpose_or_a_group(tenant_a: Tenant) -> None:
     client = verified_client(tenant_a.members["worker"].user)
-    response = client.get(reverse("choosing:compare", kwargs={"org_slug": "alpha"}))
+    url = reverse("choosing:compare", kwargs={"org_slug": "alpha"})
+    assert client.get(url)["Location"] == reverse(
+        "choosing:home", kwargs={"org_slug": "alpha"}
+    )
+    response = client.get(url, {"service": ""})
     assert response.status_code == 400
     assert "Choose at least one thing to measure" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_worker_sees_trials_without_a_link_to_their_review(tenant_a: Tenant) -> None:
+    from tests.route_objects.choosing import _trial
+
+    trial = _trial(tenant_a, {})
+    home = reverse("choosing:home", kwargs={"org_slug": "alpha"})
+    review = reverse(
+        "choosing:trial_review", kwargs={"org_slug": "alpha", "trial_pk": trial.pk}
+    )
+    worker = verified_client(tenant_a.members["worker"].user).get(home)
+    assert trial.plan.name in worker.content.decode()
+    assert review not in worker.content.decode()
+    manager = verified_client(tenant_a.members["manager"].user).get(home)
+    assert review in manager.content.decode()
