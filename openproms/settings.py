@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "openproms.reports",
     "openproms.scans",
     "openproms.imports",
+    "openproms.choosing",
     "openproms.governance",
     "openproms.sharing",
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("openproms.reports.urls")),
     path("", include("openproms.scans.urls")),
     path("", include("openproms.imports.urls")),
+    path("", include("openproms.choosing.urls")),
     path("", include("openproms.governance.urls")),
     path("", include("openproms.sharing.urls")),
 ]

@@ -27,6 +27,7 @@ SEEDERS: list[str] = [
     "openproms.scans.demo.seed",
     "openproms.people.demo_language.seed",
     "openproms.sharing.demo.seed",
+    "openproms.choosing.demo.seed",
 ]
 
 

@@ -43,6 +43,7 @@ MIGRATIONS = [
     "openproms.translations.migrations.0002_row_level_security",
     "openproms.sharing.migrations.0002_row_level_security",
     "openproms.imports.migrations.0002_row_level_security",
+    "openproms.choosing.migrations.0002_row_level_security",
 ]
 
 

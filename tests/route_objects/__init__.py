@@ -15,6 +15,7 @@ from tests.conftest import Tenant
 from tests.route_objects import (
     accounts,
     catalogue,
+    choosing,
     collection,
     imports,
     people,
@@ -36,4 +37,5 @@ FACTORIES: dict[str, Factory] = {
     **translations.FACTORIES,
     **sharing.FACTORIES,
     **imports.FACTORIES,
+    **choosing.FACTORIES,
 }
