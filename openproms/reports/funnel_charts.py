@@ -125,7 +125,8 @@ def limit_curves(
 ) -> list[dict[str, Any]]:
     """The 95% and 99.8% limits from ``n_low`` to ``n_high`` people, as chart
     rows (a geometric grid: the funnel narrows fastest at small n)."""
-    lo = max(1.0, n_low * 0.8)
+    # From a quarter of the smallest group, so that the funnel's shape shows.
+    lo = max(2.0, n_low * 0.25)
     hi = max(lo + 1.0, n_high * 1.1)
     rows: list[dict[str, Any]] = []
     for i in range(points + 1):
@@ -165,6 +166,7 @@ def funnel_spec(
                             "field": "n",
                             "type": "quantitative",
                             "title": "People with a first and a later score",
+                            "axis": {"format": "d"},
                             "scale": {"zero": False},
                         },
                         "y": {
@@ -306,6 +308,11 @@ def comparison_table(
         "alone may well be.",
         f"Based on {funnel.n} people with a first and a later score.",
     ]
+    if len(points) < 2:
+        notes.append(
+            f"Fewer than two {what}s have enough people to show, so there is "
+            f"little to compare yet: a single {what} sits at the expected value."
+        )
     if hidden:
         notes.append(
             f"{hidden} {what}{'s' if hidden != 1 else ''} with fewer than "
