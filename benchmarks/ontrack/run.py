@@ -75,7 +75,7 @@ def main() -> None:
     episodes = np.array(sorted(e for e, s in series.items() if len(s) >= 2))
     rng = np.random.default_rng(0)
     held = set(
-        rng.choice(episodes, int(round(args.held_out * episodes.size)), replace=False)
+        rng.choice(episodes, round(args.held_out * episodes.size), replace=False)
     )
     fit_rows: list[tuple[float, float, float, int]] = []
     for episode in episodes:
