@@ -126,3 +126,15 @@ def test_one_service_has_no_comparison(tenant_a, commissioner):
     )
     assert figures(report) == {}
     assert report.outcomes[0].funnel is None
+
+
+def test_the_pdf_and_workbook_carry_the_services_comparison(contract):
+    from openproms.reports.exports import report_pdf, report_xlsx
+    from tests.reports.test_commissioner_reports import _pdf_text, _xlsx_text
+
+    report = build_report(contract, start=START, end=END)
+    pdf = _pdf_text(report_pdf(report))
+    assert "Hill Road: mean change adjusted for case-mix" in pdf
+    assert "Fair comparison of services" in pdf
+    workbook = _xlsx_text(report_xlsx(report))
+    assert "Small Room: people with a first and a later score" in workbook
