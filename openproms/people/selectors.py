@@ -486,6 +486,14 @@ def caseload_for(
         ) or [""]
         row["deteriorated"] = "deteriorated" in changes
         row["change_rank"] = min(CHANGE_ORDER.get(c, 3) for c in changes)
+    if with_changes:
+        from openproms.collection.on_track import on_track_for_people
+
+        verdicts = on_track_for_people(membership.organisation, person_ids)
+        for row in rows:
+            row["not_on_track"] = [
+                v for v in verdicts.get(row["person"].pk, []) if v.not_on_track
+            ]
     if deteriorated_only:
         rows = [r for r in rows if r["deteriorated"]]
     if due_only:

@@ -12,8 +12,10 @@ module only words them. The record text is built by one function,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
+from openproms.collection.on_track import OnTrack
 from openproms.people.models import ServiceUser
 from openproms.reports.charts import score_history_chart, spec_json
 from openproms.reports.progress_services import MeasureProgress, ScaleProgress, fmt
@@ -158,13 +160,20 @@ def clinician_record_text(
     return "\n".join(lines)
 
 
-def summary_blocks(progress: list[MeasureProgress]) -> list[dict[str, Any]]:
-    """One block per scale for the page: chart, table, verdicts, measurement error."""
+def summary_blocks(
+    progress: list[MeasureProgress], on_track: Sequence[OnTrack] = ()
+) -> list[dict[str, Any]]:
+    """One block per scale for the page: chart, table, verdicts, measurement error,
+    and the latest score against what is expected by now (``on_track``, from
+    :func:`openproms.collection.on_track.on_track_for_people`)."""
+    verdicts = {(v.measure_id, v.scale_id): v for v in on_track}
     blocks = []
     for measure in progress:
         for n, scale in enumerate(measure.scales):
             spec = chart(scale)
-            blocks.append(_block(scale, f"chart-{measure.measure_id}-{n}", spec))
+            block = _block(scale, f"chart-{measure.measure_id}-{n}", spec)
+            block["on_track"] = verdicts.get((measure.measure_id, scale.scale.id))
+            blocks.append(block)
     return blocks
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from openproms.accounts.policy import Action
 from openproms.audit.reads import record_viewed
+from openproms.collection.on_track import on_track_for_people
 from openproms.core.access import org_view
 from openproms.people.consent import may_share_with_gp
 from openproms.people.selectors import service_user_get
@@ -27,7 +28,12 @@ def clinician_summary(request: HttpRequest, person_pk: int) -> HttpResponse:
         "reports/clinician/summary.html",
         {
             "person": person,
-            "blocks": summary.summary_blocks(progress),
+            "blocks": summary.summary_blocks(
+                progress,
+                on_track=on_track_for_people(membership.organisation, [person.pk]).get(
+                    person.pk, []
+                ),
+            ),
             # No summary for the record when the person said no to sharing with
             # their GP (people.consent); the page says so instead.
             "text": summary.clinician_record_text(

@@ -251,6 +251,9 @@ def report_response(
                     "spec_json": report_builder.charts.spec_json(o.chart.spec)
                     if o.chart
                     else None,
+                    "funnel_spec_json": report_builder.charts.spec_json(o.funnel.spec)
+                    if o.funnel
+                    else None,
                 }
                 for o in report.outcomes
             ],

@@ -18,11 +18,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from openproms.accounts.policy import Action
+from openproms.accounts.policy import Action, Role
 from openproms.audit.services import log_action
 from openproms.catalogue.selectors import measure_definition
 from openproms.core.access import org_view
-from openproms.reports import charts
+from openproms.reports import charts, funnel_charts
 from openproms.reports.dashboard_forms import DashboardForm
 from openproms.reports.exports import safe_cell
 from openproms.reports.report_builder import scale_title
@@ -36,6 +36,7 @@ from openproms.reports.selectors import (
 from openproms.reports.selectors.versions import answered_versions, versions_note
 from openproms.scoring import MeasureDefinition
 from openproms.stats import (
+    NHS_RULE,
     NOT_RECORDED,
     Estimate,
     PairedChange,
@@ -47,6 +48,12 @@ from openproms.stats import (
 SMALL_N = 10
 CAUTION = f"fewer than {SMALL_N} people: treat with caution"
 BREAKDOWNS = ("sex", "ethnicity_group", "age_band", "worker", "service")
+#: Who sees workers compared with each other (everyone with the dashboard sees
+#: services compared).
+WORKER_COMPARISON_ROLES = frozenset({Role.MANAGER, Role.ORG_ADMIN})
+#: A group in a fair comparison needs this many people to be shown (the NHS
+#: disclosure rule's minimum for a mean).
+COMPARISON_MIN_PEOPLE = NHS_RULE.min_contributors
 
 
 @dataclass
@@ -64,6 +71,7 @@ class Table:
     notes: list[str] = field(default_factory=list)
     download_url: str = ""
     context: str = ""
+    show_table: bool = False  # the table beside the chart, not folded under it
 
     @property
     def label(self) -> str:
@@ -392,7 +400,52 @@ def _scale_section(
                 f"by-{key}-{scale_id}", f"By {GROUP_KEYS[key].lower()}", groups, name
             )
         )
+    tables.extend(
+        _comparison_tables(request, name, scale_id, pairs, scores, pc.higher_is_better)
+    )
     return ScaleSection(scale_id, name, pc, tables), result.capture
+
+
+def _comparison_tables(
+    request: HttpRequest,
+    name: str,
+    scale_id: str,
+    pairs: list[PairedScore],
+    scores: ScoreArrays,
+    higher_is_better: bool,
+) -> list[Table]:
+    """Services (and, for managers, workers) compared on change adjusted for the
+    first score and the recorded factors: a funnel plot and its table each."""
+    casemix = funnel_charts.fit(pairs, scores)
+    if casemix is None:
+        return []
+    role = request.membership.role  # type: ignore[attr-defined]
+    keys = [("service", "service", "services")]
+    if role in WORKER_COMPARISON_ROLES:
+        keys.append(("worker", "key worker", "key workers"))
+    tables = []
+    for key, what, plural in keys:
+        comparison = funnel_charts.compare(casemix, pairs, key, higher_is_better)
+        title = f"Fair comparison of {plural}"
+        built = funnel_charts.comparison_table(
+            comparison,
+            title=f"{name}: {title.lower()}",
+            what=what,
+            min_people=COMPARISON_MIN_PEOPLE,
+        )
+        tables.append(
+            Table(
+                f"funnel-{key}-{scale_id}",
+                title,
+                built.columns,
+                built.rows,
+                chart=built.spec,
+                notes=built.notes,
+                context=name,
+                show_table=True,
+            )
+        )
+    return tables
 
 
 def _collection_table(summary: dict[str, Any]) -> Table:

@@ -209,6 +209,13 @@ def report_pdf(report: Report) -> bytes:
             image.drawHeight = 160 * mm * ratio
             story.append(image)
         table(outcome.figures)
+        if outcome.funnel is not None:
+            png = charts.render_png(outcome.funnel.spec, width=520, scale=1.5)
+            image = Image(io.BytesIO(png))
+            ratio = image.imageHeight / image.imageWidth
+            image.drawWidth = 160 * mm
+            image.drawHeight = 160 * mm * ratio
+            story.append(image)
     para("Methods", "Heading1")
     for heading, lines in report.methods:
         para(heading, "Heading3")

@@ -23,7 +23,7 @@ from typing import Any
 from django.http import Http404
 
 from openproms.catalogue.selectors import measure_definition
-from openproms.reports import charts, selectors
+from openproms.reports import charts, report_funnel, selectors
 from openproms.reports.models import Contract, ContractRequirement
 from openproms.scoring import MeasureDefinition
 from openproms.scoring.definitions import Scale
@@ -152,6 +152,7 @@ class Outcome:
     figures: list[Figure]
     chart: Chart | None
     caveats: tuple[str, ...]
+    funnel: Chart | None = None  # services compared (report_funnel.py)
 
     @property
     def title(self) -> str:
@@ -454,6 +455,21 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
         title = scale_title(definition.short_name, scale.label)
         section = f"Outcomes: {title}"
         chart = _chart(title, shown, (scale.range_min, scale.range_max))
+        funnel_figures, funnel = (
+            report_funnel.service_comparison(
+                contract,
+                measure_id=definition.id,
+                scale_id=scale.id,
+                title=title,
+                pairing=pairing,
+                start=start,
+                end=end,
+                rule=rule,
+                higher_is_better=result.higher_is_better,
+            )
+            if "mean_change" in req_wanted
+            else ([], None)
+        )
         outcomes.append(
             Outcome(
                 measure_id=definition.id,
@@ -472,9 +488,11 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
                     section=section,
                     measure=definition.short_name,
                     scale=scale.label,
-                ),
+                )
+                + funnel_figures,
                 chart=chart,
                 caveats=result.caveats,
+                funnel=funnel,
             )
         )
     report = Report(
@@ -574,6 +592,7 @@ def methods(report: Report) -> list[tuple[str, list[str]]]:
             "Change thresholds and their sources",
             scale_lines or ["No outcomes are reported."],
         ),
+        ("Fair comparison of services", report_funnel.METHODS),
         (
             "Missing data and attrition",
             [

@@ -52,6 +52,7 @@ __all__ = [
     "casemix_funnel",
     "design_matrix",
     "fit_casemix",
+    "standardised_funnel",
 ]
 
 
@@ -167,6 +168,18 @@ def casemix_funnel(
     """
     y = check_inputs(outcome, groups)
     model = fit_casemix(y, numeric=numeric, categorical=categorical)
+    return standardised_funnel(model, y, groups)
+
+
+def standardised_funnel(
+    model: CasemixModel, outcome: Sequence[float] | FloatArray, groups: Sequence[str]
+) -> Funnel:
+    """The funnel of :func:`casemix_funnel` from a model already fitted to
+    ``outcome``: one fit serves several groupings of the same people (services,
+    then workers)."""
+    y = check_inputs(outcome, groups)  # type: ignore[arg-type]
+    if y.size != model.n:
+        raise ValueError("the model was fitted to a different number of people")
     expected = float(y.mean())
     observed = group_means(y, groups)
     predicted = group_means(model.fitted, groups)

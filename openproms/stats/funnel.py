@@ -130,12 +130,20 @@ def group_means(
     values: np.ndarray, groups: Sequence[str]
 ) -> dict[str, tuple[int, float]]:
     """Each group's n and mean of ``values`` (one value per person)."""
-    labels = np.asarray(groups, dtype=object)
-    out: dict[str, tuple[int, float]] = {}
-    for name in sorted(set(groups)):
-        chosen = values[labels == name]
-        out[name] = (int(chosen.size), float(chosen.mean()))
-    return out
+    # One pass to number the groups, then counts and sums by bincount: linear in
+    # the number of people whatever the number of groups.
+    index: dict[str, int] = {}
+    codes = np.fromiter(
+        (index.setdefault(g, len(index)) for g in groups),
+        dtype=np.intp,
+        count=len(groups),
+    )
+    counts = np.bincount(codes, minlength=len(index))
+    sums = np.bincount(codes, weights=values, minlength=len(index))
+    return {
+        name: (int(counts[i]), float(sums[i] / counts[i]))
+        for name, i in sorted(index.items())
+    }
 
 
 def check_inputs(values: Sequence[float], groups: Sequence[str]) -> np.ndarray:
@@ -146,7 +154,7 @@ def check_inputs(values: Sequence[float], groups: Sequence[str]) -> np.ndarray:
         raise ValueError("every person needs one value and one group")
     if not np.all(np.isfinite(arr)):
         raise ValueError("values must be finite numbers (drop missing values first)")
-    if any(not isinstance(g, str) or not g for g in groups):
+    if not all(isinstance(g, str) and g for g in set(groups)):
         raise ValueError("every person needs a group name")
     if arr.size < 2:
         raise NotEnoughData("a funnel needs at least 2 people")

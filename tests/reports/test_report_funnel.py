@@ -1,0 +1,140 @@
+"""The commissioner report's fair comparison of services: disclosure-controlled
+funnel figures, services only."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import numpy as np
+import pytest
+
+from openproms.accounts.models import CommissionerMembership, Service
+from openproms.people.models import Episode
+from openproms.reports.exports import report_csv
+from openproms.reports.report_builder import build_report
+from openproms.stats.funnel import Z95
+from tests.conftest import Tenant, verified_client
+from tests.reports.test_commissioner_reports import (
+    END,
+    START,
+    add_person,
+    make_contract,
+    report_url,
+)
+
+SIZES = {"Main": 23, "Hill Road": 14, "Small Room": 4}
+
+
+@pytest.fixture
+def contract(tenant_a: Tenant, commissioner: CommissionerMembership):  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(7)
+    services = {
+        "Main": tenant_a.service,
+        "Hill Road": Service.objects.create(
+            organisation=tenant_a.organisation, name="Hill Road"
+        ),
+        "Small Room": Service.objects.create(
+            organisation=tenant_a.organisation, name="Small Room"
+        ),
+    }
+    tenant_a.service.name = "Main"
+    tenant_a.service.save()
+    i = 0
+    for name, size in SIZES.items():
+        for _ in range(size):
+            first = int(rng.integers(10, 26))
+            later = int(np.clip(first - rng.integers(-3, 12), 0, 27))
+            who = add_person(
+                tenant_a,
+                f"S{i:03d}",
+                [(dt.date(2025, 5, 1), first), (dt.date(2025, 9, 1), later)],
+            )
+            Episode.objects.filter(service_user=who).update(service=services[name])
+            i += 1
+    made = make_contract(tenant_a, commissioner.body)
+    made.services.set(services.values())
+    return made
+
+
+def figures(report):  # type: ignore[no-untyped-def]
+    return {
+        f.label: f.value
+        for f in report.all_figures()
+        if f.section.startswith("Fair comparison of services")
+    }
+
+
+def test_services_are_compared_with_small_ones_suppressed(contract):
+    report = build_report(contract, start=START, end=END)
+    shown = figures(report)
+    assert shown["Main: people with a first and a later score"] == 25  # 23, rounded
+    assert shown["Hill Road: people with a first and a later score"] == 15
+    assert shown["Small Room: people with a first and a later score"] == "*"
+    assert shown["Small Room: mean change adjusted for case-mix"] == "*"
+    assert shown["Small Room: 95% lower limit"] == "*"
+    assert shown["Small Room: where it sits"] == "*"
+    assert isinstance(shown["Main: mean change adjusted for case-mix"], float)
+    outcome = report.outcomes[0]
+    assert outcome.funnel is not None
+    drawn = {p["group"] for p in outcome.funnel.spec["layer"][2]["data"]["values"]}
+    assert drawn == {"Main", "Hill Road"}
+
+
+def test_the_limits_shown_are_those_for_the_rounded_count(contract):
+    shown = figures(build_report(contract, start=START, end=END))
+
+    def half(name: str) -> float:
+        low = shown[f"{name}: 95% lower limit"]
+        high = shown[f"{name}: 95% upper limit"]
+        return (high - low) / 2
+
+    sd = half("Main") * 25**0.5 / Z95  # Main is drawn at its shown 25
+    # Hill Road's limits are at its shown 15 people, not its true 14.
+    assert half("Hill Road") == pytest.approx(Z95 * sd / 15**0.5, abs=0.02)
+    assert half("Hill Road") != pytest.approx(Z95 * sd / 14**0.5, abs=0.02)
+
+
+def test_no_worker_is_named_in_the_report_or_its_csv(contract, tenant_a):
+    report = build_report(contract, start=START, end=END)
+    text = report_csv(report).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert any("Fair comparison of services" in r[3] for r in rows[1:])
+    for member in tenant_a.members.values():
+        assert member.user.display_name not in text
+    assert "worker" not in text.lower()
+
+
+def test_the_commissioner_page_shows_the_services_funnel(contract, commissioner):
+    client = verified_client(commissioner.user)
+    page = client.get(report_url(contract, period="2025-Q2")).content.decode()
+    assert 'data-chart="funnel-chart-phq9-total"' in page
+    assert "Fair comparison of services" in page
+    assert "Small Room" in page
+
+
+def test_one_service_has_no_comparison(tenant_a, commissioner):
+    for i in range(35):
+        add_person(
+            tenant_a,
+            f"T{i}",
+            [(dt.date(2025, 5, 1), 20), (dt.date(2025, 9, 1), 5 + i % 10)],
+        )
+    report = build_report(
+        make_contract(tenant_a, commissioner.body), start=START, end=END
+    )
+    assert figures(report) == {}
+    assert report.outcomes[0].funnel is None
+
+
+def test_the_pdf_and_workbook_carry_the_services_comparison(contract):
+    from openproms.reports.exports import report_pdf, report_xlsx
+    from tests.reports.test_commissioner_reports import _pdf_text, _xlsx_text
+
+    report = build_report(contract, start=START, end=END)
+    pdf = _pdf_text(report_pdf(report))
+    assert "Hill Road: mean change adjusted for case-mix" in pdf
+    assert "Fair comparison of services" in pdf
+    workbook = _xlsx_text(report_xlsx(report))
+    assert "Small Room: people with a first and a later score" in workbook
