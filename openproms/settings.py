@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "openproms.reports",
     "openproms.scans",
     "openproms.governance",
+    "openproms.api",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("openproms.reports.urls")),
     path("", include("openproms.scans.urls")),
     path("", include("openproms.governance.urls")),
+    path("", include("openproms.api.urls")),
 ]
 
 handler400 = "openproms.core.views.bad_request"

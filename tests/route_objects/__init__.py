@@ -12,7 +12,15 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.conftest import Tenant
-from tests.route_objects import accounts, catalogue, collection, people, reports, scans
+from tests.route_objects import (
+    accounts,
+    api,
+    catalogue,
+    collection,
+    people,
+    reports,
+    scans,
+)
 
 Factory = Callable[[Tenant, dict[str, Any]], Any]
 
@@ -23,4 +31,5 @@ FACTORIES: dict[str, Factory] = {
     **collection.FACTORIES,
     **reports.FACTORIES,
     **scans.FACTORIES,
+    **api.FACTORIES,
 }
