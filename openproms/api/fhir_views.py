@@ -305,6 +305,22 @@ def questionnaire_response_type(request: HttpRequest) -> HttpResponse:
     return _searchset(request, found)
 
 
+def _contained_questionnaire(resource: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The Questionnaire a response carries in ``contained`` and names as
+    ``#id`` (how a form filler sends a questionnaire of its own)."""
+    named = resource.get("questionnaire")
+    if not isinstance(named, str) or not named.startswith("#"):
+        return None
+    for inner in resource.get("contained") or []:
+        if (
+            isinstance(inner, dict)
+            and inner.get("resourceType") == "Questionnaire"
+            and inner.get("id") == named[1:]
+        ):
+            return inner
+    return None
+
+
 def _questionnaire_response_create(request: HttpRequest) -> HttpResponse:
     require(request, Action.ANSWER_COLLECT)
     try:
@@ -352,11 +368,24 @@ def _questionnaire_response_create(request: HttpRequest) -> HttpResponse:
                 )
             ],
         )
+    questionnaire = _contained_questionnaire(resource)
+    if questionnaire is not None:
+        # Read as the response's questionnaire (its defects are warnings, as
+        # for one sent beside it), not as a part of the response.
+        resource = {
+            **resource,
+            "contained": [c for c in resource["contained"] if c is not questionnaire],
+        }
+        if not resource["contained"]:
+            del resource["contained"]
+        resource.pop("questionnaire")
     try:
         imported = questionnaire_response_import(
             organisation=request.organisation,  # type: ignore[attr-defined]
             service_user=person,
             resource=resource,
+            questionnaire=questionnaire,
+            measure=request.GET.get("measure") or None,
             request=request,
         )
     except FhirInputError as exc:

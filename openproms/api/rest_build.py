@@ -11,7 +11,7 @@ from openproms.catalogue.selectors import measure_definition
 from openproms.collection.models import Administration, TimePoint
 from openproms.people.models import Episode, ServiceUser
 from openproms.scoring import MeasureDefinition
-from openproms.scoring.names import display_title, full_name
+from openproms.scoring.names import display_title
 
 
 class Definitions:
@@ -42,7 +42,7 @@ class Definitions:
 
     def name(self, measure_id: str, version: str) -> str:
         defn = self.find(measure_id, version)
-        return display_title(defn) if defn is not None else measure_id
+        return defn.short_name if defn is not None else measure_id
 
 
 def definitions(organisation: Organisation) -> Definitions:
@@ -168,8 +168,8 @@ def measure_out(defn: MeasureDefinition) -> dict[str, Any]:
     return {
         "id": defn.id,
         "version": defn.version,
-        "name": display_title(defn),
-        "full_name": full_name(defn),
+        "name": defn.short_name,
+        "full_name": display_title(defn),
         "questions": [
             {"id": item.id, "number": n, "text": item.text}
             for n, item in enumerate(defn.items, 1)

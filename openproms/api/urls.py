@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import URLPattern, include, path
 
 from openproms.api import docs_views, fhir_views, rest, views
 from openproms.api.docs_views import _json_error
@@ -7,16 +7,24 @@ from openproms.api.tokens import token_view
 app_name = "api"
 
 
-def _rest_patterns() -> list[object]:
-    """django-ninja's routes, each behind the token gate."""
-    patterns, _, _ = rest.api.urls
-    for pattern in patterns:
-        pattern.callback = token_view(_json_error)(pattern.callback)  # type: ignore[union-attr]
-    return list(patterns)
-
-
 FHIR = "o/<slug:org_slug>/fhir/R4/"
 REST = "o/<slug:org_slug>/api/v1/"
+
+
+def _rest_patterns() -> list[URLPattern]:
+    """django-ninja's routes under the organisation's address, each behind the
+    token gate (its index page left out: the documentation page is ours)."""
+    patterns, _, _ = rest.api.urls
+    return [
+        path(
+            REST + str(p.pattern),
+            token_view(_json_error)(p.callback),
+            name=p.name,
+        )
+        for p in patterns
+        if isinstance(p, URLPattern) and p.name != "api-root"
+    ]
+
 
 urlpatterns = [
     path("o/<slug:org_slug>/api-tokens/", views.token_list, name="token_list"),
@@ -37,7 +45,7 @@ urlpatterns = [
         name="openapi_download",
     ),
     path(f"{REST}openapi.json", docs_views.openapi_json, name="openapi"),
-    path(REST, include((_rest_patterns(), "v1"))),
+    path("", include((_rest_patterns(), "v1"))),
     path(f"{FHIR}metadata", fhir_views.metadata, name="fhir_metadata"),
     path(
         f"{FHIR}Questionnaire",
