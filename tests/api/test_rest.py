@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from openproms.api import rest_schemas as s
 from openproms.collection.models import Administration
 from openproms.people.models import ServiceUser
 from tests.api.helpers import (
@@ -98,6 +99,9 @@ def test_an_administration_comes_with_its_answers_and_scores(tenant_a: Tenant) -
     body = api_get(
         made.secret, _url("administration_detail", administration_id=stored.pk)
     ).json()
+    # What is sent is exactly the documented shape (the schema validates it).
+    s.Administration.model_validate(body)
+    s.PersonPage.model_validate(api_get(made.secret, _url("people_list")).json())
     assert body["measure_name"] == "PHQ-9"
     assert body["answers"][0]["question_number"] == 1
     total = next(s for s in body["scores"] if s["scale_id"] == "total")

@@ -22,11 +22,9 @@ ADMIN = "admin@riverside.example"
 
 
 def _get(url: str, secret: str) -> tuple[int, dict]:  # type: ignore[type-arg]
-    request = urllib.request.Request(
-        url, headers={"Authorization": f"Bearer {secret}"}
-    )
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {secret}"})
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (the test server)
+        with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as refused:
         return refused.code, json.loads(refused.read())
@@ -78,9 +76,7 @@ def test_the_admin_makes_a_token_sees_its_use_and_revokes_it(
 
     # And revokes it: it stops working at once.
     page.goto(f"/o/{riverside.slug}/api-tokens/")
-    page.get_by_role(
-        "button", name="Revoke Nightly copy to the data warehouse"
-    ).click()
+    page.get_by_role("button", name="Revoke Nightly copy to the data warehouse").click()
     page.get_by_text("revoked: it no longer works").wait_for()
     shot(page, "token revoked")
     token.refresh_from_db()
