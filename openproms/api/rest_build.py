@@ -81,7 +81,6 @@ def episode_out(episode: Episode) -> dict[str, Any]:
 
 
 def time_point_out(point: TimePoint, names: Definitions) -> dict[str, Any]:
-    answered = getattr(point, "administration", None)
     return {
         "id": point.pk,
         "episode_id": point.episode_id,
@@ -95,7 +94,7 @@ def time_point_out(point: TimePoint, names: Definitions) -> dict[str, Any]:
         "status": point.status,
         "status_label": point.get_status_display(),
         "missed_reason": point.missed_reason,
-        "administration_id": answered.pk if answered is not None else None,
+        "administration_id": getattr(point, "administration_pk", None),
     }
 
 

@@ -112,7 +112,9 @@ def test_an_administration_comes_with_its_answers_and_scores(tenant_a: Tenant) -
     ]:
         assert api_get(made.secret, _url(name, **{key: pk})).status_code == 200
     assert api_get(made.secret, _url("episode_list")).json()["items"]
-    assert api_get(made.secret, _url("time_point_list")).status_code == 200
+    points = api_get(made.secret, _url("time_point_list"))
+    assert points.status_code == 200
+    s.TimePointPage.model_validate(points.json())
 
 
 def test_a_post_is_idempotent_and_a_conflicting_replay_is_409(
