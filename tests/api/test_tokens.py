@@ -195,3 +195,18 @@ def test_every_use_is_audited_with_the_people_shown(tenant_a: Tenant) -> None:
 def test_a_session_gives_an_api_request_nothing(tenant_a: Tenant) -> None:
     admin = verified_client(tenant_a.members[Role.ORG_ADMIN.value].user)
     assert admin.get(_people()).status_code == 401
+
+
+def test_the_tokens_page_lists_its_latest_uses(tenant_a: Tenant) -> None:
+    made = make_token(tenant_a)
+    api_get(made.secret, _people())
+    admin = verified_client(tenant_a.members[Role.ORG_ADMIN.value].user)
+    page = admin.get(
+        reverse(
+            "api:token_detail",
+            kwargs={"org_slug": "alpha", "api_token_pk": made.token.pk},
+        )
+    )
+    text = visible_text(page.content)
+    assert "GET /o/alpha/api/v1/people" in text
+    assert internal_ids_in(text, default_library()) == []
