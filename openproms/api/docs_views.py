@@ -4,6 +4,7 @@ people): both from the one django-ninja API, so they never disagree."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +17,26 @@ from openproms.api.tokens import require, token_view
 from openproms.core.access import org_view
 
 METHODS = ("get", "post", "put", "patch", "delete")
+
+_PLACEHOLDER = re.compile(r"\{\w+\}")
+
+# What each endpoint does, in words (the page shows no parameter or field names:
+# those are in the schema a developer downloads, and docs/api.md).
+SAYS = {
+    "people_list": "Lists people, a page at a time",
+    "person_detail": "One person",
+    "episode_list": "Lists episodes, a page at a time",
+    "episode_detail": "One episode",
+    "time_point_list": "Lists time points (when each measure is due), a page at a time",
+    "time_point_detail": "One time point",
+    "administration_list": "Lists completed measures with their answers and "
+    "scores, a page at a time",
+    "administration_post": "Saves a completed measure, scored like any other answers",
+    "administration_detail": "One completed measure with its answers and scores",
+    "measure_list": "The measures your organisation uses, with their questions and "
+    "scales",
+    "collection_figures": "The dashboard's collection figures for a period",
+}
 
 
 def schema_for(org_slug: str) -> dict[str, Any]:
@@ -70,13 +91,12 @@ def api_docs(request: HttpRequest) -> HttpResponse:
             operation = operations.get(method)
             if operation is None:
                 continue
+            name = operation["operationId"].removeprefix("openproms_api_rest_")
             endpoints.append(
                 {
                     "method": method.upper(),
-                    "path": f"/o/{slug}/api/v1{path}",
-                    "summary": operation.get("summary", ""),
-                    "description": operation.get("description", ""),
-                    "parameters": [p["name"] for p in operation.get("parameters", [])],
+                    "path": f"/o/{slug}/api/v1" + _PLACEHOLDER.sub("{number}", path),
+                    "says": SAYS.get(name, operation.get("summary", "")),
                 }
             )
     return render(

@@ -193,3 +193,21 @@ def test_the_openapi_schema_parses_and_lists_every_path(tenant_a: Tenant) -> Non
     from openapi_spec_validator import validate
 
     validate(schema)
+
+
+def test_the_documentation_page_lists_every_endpoint_in_words(
+    tenant_a: Tenant,
+) -> None:
+    from openproms.accounts.policy import Role
+    from openproms.scoring import default_library
+    from tests.conftest import verified_client
+    from tests.text_checks import internal_ids_in, visible_text
+
+    viewer = verified_client(tenant_a.members[Role.VIEWER.value].user)
+    page = viewer.get(reverse("api:docs", kwargs={"org_slug": "alpha"}))
+    text = visible_text(page.content)
+    assert "GET /o/alpha/api/v1/people/{number}" in text
+    assert "Saves a completed measure" in text
+    assert internal_ids_in(text, default_library()) == []
+    schema = viewer.get(reverse("api:openapi_download", kwargs={"org_slug": "alpha"}))
+    assert json.loads(schema.content)["openapi"].startswith("3.")
