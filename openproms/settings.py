@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "openproms.choosing",
     "openproms.governance",
     "openproms.sharing",
+    "openproms.api",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("openproms.choosing.urls")),
     path("", include("openproms.governance.urls")),
     path("", include("openproms.sharing.urls")),
+    path("", include("openproms.api.urls")),
 ]
 
 handler400 = "openproms.core.views.bad_request"

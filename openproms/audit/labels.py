@@ -31,6 +31,9 @@ ACTION_LABELS: dict[str, str] = {
     "auth.two_factor_failed": "Two-factor code wrong",
     "auth.two_factor_ok": "Two-factor code accepted",
     "auth.two_factor_setup_failed": "Two-factor set-up failed",
+    "api.use": "API token used",
+    "api_token.create": "API token made",
+    "api_token.revoke": "API token revoked",
     "authz.denied": "Page or action refused (no permission)",
     "backup.create": "Backup made",
     "backup.failed": "Backup failed",
@@ -121,6 +124,7 @@ ACTION_LABELS: dict[str, str] = {
 
 RECORD_LABELS: dict[str, str] = {
     "accounts.commissioningbody": "Commissioner",
+    "api.apitoken": "API token",
     "accounts.commissionermembership": "Commissioner user",
     "accounts.invitation": "Invitation",
     "accounts.membership": "Member",

@@ -319,7 +319,19 @@ OTHER_ROUTES = [
 def _other_url(route: Route) -> str:
     # Token routes answer a made-up token with their "not valid" page: the
     # headers are checked on that answer.
-    made_up = {"uidb64": "MQ", "token": "no-such-token"}
+    made_up = {
+        "uidb64": "MQ",
+        "token": "no-such-token",
+        # API and FHIR routes (their own bearer token, none sent here: 401).
+        "org_slug": "alpha",
+        "person_id": 1,
+        "episode_id": 1,
+        "time_point_id": 1,
+        "administration_id": 1,
+        "questionnaire_id": "phq9.1",
+        "response_id": "response.1",
+        "patient_id": "person.1",
+    }
     return reverse(route.name, kwargs={k: made_up[k] for k in route.kwargs})
 
 

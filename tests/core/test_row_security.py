@@ -44,6 +44,7 @@ MIGRATIONS = [
     "openproms.sharing.migrations.0002_row_level_security",
     "openproms.imports.migrations.0002_row_level_security",
     "openproms.choosing.migrations.0002_row_level_security",
+    "openproms.api.migrations.0002_row_level_security",
 ]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from tests.conftest import Tenant
 from tests.route_objects import (
     accounts,
+    api,
     catalogue,
     choosing,
     collection,
@@ -38,4 +39,5 @@ FACTORIES: dict[str, Factory] = {
     **sharing.FACTORIES,
     **imports.FACTORIES,
     **choosing.FACTORIES,
+    **api.FACTORIES,
 }
