@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "openproms.collection",
     "openproms.reports",
     "openproms.scans",
+    "openproms.reminders",
     "openproms.governance",
 ]
 

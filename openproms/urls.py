@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("openproms.collection.urls")),
     path("", include("openproms.reports.urls")),
     path("", include("openproms.scans.urls")),
+    path("", include("openproms.reminders.urls")),
     path("", include("openproms.governance.urls")),
 ]
 

@@ -34,6 +34,7 @@ from openproms.people.forms import (
     PersonForm,
 )
 from openproms.people.models import Consent, Episode
+from openproms.people.person_panels import person_panels
 
 PAGE_SIZE = 25
 
@@ -190,6 +191,7 @@ def person_detail(request: HttpRequest, person_pk: int) -> HttpResponse:
             "withdrawn": any(e.kind == Consent.Kind.TAKE_PART for e in effects),
             "episodes": episodes,
             **selectors.person_collection(service_user=person),
+            "person_panels": person_panels(request, person),
         },
     )
 
