@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openproms.accounts.models import User
-from openproms.collection.models import MeasurementPlan, PlanRule, TimePoint
 from openproms.collection.counts import collection_rates
+from openproms.collection.models import MeasurementPlan, PlanRule, TimePoint
 from openproms.people.models import Episode, ServiceUser
 from openproms.reminders import capture, capture_alerts
 from openproms.reminders.models import CaptureAlert, ImplementationLead
