@@ -24,6 +24,7 @@ SEEDERS: list[str] = [
     "openproms.people.demo.seed",
     "openproms.reports.demo.seed",
     "openproms.scans.demo.seed",
+    "openproms.reminders.demo.seed",
 ]
 
 

@@ -24,7 +24,7 @@ from openproms.collection.models import MeasurementPlan
 from openproms.people.models import GroupSession, ServiceUser
 
 SERVICE = "Wellbeing course"
-PEOPLE = 12
+PEOPLE = 8
 SUFFIX = "-practice"
 
 
