@@ -40,6 +40,7 @@ MIGRATIONS = [
     "openproms.reports.migrations.0002_row_level_security",
     "openproms.scans.migrations.0004_row_level_security",
     "openproms.governance.migrations.0002_row_level_security",
+    "openproms.reminders.migrations.0002_row_level_security",
 ]
 
 

@@ -66,6 +66,71 @@ def _due(
         )
 
 
+def _start_then_follow_up(tenant: Tenant, worker: User, *, weeks_ago: int) -> None:
+    """Three people whose first measure was due ``weeks_ago`` weeks back: two
+    answered it, one of whom answered again later."""
+    plan, _ = MeasurementPlan.objects.get_or_create(
+        organisation=tenant.organisation, service=tenant.service, name="Plan"
+    )
+    start, _ = PlanRule.objects.get_or_create(
+        plan=plan, measure_id="phq9", measure_version="1", kind="start"
+    )
+    later, _ = PlanRule.objects.get_or_create(
+        plan=plan, measure_id="phq9", measure_version="1", kind="every_n_weeks"
+    )
+    day = _monday(weeks_ago) + dt.timedelta(days=1)
+    for n, (first, again) in enumerate(((True, True), (True, False), (False, False))):
+        person = ServiceUser.objects.create(
+            organisation=tenant.organisation, reference=f"S-{weeks_ago}-{n}"
+        )
+        episode = Episode.objects.create(
+            organisation=tenant.organisation,
+            service_user=person,
+            service=tenant.service,
+            start_date=day,
+            key_worker=worker,
+        )
+        for rule, when, done in ((start, day, first), (later, TODAY, again)):
+            TimePoint.objects.create(
+                organisation=tenant.organisation,
+                episode=episode,
+                rule=rule,
+                sequence=1,
+                label="Start" if rule == start else "Follow-up",
+                measure_id="phq9",
+                measure_version="1",
+                due_date=when,
+                window_start=when,
+                window_end=when + dt.timedelta(days=3),
+                status=TimePoint.Status.COMPLETED if done else "missed",
+            )
+
+
+def test_every_weeks_figures_equal_the_collection_rates_of_that_week(
+    tenant_a: Tenant,
+) -> None:
+    worker = tenant_a.members["worker"].user
+    _start_then_follow_up(tenant_a, worker, weeks_ago=2)
+    _due(tenant_a, worker, weeks_ago=2, due=3, answered=1)
+    _due(tenant_a, worker, weeks_ago=4, due=2, answered=2)
+    for worker_or_none in (None, worker):
+        weeks = capture.weekly_series(
+            tenant_a.organisation, today=TODAY, weeks=5, worker=worker_or_none
+        )
+        for week in weeks:
+            rates = collection_rates(
+                tenant_a.organisation,
+                worker=worker_or_none,
+                period=(week.start, week.end),
+                today=TODAY,
+            )
+            assert week.counts == rates.counts
+            assert week.completion == rates.answered_rate
+            assert week.follow_up == rates.follow_up_rate
+            assert week.baseline_answered == rates.baseline_answered
+    assert weeks[-2].start == _monday(2) and weeks[-2].follow_up == 0.5
+
+
 def _lead(tenant: Tenant, **values: object) -> ImplementationLead:
     return ImplementationLead.objects.create(
         organisation=tenant.organisation,
