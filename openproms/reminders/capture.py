@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import TruncWeek
 
 from openproms.accounts.models import Organisation, Service, User
 from openproms.collection import states
-from openproms.collection.counts import count_states_by, state_conditions
+from openproms.collection.counts import count_states_by_keys, state_conditions
 from openproms.collection.models import PlanRule, TimePoint
 from openproms.collection.states import StateCounts
 
@@ -86,29 +86,31 @@ def _points(
     return points
 
 
-def weekly_series(
+def _weeks_by(
     organisation: Organisation,
     *,
     today: dt.date,
-    weeks: int = WEEKS_SHOWN,
+    weeks: int,
+    group: str | None,
     service: Service | None = None,
     worker: User | None = None,
-) -> list[Week]:
-    """Each week's figures, as ``collection_rates`` gives them for that week, in
-    two queries for all the weeks: the state counts by week
-    (``counts.count_states_by``), and the follow-up of answered starts by week
-    with the same conditions ``collection_rates`` uses (a test checks the two
-    agree week by week)."""
+) -> dict[object, list[Week]]:
+    """Each group's weeks (``group`` a field path such as
+    ``"episode__key_worker"``; None: one group, keyed None), as
+    ``collection_rates`` gives them for each week, in two queries for every
+    group and week: the state counts (``counts.count_states_by_keys``), and the
+    follow-up of answered starts with the same conditions ``collection_rates``
+    uses (a test checks the two agree week by week)."""
     starts = week_starts(today, weeks)
     if not starts:
-        return []
+        return {}
     points = _points(
         organisation, service, worker, starts[0], starts[-1] + dt.timedelta(days=6)
-    ).annotate(week=TruncWeek("due_date", output_field=DateField()))
-    by_week = {
-        _day(week): counts
-        for week, counts in count_states_by(points, "week", today).items()
-    }
+    ).annotate(
+        week=TruncWeek("due_date", output_field=DateField()),
+        group=F(group) if group else Value(0),
+    )
+    counted = count_states_by_keys(points, ("group", "week"), today)
     answered = state_conditions(today)[states.ANSWERED]
     later = (
         TimePoint.objects.filter(episode=OuterRef("episode"))
@@ -119,21 +121,48 @@ def weekly_series(
         points.filter(rule__kind=PlanRule.Kind.START)
         .filter(answered)
         .order_by()
-        .values("week")
+        .values("group", "week")
         .annotate(
             baseline=Count("episode", distinct=True),
             followed=Count("episode", distinct=True, filter=Q(Exists(later))),
         )
     )
-    followed = {_day(row["week"]): row for row in follow}
-    return [
-        Week(
-            start,
-            by_week.get(start, StateCounts()),
-            baseline_answered=followed.get(start, {}).get("baseline", 0),
-            followed_up=followed.get(start, {}).get("followed", 0),
-        )
-        for start in starts
+    followed = {(row["group"], _day(row["week"])): row for row in follow}
+    counts = {(g, _day(w)): c for (g, w), c in counted.items()}
+    groups = {g for g, _ in counts} | {g for g, _ in followed}
+    return {
+        (None if group is None else g): [
+            Week(
+                start,
+                counts.get((g, start), StateCounts()),
+                baseline_answered=followed.get((g, start), {}).get("baseline", 0),
+                followed_up=followed.get((g, start), {}).get("followed", 0),
+            )
+            for start in starts
+        ]
+        for g in (groups or {0})
+    }
+
+
+def weekly_series(
+    organisation: Organisation,
+    *,
+    today: dt.date,
+    weeks: int = WEEKS_SHOWN,
+    service: Service | None = None,
+    worker: User | None = None,
+) -> list[Week]:
+    """The weeks of one service, one worker, or the organisation."""
+    found = _weeks_by(
+        organisation,
+        today=today,
+        weeks=weeks,
+        group=None,
+        service=service,
+        worker=worker,
+    )
+    return found.get(None) or [
+        Week(s, StateCounts()) for s in week_starts(today, weeks)
     ]
 
 
@@ -159,29 +188,33 @@ def capture_overview(
     weeks: int = WEEKS_SHOWN,
 ) -> dict[str, list[Series]]:
     """Each service's weekly series and each key worker's (within ``service``
-    when one is chosen)."""
+    when one is chosen): four queries in all."""
     services = (
         [service]
         if service is not None
         else list(Service.objects.filter(organisation=organisation, is_active=True))
     )
+    empty = [Week(s, StateCounts()) for s in week_starts(today, weeks)]
+    by_service = _weeks_by(
+        organisation,
+        today=today,
+        weeks=weeks,
+        group="episode__service",
+        service=service,
+    )
+    by_worker = _weeks_by(
+        organisation,
+        today=today,
+        weeks=weeks,
+        group="episode__key_worker",
+        service=service,
+    )
     return {
         "services": [
-            Series(
-                s.name,
-                weekly_series(organisation, today=today, weeks=weeks, service=s),
-                service=s,
-            )
-            for s in services
+            Series(s.name, by_service.get(s.pk, empty), service=s) for s in services
         ],
         "workers": [
-            Series(
-                w.display_name,
-                weekly_series(
-                    organisation, today=today, weeks=weeks, service=service, worker=w
-                ),
-                worker=w,
-            )
+            Series(w.display_name, by_worker.get(w.pk, empty), worker=w)
             for w in workers_of(organisation, service)
         ],
     }

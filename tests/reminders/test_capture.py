@@ -129,6 +129,16 @@ def test_every_weeks_figures_equal_the_collection_rates_of_that_week(
             assert week.follow_up == rates.follow_up_rate
             assert week.baseline_answered == rates.baseline_answered
     assert weeks[-2].start == _monday(2) and weeks[-2].follow_up == 0.5
+    # The page's grouped reads give each service and worker the same weeks.
+    overview = capture.capture_overview(tenant_a.organisation, today=TODAY, weeks=5)
+    [by_worker] = overview["workers"]
+    assert by_worker.weeks == capture.weekly_series(
+        tenant_a.organisation, today=TODAY, weeks=5, worker=worker
+    )
+    [by_service] = overview["services"]
+    assert by_service.weeks == capture.weekly_series(
+        tenant_a.organisation, today=TODAY, weeks=5, service=tenant_a.service
+    )
 
 
 def _lead(tenant: Tenant, **values: object) -> ImplementationLead:
