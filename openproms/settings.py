@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "openproms.scans",
     "openproms.imports",
     "openproms.choosing",
+    "openproms.reminders",
     "openproms.governance",
     "openproms.sharing",
     "openproms.api",

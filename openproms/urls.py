@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("openproms.scans.urls")),
     path("", include("openproms.imports.urls")),
     path("", include("openproms.choosing.urls")),
+    path("", include("openproms.reminders.urls")),
     path("", include("openproms.governance.urls")),
     path("", include("openproms.sharing.urls")),
     path("", include("openproms.api.urls")),

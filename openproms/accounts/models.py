@@ -36,6 +36,14 @@ class Organisation(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CHARITY)
     is_demo = models.BooleanField(default=False)
+    is_training = models.BooleanField(
+        default=False,
+        help_text=(
+            "A practice organisation: made-up people for learning. Left out of "
+            "every commissioner report and every figure across organisations, and "
+            "no reminder is ever sent from it (decision 0030)."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     support_text = models.TextField(
         blank=True,

@@ -117,6 +117,17 @@ def count_states_by(
     }
 
 
+def count_states_by_keys(
+    points: QuerySet[TimePoint], keys: tuple[str, ...], today: dt.date
+) -> dict[tuple[Any, ...], states.StateCounts]:
+    """:func:`count_states_by` for each combination of ``keys`` (such as a week
+    and a key worker), in one query."""
+    rows = points.order_by().values(*keys).annotate(**_aggregates(today))
+    return {
+        tuple(row.pop(key) for key in keys): states.StateCounts(**row) for row in rows
+    }
+
+
 def with_unscored(points: QuerySet[TimePoint]) -> QuerySet[TimePoint]:
     """The time points, each with ``unscored`` for :func:`state_of`."""
     return points.annotate(

@@ -28,6 +28,7 @@ SEEDERS: list[str] = [
     "openproms.people.demo_language.seed",
     "openproms.sharing.demo.seed",
     "openproms.choosing.demo.seed",
+    "openproms.reminders.demo.seed",
 ]
 
 

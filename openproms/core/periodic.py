@@ -32,6 +32,10 @@ JOBS = [
     PeriodicJob("openproms.scans.tasks.expire_scan_images", every=24 * 60 * 60),
     # Erase people past their organisation's retention period (decision 0021).
     PeriodicJob("openproms.governance.tasks.apply_retention", every=24 * 60 * 60),
+    # Reminders: stop, make and send; retries wait out their back-off (decision 0030).
+    PeriodicJob("openproms.reminders.tasks.send_reminders", every=5 * 60),
+    # Alerts for implementation leads when collection falls behind (decision 0030).
+    PeriodicJob("openproms.reminders.tasks.check_collection", every=24 * 60 * 60),
     # Keep the query planner's statistics fresh (SQLite has none until asked).
     PeriodicJob("openproms.core.tasks.database_optimise", every=24 * 60 * 60),
 ]

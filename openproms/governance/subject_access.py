@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
+from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
@@ -86,6 +87,10 @@ SECTIONS: dict[str, str] = {
     "acceptability_feedback": "What the person said about answering the questions.",
     "printed_forms": "Paper forms printed with the person's details on them "
     "(never the code printed on the form).",
+    "contact_agreements": "How the person agreed to be reminded (email, text "
+    "message or none), the address or number, and the date they agreed.",
+    "reminders": "Each reminder made for them: how and where it was sent, what "
+    "became of it, and why one was not sent.",
     "scanned_pages": "Scanned pages of the person's forms: what was read and "
     "checked, and the name of the page's image in the scans folder.",
     "research_consents": "Every decision on their answers being used for "
@@ -127,6 +132,15 @@ HELD_IN: dict[str, str] = {
     "sharing.researchconsent": "research_consents",
     "sharing.gpshare": "gp_shares",
     "imports.importedscore": "imported_scores",
+    "reminders.contactagreement": "contact_agreements",
+    "reminders.reminder": "reminders",
+}
+
+# Records of apps above this one's reach that need only their fields: data.json
+# key, (app label, model name). Read by name so governance imports no such app.
+_FIELDS_ONLY = {
+    "contact_agreements": ("reminders", "ContactAgreement"),
+    "reminders": ("reminders", "Reminder"),
 }
 
 # Fields never exported: secrets that would let someone use a link or a printed
@@ -547,6 +561,15 @@ def subject_access_gather(
         "paper_entries": paper_rows,
         "acceptability_feedback": feedback_rows,
         "printed_forms": printed_rows,
+        **{
+            key: [
+                _record(r, users)
+                for r in apps.get_model(*model).objects.filter(
+                    organisation=organisation, service_user=person
+                )
+            ]
+            for key, model in _FIELDS_ONLY.items()
+        },
         "scanned_pages": page_rows,
         "research_consents": [_record(r, users) for r in research],
         # The PDF and Bundle hold the text and the answers already given; the

@@ -1,5 +1,5 @@
 """Parts of a person's page offered by the apps above people (the home page's
-pattern, core/home_panels.py): each app registers a panel when it is ready, and
+pattern, core/home_panels.py: imported scores, reminders): each app registers a panel when it is ready, and
 the person page asks every panel for its part. A panel is a function of the
 request and the person returning a template and its context, or None."""
 

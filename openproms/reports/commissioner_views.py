@@ -17,6 +17,8 @@ from openproms.reports.models import Contract
 def body_contracts(body: object) -> object:
     return (
         Contract.objects.filter(commissioner=body)
+        # Practice organisations' made-up data reaches no funder (decision 0030).
+        .exclude(organisation__is_training=True)
         .select_related("organisation", "commissioner")
         .prefetch_related("services", "requirements")
         .order_by("organisation__name", "name")

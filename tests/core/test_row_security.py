@@ -45,6 +45,7 @@ MIGRATIONS = [
     "openproms.imports.migrations.0002_row_level_security",
     "openproms.choosing.migrations.0002_row_level_security",
     "openproms.api.migrations.0002_row_level_security",
+    "openproms.reminders.migrations.0002_row_level_security",
 ]
 
 

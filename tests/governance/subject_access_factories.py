@@ -34,6 +34,7 @@ from openproms.people.models import (
     GroupSession,
     ServiceUser,
 )
+from openproms.reminders.models import ContactAgreement, Reminder
 from openproms.scans.models import PrintedForm, ScanBatch, ScanFile, ScanItem, ScanPage
 from openproms.sharing.models import GpShare, ResearchConsent
 from tests.conftest import Tenant
@@ -250,6 +251,24 @@ def filled_person(
         actor=worker,
         send_to=LINK_EMAIL,
         url_for_token=lambda token: f"https://example.org/s/{token}/",
+    )
+    agreement = ContactAgreement.objects.create(
+        organisation=org,
+        service_user=person,
+        preference=ContactAgreement.Preference.EMAIL,
+        address=LINK_EMAIL,
+        agreed_on=dt.date(2025, 3, 1),
+        recorded_by=worker,
+    )
+    Reminder.objects.create(
+        organisation=org,
+        service_user=person,
+        time_point=missed,
+        channel=agreement.preference,
+        address=agreement.address,
+        provider="smtp",
+        status=Reminder.Status.STOPPED,
+        stop_reason="The questionnaire is no longer due.",
     )
     PaperEntry.objects.create(
         organisation=org,

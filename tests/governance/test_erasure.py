@@ -36,6 +36,8 @@ from openproms.governance.models import RELEASED_REPORTS_NOTE, Erasure
 from openproms.imports.models import ImportedScore
 from openproms.people import services as people_services
 from openproms.people.models import Consent, Episode, ServiceUser
+from openproms.reminders import services as reminder_services
+from openproms.reminders.models import Reminder
 from openproms.reports.progress_services import progress_sheet_export
 from openproms.scans import services as scan_services
 from openproms.scans.models import ScanFile, ScanPage
@@ -267,6 +269,23 @@ def fill_everything(tenant: Any, django_capture_on_commit_callbacks: Any) -> Non
             service_user=person,
             time_points=[points["gad7"]],
             actor=worker,
+        )
+        agreement = reminder_services.agreement_record(
+            service_user=person,
+            preference="email",
+            address=f"{given}.{family}@example.org".lower(),
+            agreed_on=timezone.localdate(),
+            actor=worker,
+        )
+        Reminder.objects.create(
+            organisation=org,
+            service_user=person,
+            time_point=points["who5"],
+            channel=agreement.preference,
+            address=agreement.address,
+            provider="smtp",
+            status=Reminder.Status.STOPPED,
+            stop_reason="The questionnaire was answered.",
         )
         progress_sheet_export(service_user=person, actor=worker)
         episode.refresh_from_db()
