@@ -463,5 +463,6 @@ def patient_everything(request: HttpRequest, patient_id: str) -> HttpResponse:
         person_bundle(
             organisation=request.organisation,  # type: ignore[attr-defined]
             service_user=person,
+            answers=selectors.administrations_for(request.api_token),  # type: ignore[attr-defined]
         )
     )

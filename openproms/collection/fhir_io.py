@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -198,19 +199,24 @@ def response_record(
 
 
 def person_bundle(
-    *, organisation: Organisation, service_user: ServiceUser
+    *,
+    organisation: Organisation,
+    service_user: ServiceUser,
+    answers: QuerySet[Administration] | None = None,
 ) -> dict[str, Any]:
     """A Bundle (type collection) of everything for one person in this
     organisation: their Patient, each QuestionnaireResponse and an Observation
-    per scale score, oldest first. Raises Http404 for another organisation's
-    person. The caller audits where it goes."""
+    per scale score, oldest first. ``answers`` narrows the answers a caller may
+    see (an API token limited to some services); by default every answer of the
+    person. Raises Http404 for another organisation's person. The caller audits
+    where it goes."""
     if service_user.organisation_id != organisation.pk:
         raise Http404("No such person.")
     definitions = _Definitions(organisation)
+    if answers is None:
+        answers = Administration.objects.all()
     administrations = (
-        Administration.objects.filter(
-            organisation=organisation, service_user=service_user
-        )
+        answers.filter(organisation=organisation, service_user=service_user)
         .select_related("organisation")
         .prefetch_related("results")
         .order_by("completed_at", "pk")

@@ -5,6 +5,7 @@ Observation search by patient and code, Patient $everything."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -235,3 +236,44 @@ def test_everything_is_the_persons_bundle_and_another_organisation_is_404(
     )
     assert other.status_code == 404
     assert other.json()["resourceType"] == "OperationOutcome"
+
+
+def test_everything_for_a_token_limited_to_a_service_leaves_out_other_services(
+    tenant_a: Tenant,
+) -> None:
+    from openproms.accounts.models import Service
+    from openproms.collection.services import administration_submit
+    from openproms.people.models import Episode
+    from tests.api.helpers import PHQ9, answers
+
+    person = person_with_episode(tenant_a)
+    seen = answered(tenant_a, person)
+    other = Service.objects.create(organisation=tenant_a.organisation, name="Other")
+    elsewhere = Episode.objects.create(
+        organisation=tenant_a.organisation,
+        service_user=person,
+        service=other,
+        start_date=dt.date(2026, 2, 2),
+    )
+    hidden = administration_submit(
+        organisation=tenant_a.organisation,
+        service_user=person,
+        measure=PHQ9,
+        answers=answers(),
+        mode="assisted",
+        submission_id="web-other",
+        episode=elsewhere,
+    ).administration
+    made = make_token(tenant_a, services=[tenant_a.service])
+    bundle = api_get(
+        made.secret,
+        _url("fhir_patient_everything", patient_id=f"person.{person.pk}"),
+    ).json()
+    responses = [
+        entry["resource"]["id"]
+        for entry in bundle["entry"]
+        if entry["resource"]["resourceType"] == "QuestionnaireResponse"
+    ]
+    assert any(str(seen.pk) in rid for rid in responses)
+    assert not any(str(hidden.pk) in rid for rid in responses)
+    assert len(responses) == 1
