@@ -19,44 +19,40 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
-from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
 from openproms.accounts.models import Organisation, User
-from openproms.audit.labels import action_label, read_label, record_label
-from openproms.audit.models import AuditEvent
-from openproms.audit.reads import DOWNLOAD_ACTION, VIEW_ACTION
-from openproms.audit.services import log_action, person_marker
+from openproms.audit.services import log_action
 from openproms.catalogue.descriptions import question_name
 from openproms.collection.fhir_io import person_bundle
 from openproms.collection.models import (
     AcceptabilityResponse,
-    Administration,
     PaperEntry,
     RiskAlert,
     SelfCompletionLink,
     TimePoint,
 )
-from openproms.governance.subject_access_words import (
-    Definitions,
-    questions,
-    wording_note,
+from openproms.governance.subject_access_records import (
+    Image,
+    Users,
+    answer_rows,
+    audit_events,
+    record,
+    scanned_pages,
 )
+from openproms.governance.subject_access_words import Definitions
 from openproms.imports.models import ImportedScore
 from openproms.people.models import Contact, Episode, EpisodePause, ServiceUser
-from openproms.scans.models import PrintedForm, ScanPage
-from openproms.scoring.phrasing import score_text
+from openproms.scans.models import PrintedForm
 from openproms.sharing.models import GpShare
 
 FORMAT_VERSION = 1
@@ -143,20 +139,6 @@ _FIELDS_ONLY = {
     "reminders": ("reminders", "Reminder"),
 }
 
-# Fields never exported: secrets that would let someone use a link or a printed
-# form, and the organisation (it is named once, under "about").
-_LEAVE_OUT = frozenset(
-    {"token_hash", "short_code_hash", "token", "payload", "organisation"}
-)
-
-
-@dataclass
-class Image:
-    """A scanned page's image and its name inside the ZIP file."""
-
-    name: str
-    page: ScanPage
-
 
 @dataclass
 class SubjectAccess:
@@ -175,200 +157,6 @@ class SubjectAccessFile:
     counts: Mapping[str, int]
 
 
-class _Users:
-    """Staff names by key, looked up once each."""
-
-    def __init__(self) -> None:
-        self.names: dict[int, str] = {}
-
-    def name(self, pk: int | None) -> str | None:
-        if pk is None:
-            return None
-        if pk not in self.names:
-            user = User.objects.filter(pk=pk).first()
-            self.names[pk] = (
-                user.display_name
-                if user is not None
-                else "A member of staff whose account was removed"
-            )
-        return self.names[pk]
-
-
-def _record(
-    obj: models.Model, users: _Users, *, leave_out: Iterable[str] = ()
-) -> dict[str, Any]:
-    """Every stored field of a record: users by name, other records by key,
-    coded choices also in words (``<field>_words``)."""
-    skip = _LEAVE_OUT | set(leave_out)
-    row: dict[str, Any] = {}
-    for f in obj._meta.concrete_fields:
-        if f.name in skip:
-            continue
-        value = getattr(obj, f.attname)
-        if f.is_relation and f.related_model is User:
-            row[f.name] = users.name(value)
-        elif f.is_relation:
-            row[f.name] = value
-        else:
-            row[f.name] = value
-            if f.choices and value not in (None, ""):
-                row[f"{f.name}_words"] = getattr(obj, f"get_{f.name}_display")()
-    return row
-
-
-def _administrations(
-    organisation: Organisation,
-    person: ServiceUser,
-    definitions: Definitions,
-    users: _Users,
-) -> tuple[list[Administration], list[dict[str, Any]]]:
-    administrations = list(
-        Administration.objects.filter(organisation=organisation, service_user=person)
-        .prefetch_related("results", "edits")
-        .order_by("completed_at", "pk")
-    )
-    rows = []
-    for a in administrations:
-        defn = definitions.get(a.measure_id, a.measure_version)
-        row = _record(a, users)
-        row["measure_name"] = definitions.name(a.measure_id, a.measure_version)
-        row["measure_title"] = defn.title if defn is not None else ""
-        row["wording_note"] = (
-            wording_note(
-                defn,
-                definitions.supplied.get((defn.id, defn.version)),
-                a.completed_at,
-            )
-            if defn is not None
-            else "This measure is no longer known to openproms, so its questions "
-            "are shown by number."
-        )
-        row["questions"] = questions(defn, a.answers)
-        scores = []
-        for result in a.results.all():
-            score = _record(result, users, leave_out=("administration",))
-            label = "Score"
-            if defn is not None and any(x.id == result.scale_id for x in defn.scales):
-                label = defn.scale(result.scale_id).label
-            score["scale_label"] = label
-            score["value_words"] = (
-                score_text(result.value) if result.value is not None else "No score"
-            )
-            scores.append(score)
-        row["scores"] = scores
-        row["edits"] = [
-            _record(edit, users, leave_out=("administration",))
-            for edit in a.edits.all()
-        ]
-        rows.append(row)
-    return administrations, rows
-
-
-def _scan_name(number: int, row: dict[str, Any], page: ScanPage) -> str:
-    suffix = PurePosixPath(page.image.name).suffix.lower() or ".png"
-    measure = slugify(row["measure_name"]) or "form"
-    return (
-        f"scans/{number:03d}-{measure}-{timezone.localtime(page.created_at):%Y-%m-%d}"
-        f"-page-{page.page_number or page.index + 1}{suffix}"
-    )
-
-
-def _scanned_pages(
-    organisation: Organisation,
-    person: ServiceUser,
-    administration_ids: list[int],
-    definitions: Definitions,
-    users: _Users,
-) -> tuple[list[dict[str, Any]], list[Image], list[int]]:
-    pages = list(
-        ScanPage.objects.filter(organisation=organisation)
-        .filter(
-            # Pages saved as their answers, and pages of a form printed for them
-            # not saved as anyone's answers (a form printed for them but saved as
-            # another person's answers shows that person's answers: not theirs).
-            Q(administration_id__in=administration_ids)
-            | Q(form__service_user=person, administration__isnull=True)
-        )
-        .prefetch_related("items")
-        .order_by("created_at", "pk")
-    )
-    rows, images, item_ids = [], [], []
-    for number, page in enumerate(pages, start=1):
-        row = _record(page, users, leave_out=("image", "aligned", "file", "batch"))
-        row["measure_name"] = (
-            definitions.name(page.measure_id, page.measure_version)
-            if page.measure_id
-            else "A form not yet read"
-        )
-        row["items"] = [
-            _record(i, users, leave_out=("page",)) for i in page.items.all()
-        ]
-        item_ids += [i.pk for i in page.items.all()]
-        row["image_file"] = None
-        if page.image and page.image_removed_at is None:
-            row["image_file"] = _scan_name(number, row, page)
-            images.append(Image(row["image_file"], page))
-        rows.append(row)
-    return rows, images, item_ids
-
-
-READ_ACTIONS = frozenset({VIEW_ACTION, DOWNLOAD_ACTION})
-
-# Records whose stored text names the code printed on a form ("phq9 form
-# K3X..."): their events are shown by the kind of record only.
-_TEXT_HOLDS_A_CODE = frozenset({"scans.printedform"})
-
-
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _record_words(event: AuditEvent) -> str:
-    if event.action in READ_ACTIONS:
-        return read_label(
-            str(event.detail.get("view", "")), int(event.detail.get("people", 0))
-        )
-    text = "" if event.object_type in _TEXT_HOLDS_A_CODE else event.object_repr
-    return record_label(event.object_type, text)
-
-
-def _audit_events(
-    organisation: Organisation,
-    person: ServiceUser,
-    refs: Mapping[str, Iterable[int]],
-    users: _Users,
-) -> list[dict[str, Any]]:
-    """Every event about the person: those that name them among the people they
-    are about (every read of a page or download showing them, and changes since
-    decision 0013), and those whose record is one of theirs (older events)."""
-    about = Q(people__contains=person_marker(person.pk))
-    for object_type, keys in refs.items():
-        ids = [str(k) for k in keys]
-        if ids:
-            about |= Q(object_type=object_type, object_id__in=ids)
-    # Events naming the person among their people: every read of their
-    # record (the person page, lists, downloads) and changes about them.
-    for key in refs.get("people.serviceuser", ()):
-        about |= Q(people__contains=person_marker(int(key)))
-    events = AuditEvent.objects.filter(organisation=organisation).filter(about)
-    rows = []
-    for event in events.order_by("at", "pk"):
-        who = users.name(event.actor_id) if event.actor_id else None
-        rows.append(
-            {
-                "at": event.at,
-                "who": who or _capitalised(event.actor_label) or "The system",
-                "action": event.action,
-                "action_words": action_label(event.action),
-                "record_type": event.object_type,
-                "record_key": event.object_id,
-                "record_words": _record_words(event),
-                "detail": event.detail,
-            }
-        )
-    return rows
-
-
 def subject_access_gather(
     *, organisation: Organisation, service_user: ServiceUser, actor: User
 ) -> SubjectAccess:
@@ -377,7 +165,7 @@ def subject_access_gather(
     if service_user.organisation_id != organisation.pk:
         raise Http404("No such person.")
     person = service_user
-    users = _Users()
+    users = Users()
     definitions = Definitions(organisation)
     consents = list(person.consents.order_by("-recorded_at", "-pk"))
     episodes = list(
@@ -397,7 +185,7 @@ def subject_access_gather(
         .select_related("episode__service", "rule__plan")
         .order_by("due_date", "pk")
     )
-    administrations, administration_rows = _administrations(
+    administrations, administration_rows = answer_rows(
         organisation, person, definitions, users
     )
     administration_ids = [a.pk for a in administrations]
@@ -443,13 +231,13 @@ def subject_access_gather(
     )
     imported_rows = []
     for score in imported:
-        row = _record(score, users)
+        row = record(score, users)
         row["measure_name"] = definitions.name(score.measure_id, score.measure_version)
         imported_rows.append(row)
-    page_rows, images, scan_item_ids = _scanned_pages(
+    page_rows, images, scan_item_ids = scanned_pages(
         organisation, person, administration_ids, definitions, users
     )
-    audit_rows = _audit_events(
+    audit_rows = audit_events(
         organisation,
         person,
         {
@@ -474,25 +262,25 @@ def subject_access_gather(
 
     episode_rows = []
     for e in episodes:
-        row = _record(e, users)
+        row = record(e, users)
         row["service_name"] = e.service.name
         episode_rows.append(row)
     contact_rows = []
     for c in contacts:
-        row = _record(c, users)
+        row = record(c, users)
         row["service_name"] = c.episode.service.name
         row["group_session_title"] = c.group_session.title if c.group_session else None
         contact_rows.append(row)
     time_point_rows = []
     for t in time_points:
-        row = _record(t, users)
+        row = record(t, users)
         row["measure_name"] = definitions.name(t.measure_id, t.measure_version)
         row["service_name"] = t.episode.service.name
         row["plan_name"] = t.rule.plan.name
         time_point_rows.append(row)
     alert_rows = []
     for alert in alerts:
-        row = _record(alert, users)
+        row = record(alert, users)
         defn = definitions.get(
             alert.administration.measure_id, alert.administration.measure_version
         )
@@ -507,7 +295,7 @@ def subject_access_gather(
         alert_rows.append(row)
     link_rows = []
     for link in links:
-        row = _record(link, users)
+        row = record(link, users)
         row["time_points"] = [t.pk for t in link.time_points.all()]
         row["measure_names"] = sorted(
             {
@@ -518,12 +306,12 @@ def subject_access_gather(
         link_rows.append(row)
     paper_rows = []
     for entry in paper:
-        row = _record(entry, users)
+        row = record(entry, users)
         row["measure_name"] = definitions.name(entry.measure_id, entry.measure_version)
         paper_rows.append(row)
     feedback_rows = []
     for response in feedback:
-        row = _record(response, users)
+        row = record(response, users)
         adm = response.administration
         row["measure_name"] = (
             definitions.name(adm.measure_id, adm.measure_version) if adm else None
@@ -531,7 +319,7 @@ def subject_access_gather(
         feedback_rows.append(row)
     printed_rows = []
     for form in printed:
-        row = _record(form, users)
+        row = record(form, users)
         row["measure_name"] = definitions.name(form.measure_id, form.measure_version)
         printed_rows.append(row)
 
@@ -549,10 +337,10 @@ def subject_access_gather(
             "'administrations'; the FHIR Bundle in fhir-bundle.json holds the "
             "same answers and scores in the FHIR R4 standard.",
         },
-        "person": _record(person, users),
-        "consents": [_record(c, users) for c in consents],
+        "person": record(person, users),
+        "consents": [record(c, users) for c in consents],
         "episodes": episode_rows,
-        "episode_pauses": [_record(p, users) for p in pauses],
+        "episode_pauses": [record(p, users) for p in pauses],
         "contacts": contact_rows,
         "time_points": time_point_rows,
         "administrations": administration_rows,
@@ -563,7 +351,7 @@ def subject_access_gather(
         "printed_forms": printed_rows,
         **{
             key: [
-                _record(r, users)
+                record(r, users)
                 for r in apps.get_model(*model).objects.filter(
                     organisation=organisation, service_user=person
                 )
@@ -571,11 +359,11 @@ def subject_access_gather(
             for key, model in _FIELDS_ONLY.items()
         },
         "scanned_pages": page_rows,
-        "research_consents": [_record(r, users) for r in research],
+        "research_consents": [record(r, users) for r in research],
         # The PDF and Bundle hold the text and the answers already given; the
         # practice's own record of the person is the practice's, not ours.
         "gp_shares": [
-            _record(s, users, leave_out={"pdf", "bundle", "matched_person"})
+            record(s, users, leave_out={"pdf", "bundle", "matched_person"})
             for s in shares
         ],
         "imported_scores": imported_rows,
