@@ -19,32 +19,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from openproms.paper.payload import TOKEN_RE as TOKEN_RE
+from openproms.paper.payload import VARIANT_CODES as VARIANT_CODES
+from openproms.paper.payload import VARIANTS as VARIANTS
+from openproms.paper.payload import Payload as Payload
+from openproms.paper.payload import Variant as Variant
+from openproms.paper.payload import parse_payload as parse_payload
 from openproms.paper.words import FORM_WORDS, form_key, form_words
 from openproms.scoring import Item, MeasureDefinition, option_label, require_wording
 
 LAYOUT_VERSION = 1
 """Bump when any geometry rule changes; old forms then fail the fingerprint check."""
 
-Variant = Literal["standard", "large_print", "blank", "blank_large_print"]
-VARIANTS: tuple[Variant, ...] = (
-    "standard",
-    "large_print",
-    "blank",
-    "blank_large_print",
-)
-VARIANT_CODES: dict[Variant, str] = {
-    "standard": "S",
-    "large_print": "L",
-    "blank": "B",
-    "blank_large_print": "BL",
-}
 ItemKind = Literal["choice", "write_in"]
 
 PAGE_W = 210.0
@@ -62,7 +54,6 @@ HEADER_TEXT_RIGHT = 158.0
 CONTENT_TOP = 52.0
 CONTENT_BOTTOM = 266.0
 MAX_RANGE_BOXES = 11
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 PT = 25.4 / 72.0  # millimetres per point
 FONT = "Helvetica"
 FONT_BOLD = "Helvetica-Bold"
@@ -196,51 +187,6 @@ class Layout:
     @property
     def item_ids(self) -> tuple[str, ...]:
         return tuple(r.item_id for p in self.pages for r in p.items)
-
-
-@dataclass(frozen=True, slots=True)
-class Payload:
-    """What the QR code says: enough to rebuild the page layout, and the token."""
-
-    version: int
-    measure_key: str
-    variant: Variant
-    page: int
-    count: int
-    fingerprint: str
-    token: str | None
-
-    def encode(self) -> str:
-        return "|".join(
-            [
-                f"OPF{self.version}",
-                self.measure_key,
-                VARIANT_CODES[self.variant],
-                str(self.page),
-                str(self.count),
-                self.fingerprint,
-                self.token or "",
-            ]
-        )
-
-
-def parse_payload(text: str) -> Payload | None:
-    """Parse a QR payload; None when it is not an openproms form code."""
-    parts = text.split("|")
-    if len(parts) != 7 or not parts[0].startswith("OPF"):
-        return None
-    ver, key, vcode, page, count, fp, token = parts
-    variants = {v: k for k, v in VARIANT_CODES.items()}
-    try:
-        version = int(ver[3:])
-        p, c = int(page), int(count)
-    except ValueError:
-        return None
-    if vcode not in variants or not 1 <= p <= c or "@" not in key:
-        return None
-    if token and not TOKEN_RE.match(token):
-        return None
-    return Payload(version, key, variants[vcode], p, c, fp, token or None)
 
 
 @dataclass(frozen=True, slots=True)
