@@ -23,6 +23,7 @@ from typing import Any
 from openproms.reports import charts, report_funnel, selectors
 from openproms.reports.models import Contract, ContractRequirement
 from openproms.reports.report_methods import contract_definition, methods
+from openproms.reports.selectors.versions import answered_versions, versions_note
 from openproms.scoring import MeasureDefinition
 from openproms.scoring.definitions import Scale
 from openproms.stats import (
@@ -353,6 +354,28 @@ def scale_title(measure_name: str, scale_label: str) -> str:
     return f"{measure_name} {scale_label}"
 
 
+def _versions_caveat(
+    contract: Contract,
+    definition: MeasureDefinition,
+    services: list[Any],
+    start: dt.date,
+    end: dt.date,
+) -> tuple[str, ...]:
+    """A caveat when the period's answers to a measure span more than one of its
+    versions (an organisation's own measure changed; decision 0026)."""
+    note = versions_note(
+        definition.short_name,
+        answered_versions(
+            organisation=contract.organisation,
+            measure_id=definition.id,
+            start=start,
+            end=end,
+            services=services,
+        ),
+    )
+    return (note.rstrip("."),) if note else ()
+
+
 def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
     """Every figure of the contract's report for ``start``..``end``, disclosed."""
     rule = contract_rule(contract)
@@ -480,7 +503,8 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
                 )
                 + funnel_figures,
                 chart=chart,
-                caveats=result.caveats,
+                caveats=result.caveats
+                + _versions_caveat(contract, definition, services, start, end),
                 funnel=funnel,
             )
         )

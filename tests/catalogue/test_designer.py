@@ -340,6 +340,29 @@ def test_a_designed_measure_is_answered_and_scored_and_old_answers_keep_their_ve
         "These Check-in answers were given on versions 1 and 2 of the measure."
         in unescape(dashboard.content.decode())
     )
+    # So does a commissioner report of a contract asking for the measure.
+    from openproms.accounts.models import CommissionerBody
+    from openproms.reports.models import Contract, ContractRequirement
+    from openproms.reports.report_builder import build_report
+
+    contract = Contract.objects.create(
+        organisation=tenant_a.organisation,
+        commissioner=CommissionerBody.objects.create(name="Funder", slug="funder"),
+        name="Check-ins",
+        reference="REF-1",
+        start_date=today - dt.timedelta(days=30),
+        end_date=today + dt.timedelta(days=30),
+    )
+    contract.services.set([tenant_a.service])
+    ContractRequirement.objects.create(
+        contract=contract, measure_id=published.measure_id, figures=[]
+    )
+    report = build_report(contract, start=today - dt.timedelta(days=7), end=today)
+    lines = [line for _, section in report.methods for line in section]
+    assert any(
+        "These Check-in answers were given on versions 1 and 2 of the measure" in line
+        for line in lines
+    ), lines
 
 
 def test_a_library_measure_whose_licence_forbids_changes_is_refused_with_the_reason(
