@@ -332,6 +332,10 @@ INVITATION_MAX_AGE = timedelta(days=7)
 OPENPROMS_SCAN_RETENTION_DAYS = int(
     os.environ.get("OPENPROMS_SCAN_RETENTION_DAYS", "90")
 )
+# Uploaded import files never imported are deleted after this many days (decision 0024).
+OPENPROMS_IMPORT_RETENTION_DAYS = int(
+    os.environ.get("OPENPROMS_IMPORT_RETENTION_DAYS", "30")
+)
 DATA_UPLOAD_MAX_NUMBER_FILES = 60
 
 LOGGING = {

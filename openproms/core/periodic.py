@@ -30,6 +30,8 @@ JOBS = [
     ),
     # Delete images of scanned pages that never became answers, once past retention.
     PeriodicJob("openproms.scans.tasks.expire_scan_images", every=24 * 60 * 60),
+    # Delete uploaded import files never imported, once past retention (decision 0024).
+    PeriodicJob("openproms.imports.tasks.expire_uploads", every=24 * 60 * 60),
     # Erase people past their organisation's retention period (decision 0021).
     PeriodicJob("openproms.governance.tasks.apply_retention", every=24 * 60 * 60),
     # Reminders: stop, make and send; retries wait out their back-off (decision 0030).

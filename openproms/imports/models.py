@@ -39,6 +39,7 @@ class ImportJob(models.Model):
         CHECKED = "checked", "Checked: ready to import"
         IMPORTING = "importing", "Being imported"
         IMPORTED = "imported", "Imported"
+        EXPIRED = "expired", "File deleted unused: upload it again to import it"
 
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.CASCADE, related_name="+"

@@ -26,3 +26,12 @@ def run_import(job_pk: int, commit: bool, actor_pk: int | None) -> dict[str, obj
         actor = User.objects.filter(pk=actor_pk).first() if actor_pk else None
         job = import_run(job=job, commit=commit, actor=actor)
     return {"job": job_pk, "status": job.status}
+
+
+@task()
+def expire_uploads() -> int:
+    """The daily job: delete the contents of uploaded files never imported, once
+    older than OPENPROMS_IMPORT_RETENTION_DAYS. Returns how many were deleted."""
+    from openproms.imports.retention import uploads_expire
+
+    return uploads_expire()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -65,7 +66,10 @@ def import_columns(request: HttpRequest, import_pk: int) -> HttpResponse:
     """Say what each column holds (offered from last time), then check the file."""
     organisation = _org(request)
     job = selectors.import_get(organisation=organisation, pk=import_pk)
-    if job.running or job.status == ImportJob.Status.IMPORTED:
+    if job.running or job.status in (
+        ImportJob.Status.IMPORTED,
+        ImportJob.Status.EXPIRED,
+    ):
         return redirect("imports:import_detail", organisation.slug, job.pk)
     measures = organisation_import_measures(organisation)
     table = read_table(bytes(job.content))
@@ -128,6 +132,7 @@ def import_detail(request: HttpRequest, import_pk: int) -> HttpResponse:
         "counts": counts,
         "changes": sum(v for k, v in counts.items() if k != "rows_skipped"),
         "percent": int(100 * job.rows_done / job.row_count) if job.row_count else 0,
+        "retention_days": settings.OPENPROMS_IMPORT_RETENTION_DAYS,
     }
     record_viewed(request, view="import", obj=job)
     if request.GET.get("progress"):
