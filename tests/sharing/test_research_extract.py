@@ -54,12 +54,15 @@ def _person(tenant: Tenant, reference: str, **fields: Any) -> ServiceUser:
         **fields,
     )
     for days in (60, 30):
+        # Noon on the local day: "now less 60 days" late in the evening falls on
+        # the next local day when a clock change lies between.
+        day = timezone.localdate() - dt.timedelta(days=days)
         factories.answered(
             tenant,
             person,
             "phq9",
             PHQ9,
-            when=timezone.now() - dt.timedelta(days=days),
+            when=timezone.make_aware(dt.datetime.combine(day, dt.time(12))),
         )
     return person
 
