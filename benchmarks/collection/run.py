@@ -112,10 +112,21 @@ def main() -> int:
     parser.add_argument(
         "--data-dir", default=str(ROOT / "benchmarks" / "out" / "collection")
     )
+    parser.add_argument(
+        "--without-read-audit",
+        action="store_true",
+        help="serve without the audit of reads (the 'before' of its cost)",
+    )
     args = parser.parse_args()
     data_dir = Path(args.data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "OPENPROMS_DATA_DIR": str(data_dir)}
+    server_env = dict(env)
+    if args.without_read_audit:
+        server_env["DJANGO_SETTINGS_MODULE"] = "no_read_audit_settings"
+        server_env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(Path(__file__).parent), env.get("PYTHONPATH")])
+        )
     database = "PostgreSQL" if env.get("OPENPROMS_DATABASE_URL") else "SQLite"
     stamp = data_dir / f"seeded-{args.service_users}-{args.administrations}-{database}"
     if not stamp.exists():
@@ -154,7 +165,7 @@ def main() -> int:
             "--threads",
             str(args.threads),
         ],
-        env=env,
+        env=server_env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -179,7 +190,8 @@ def main() -> int:
     base = float(trivial["95%"])
     print(
         f"\n{database}, {args.service_users:,} people, {args.administrations:,} answers, "
-        f"{args.users} users, {args.seconds} s, waitress {args.threads} threads "
+        f"{args.users} users, {args.seconds} s, waitress {args.threads} threads, "
+        f"{'without' if args.without_read_audit else 'with'} the audit of reads "
         f"(seeding took {stamp.read_text()} s)\n"
     )
     print(
