@@ -7,4 +7,6 @@ on the same code with the one middleware taken out (decision 0013).
 from openproms.settings import *  # noqa: F403
 from openproms.settings import MIDDLEWARE as _MIDDLEWARE
 
-MIDDLEWARE = [m for m in _MIDDLEWARE if m != "openproms.audit.reads.ReadAuditMiddleware"]
+MIDDLEWARE = [
+    m for m in _MIDDLEWARE if m != "openproms.audit.reads.ReadAuditMiddleware"
+]
