@@ -82,7 +82,7 @@ from openproms.paper.read_find import (
     is_bilevel,
     page_layout_for,
 )
-from openproms.paper.read_measure import PAPER_CAP, _measure_row
+from openproms.paper.read_measure import PAPER_CAP, _measure_row, _missing_boxes
 from openproms.paper.read_measure import _local_paper as _local_paper  # as above
 from openproms.paper.read_types import (
     DEFAULT_THRESHOLDS,
@@ -156,10 +156,15 @@ def read_page(
     smooth = np.asarray(cv2.blur(dark, (3, 3)), np.float32)
     bands = _bands(dark, page, thresholds.shadow_paper)
     per_row: list[tuple[ItemRow, list[Measure], float]] = []
+    missing: dict[str, frozenset[int]] = {}
     for row in page.items:
         dx, dy, match = _row_shift(dark, ref, row)
         if match < thresholds.row_match:
             dx = dy = 0.0
+        else:
+            missing[row.item_id] = _missing_boxes(
+                dark, ref, row, dx, dy, thresholds.print_seen
+            )
         per_row.append(
             (
                 row,
@@ -194,7 +199,19 @@ def read_page(
             if not reg_ok
             else f"printed boxes not found where expected (match {match:.2f})"
         )
-        items.append(_decide(row, ms, base, peak_base, thresholds, ok, reason, bilevel))
+        items.append(
+            _decide(
+                row,
+                ms,
+                base,
+                peak_base,
+                thresholds,
+                ok,
+                reason,
+                bilevel,
+                missing.get(row.item_id, frozenset()),
+            )
+        )
     return tuple(items), (aligned if keep_image else None)
 
 

@@ -48,6 +48,7 @@ _DOUBT = {
     "faint": "faint mark",
     "ink_nearby": "ink near the box",
     "shadowed": "dark paper round the box: a shadow?",
+    "missing": "box not on the page: torn off or covered?",
 }
 _SEEN = {
     "marked": "marked",
@@ -66,14 +67,23 @@ def _decide(
     registration_ok: bool,
     registration_reason: str,
     bilevel: bool = False,
+    missing: frozenset[int] = frozenset(),
 ) -> ItemReading:
+    """The item's decision from its boxes' measures (:func:`_measure_row`, above
+    the page's empty boxes: ``base`` for the mean, ``peak_base`` for the peak).
+
+    ``missing``: codes of boxes whose printed outline is not on the page
+    (:func:`~openproms.paper.read_measure._missing_boxes`): the item goes to a
+    person, since a mark there would be lost with the box."""
     boxes: list[BoxReading] = []
     clar: list[float] = []
     for code, mean, ink, outside, peak, shade, noise in measures:
         d = mean - base
         faint_stroke = peak - peak_base >= th.faint_peak
         state: BoxState
-        if shade >= th.shadow_paper:
+        if code in missing:
+            state = "missing"
+        elif shade >= th.shadow_paper:
             state = "shadowed"
         elif ink >= th.cancelled_ink and d >= th.cancelled_dark:
             state = "cancelled"
@@ -156,7 +166,7 @@ def _decide(
         return result("uncertain", None, registration_reason, seen, force_person=True)
     marked: list[BoxReading] = [b for b in boxes if b.state in ("marked", "circled")]
     cancelled = [b for b in boxes if b.state == "cancelled"]
-    doubtful = [b for b in boxes if b.state in ("faint", "ink_nearby", "shadowed")]
+    doubtful = [b for b in boxes if b.state in _DOUBT]
     cands = tuple(b.code for b in boxes if b.state != "empty")
     if doubtful:
         # Name every mark seen, not only the doubtful ones: the person weighs a faint

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from openproms.paper.inputs import GrayImage
 from openproms.paper.layout import ItemRow, Rect
 from openproms.paper.read_align import _sl
 from openproms.paper.read_bands import _band_at
@@ -138,3 +139,31 @@ def _measure_row(
         peak = float(np.percentile(smooth[sl], 98)) if inner.size else 0.0
         out.append((-1 - k, mean, ink, 0.0, peak, 0.0, 0.0))
     return out
+
+
+def _missing_boxes(
+    dark: FloatImage,
+    ref: GrayImage,
+    row: ItemRow,
+    dx: float,
+    dy: float,
+    floor: float,
+) -> frozenset[int]:
+    """Codes of the row's boxes whose printed outline is not on the page (torn
+    off, folded over, covered): where the printed page is dark within 0.5 mm of
+    the box (its outline), the aligned page's darkness, moved by the row's shift,
+    as a share of the printed darkness there, is under ``floor``."""
+    out: list[int] = []
+    for o in row.options:
+        r = o.box.inset(-0.5)
+        printed = ref[_sl(r)]
+        seen = dark[_sl(r, dx, dy)]
+        h = min(printed.shape[0], seen.shape[0])
+        w = min(printed.shape[1], seen.shape[1])
+        outline = printed[:h, :w] > 127
+        if not outline.any():
+            continue
+        expected = float(printed[:h, :w][outline].mean()) / 255.0
+        if float(seen[:h, :w][outline].mean()) < floor * expected:
+            out.append(o.code)
+    return frozenset(out)

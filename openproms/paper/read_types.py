@@ -29,7 +29,14 @@ pencil mark, which stays below about 0.3)."""
 
 Decision = Literal["answer", "blank", "multiple", "uncertain"]
 BoxState = Literal[
-    "empty", "marked", "faint", "cancelled", "circled", "ink_nearby", "shadowed"
+    "empty",
+    "marked",
+    "faint",
+    "cancelled",
+    "circled",
+    "ink_nearby",
+    "shadowed",
+    "missing",
 ]
 PageStatus = Literal["read", "needs_identity", "rejected", "blank"]
 FloatImage = npt.NDArray[np.float32]
@@ -113,6 +120,11 @@ class Thresholds:
     """Lowest match of a row's printed boxes before its answers go to a person."""
     accept: float = 0.5
     """Lowest confidence accepted without a person."""
+    print_seen: float = 0.2
+    """Share of a box's printed outline (its darkness where the printed page is
+    dark) below which the box is not on the page (a torn-off corner, a flap, a
+    sticker over it): whatever was marked there is lost, so the item goes to a
+    person. A blurred, faxed or copied outline keeps well over half."""
 
 
 DEFAULT_THRESHOLDS = Thresholds()
