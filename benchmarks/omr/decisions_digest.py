@@ -19,7 +19,9 @@ virtualenv was installed from.) One line per item, tab-separated: scenario, page
 (form number, measure, page of the form), item, decision, value (the answer's code,
 or "-"), whether a person checks it ("person" or "auto"), confidence, reason. A page
 the reader could not read gives one line with its status and reason. The last line
-is the SHA-256 of all the lines before it (each ending in a newline).
+is the SHA-256 of all the lines before it (each ending in a newline). ``--out``
+writes the same to a file, after a first line (starting with "#") naming the
+sample; tests/paper/data/decisions_pinned.tsv is such a file.
 
 By default the scenarios are the 19 the reader was tuned on (``EXISTING``), so the
 digest of a checkout without the later scenarios can be compared; ``--scenarios
@@ -133,7 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     total = digest(lines)
     print(f"sha256 {total} ({len(lines)} lines, {len(names)} scenarios)")
     if args.out:
-        args.out.write_text(text + f"sha256 {total}\n", encoding="utf-8")
+        made_by = (
+            f"# benchmarks/omr/decisions_digest.py --pages {args.pages} "
+            f"--seed {args.seed} --scenarios {','.join(names)}\n"
+        )
+        args.out.write_text(made_by + text + f"sha256 {total}\n", encoding="utf-8")
     return 0
 
 
