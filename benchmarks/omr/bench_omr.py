@@ -54,6 +54,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import argparse
 import json
 import math
+import re
 import resource
 import sys
 import time
@@ -234,6 +235,20 @@ class Tally:
         self.cpu = 0.0
         self.must_flag = 0
         self.examples: list[dict[str, Any]] = []  # silent errors, to reproduce
+        # Why items went to a person that did not need one (reason_kind).
+        self.unneeded: Counter[str] = Counter()
+
+
+def reason_kind(reason: str) -> str:
+    """What kind of reason sent an item to a person, without its numbers: the
+    doubts named in "not clear: ..." (faint mark, ink near the box, a shadow, a
+    box not on the page), or the reason with its figures taken out."""
+    if reason.startswith("not clear:"):
+        doubts = reason.split("; also seen")[0]
+        return "not clear: " + " + ".join(
+            sorted(set(re.findall(r"\(([^)]*)\)", doubts)))
+        )
+    return re.sub(r"\s*\([^)]*\d[^)]*\)", "", reason)
 
 
 #: Silent errors kept per scenario with what it takes to reproduce each.
@@ -311,6 +326,7 @@ def tally_scenario(
                 bs["review"] += 1
                 if expect != "flag":
                     c["review_unneeded"] += 1
+                    tally.unneeded[reason_kind(it.reason)] += 1
             else:
                 c["accepted"] += 1
                 bs["accepted"] += 1
@@ -359,6 +375,7 @@ def summarise(name: str, tally: Tally) -> dict[str, Any]:
         "cpu_s_per_page": cpu / max(c["pages"], 1),
         "pages_per_s_per_core": c["pages"] / max(cpu, 1e-9),
         "by_style": {k: dict(v) for k, v in sorted(by_style.items())},
+        "review_unneeded_reasons": dict(tally.unneeded.most_common()),
         "silent_examples": tally.examples,
         "risk_coverage": [
             {
@@ -547,6 +564,11 @@ def main(argv: list[str] | None = None) -> int:
             f"| {r['pages_per_s_per_core']:.1f} |",
             flush=True,
         )
+    for r in results:
+        why = r["review_unneeded_reasons"]
+        if why:
+            top = "; ".join(f"{k}: {v}" for k, v in list(why.items())[:4])
+            print(f"{r['scenario']}: sent to a person without need, why: {top}")
     for r in results:
         if r["trace_on_print_only"]:
             print(

@@ -117,3 +117,20 @@ def test_merging_runs_adds_their_counts_and_recomputes_the_bounds() -> None:
     assert merged["silent_per_10k_exact_upper95_one_sided"] == pytest.approx(
         1e4 * merge_runs.exact_upper(1, 30_000)
     )
+
+
+def test_reasons_for_a_person_are_grouped_without_their_figures(bench):
+    kind = bench.reason_kind
+    assert kind("not clear: 2 (faint mark); also seen: 1 (marked)") == (
+        "not clear: faint mark"
+    )
+    assert kind(
+        "not clear: 0 (dark paper round the box: a shadow?), 3 (faint mark)"
+    ) == ("not clear: dark paper round the box: a shadow? + faint mark")
+    assert kind("printed boxes not found where expected (match 0.21)") == (
+        "printed boxes not found where expected"
+    )
+    assert kind("page registration uncertain (1.4 mm)") == (
+        "page registration uncertain"
+    )
+    assert kind("no mark, but a measurement is close to a threshold: a person checks")

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from openproms.paper.read import DEFAULT_THRESHOLDS, _decide
+from openproms.paper.read import DEFAULT_THRESHOLDS
+from openproms.paper.read_decide import _decide
 from openproms.scoring import get_measure
 
 from .helpers import layout_for

@@ -18,7 +18,8 @@ from openproms.paper import (
 )
 from openproms.paper.layout import Rect
 from openproms.paper.marks import Pen, draw_mark, scale_mapping
-from openproms.paper.read import S, _local_paper, is_bilevel
+from openproms.paper.read import S, is_bilevel
+from openproms.paper.read_measure import _local_paper
 from openproms.paper.simulate import rot90, rotate
 from openproms.scoring import get_measure
 
