@@ -27,8 +27,8 @@ from tests.conftest import Tenant
 
 PHQ9 = get_measure("phq9")
 GAD7 = get_measure("gad7")
-# Item 9 of the PHQ-9 answered: a risk alert for the key worker; one item blank:
-# a prorated score.
+# Item 9 of the PHQ-9 answered: a risk alert for the key worker; one item left
+# blank.
 PHQ9_ANSWERS: dict[str, int | None] = {
     **dict.fromkeys(PHQ9.item_ids, 2),
     PHQ9.item_ids[0]: None,
@@ -149,7 +149,7 @@ def test_one_at_a_time_and_in_bulk_store_the_same_rows(tenant_a: Tenant) -> None
     assert len(in_bulk["administrations"]) == 2
     assert in_bulk["scale_results"] and in_bulk["outcome_scores"]
     assert len(in_bulk["risk_alerts"]) == 1 and len(in_bulk["alert_events"]) == 1
-    assert any(r["prorated"] for r in in_bulk["scale_results"])
+    assert any(r["items_missing"] for r in in_bulk["scale_results"])
     for kind, rows in in_bulk.items():
         assert rows == one_at_a_time[kind], kind
 
