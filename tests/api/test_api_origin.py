@@ -35,7 +35,7 @@ def _url(name: str) -> str:
 
 def _rest(secret: str, body: dict[str, Any]) -> Any:
     return Client().post(
-        _url("administration_post"),
+        reverse("api:v1:administration_post", kwargs={"org_slug": "alpha"}),
         json.dumps(body),
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="key-1",
