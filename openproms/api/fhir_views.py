@@ -23,6 +23,7 @@ from openproms.api import selectors
 from openproms.api.capability import capability_statement
 from openproms.api.tokens import require, shown, token_view
 from openproms.catalogue.selectors import measure_definition, organisation_measures
+from openproms.collection.administration_rows import ApiSender
 from openproms.collection.fhir_io import (
     patient_id,
     person_bundle,
@@ -323,6 +324,7 @@ def _contained_questionnaire(resource: Mapping[str, Any]) -> dict[str, Any] | No
 
 def _questionnaire_response_create(request: HttpRequest) -> HttpResponse:
     require(request, Action.ANSWER_COLLECT)
+    token = request.api_token  # type: ignore[attr-defined]
     try:
         resource = json.loads(request.body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -386,6 +388,7 @@ def _questionnaire_response_create(request: HttpRequest) -> HttpResponse:
             resource=resource,
             questionnaire=questionnaire,
             measure=request.GET.get("measure") or None,
+            sent_by=ApiSender(token_id=token.pk, name=token.name),
             request=request,
         )
     except FhirInputError as exc:

@@ -5,7 +5,8 @@ The submission id is the client's ``Idempotency-Key`` header or its
 made). ``administration_submit`` makes the replay safe: the same key with the
 same answers (the person, measure, time point and answers) gives back the
 original; with different ones it raises ``SubmissionConflict`` (409) and stores
-nothing.
+nothing. The answers keep which token sent them (``Administration.api_token``,
+and its name for when the token is deleted).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from openproms.api import selectors
 from openproms.api.models import ApiToken
 from openproms.api.tokens import Refusal
 from openproms.catalogue.selectors import measure_definition, organisation_uses_measure
+from openproms.collection.administration_rows import ApiSender
 from openproms.collection.models import Administration
 from openproms.collection.services import (
     SubmissionConflict,
@@ -116,6 +118,7 @@ def administration_create(
             episode=episode,
             time_point=point,
             completed_at=body.completed_at,
+            sent_by=ApiSender(token_id=token.pk, name=token.name),
             request=request,
         )
     except ResponseInvalid as exc:

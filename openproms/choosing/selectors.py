@@ -18,6 +18,7 @@ from openproms.accounts.models import Organisation
 from openproms.choosing.models import MeasureTrial, OwnDataReliability
 from openproms.collection import counts
 from openproms.collection.models import Administration, TimePoint
+from openproms.stats.spread import Quartiles, quartiles
 
 
 def reliability_status(
@@ -71,6 +72,10 @@ class TrialProgress:
     occasions: int
     answered: int
     median_days_to_answer: float | None
+    # Minutes from the answering screen first shown to the answers saved, over
+    # the answers that have a start time (``timed`` of them).
+    minutes: Quartiles | None
+    timed: int
     items_missing: list[tuple[str, int, int]]  # item id, missing, of answers
     acceptability: list[counts.AcceptabilityRow]
 
@@ -80,12 +85,15 @@ def trial_progress(trial: MeasureTrial, today: dt.date) -> TrialProgress:
     states = counts.count_states(points, today)
     answered = trial_administrations(trial).select_related("time_point")
     days = []
+    minutes: list[float] = []
     missing: dict[str, int] = {}
     total = 0
     for a in answered:
         total += 1
         if a.time_point is not None:
             days.append((a.completed_at.date() - a.time_point.window_start).days)
+        if a.minutes_to_complete is not None:
+            minutes.append(a.minutes_to_complete)
         for item_id, code in a.answers.items():
             missing.setdefault(item_id, 0)
             if code is None:
@@ -102,6 +110,8 @@ def trial_progress(trial: MeasureTrial, today: dt.date) -> TrialProgress:
         occasions=points.count(),
         answered=total,
         median_days_to_answer=median(days) if days else None,
+        minutes=quartiles(minutes),
+        timed=len(minutes),
         items_missing=[(i, n, total) for i, n in missing.items()],
         acceptability=acceptability,
     )

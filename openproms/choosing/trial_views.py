@@ -53,6 +53,36 @@ def trial_start(request: HttpRequest) -> HttpResponse:
     )
 
 
+def duration_words(minutes: float) -> str:
+    """A length of time as people say it: "45 seconds", "3 minutes 20 seconds",
+    "1 hour 5 minutes" (to the second under an hour, to the minute above)."""
+    seconds = max(0, round(minutes * 60))
+
+    def unit(n: int, word: str) -> str:
+        return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+    if seconds < 60:
+        return unit(seconds, "second")
+    if seconds < 3600:
+        whole, rest = divmod(seconds, 60)
+        return unit(whole, "minute") + (f" {unit(rest, 'second')}" if rest else "")
+    hours, rest = divmod(round(seconds / 60), 60)
+    return unit(hours, "hour") + (f" {unit(rest, 'minute')}" if rest else "")
+
+
+def _timing(progress: selectors.TrialProgress) -> dict[str, Any] | None:
+    """Minutes to complete in words: the median and the middle half."""
+    spread = progress.minutes
+    if spread is None:
+        return None
+    return {
+        "median": duration_words(spread.median),
+        "lower": duration_words(spread.lower),
+        "upper": duration_words(spread.upper),
+        "timed": progress.timed,
+    }
+
+
 def _review_context(request: HttpRequest, trial: MeasureTrial) -> dict[str, Any]:
     organisation = request.organisation  # type: ignore[attr-defined]
     definition = catalogue_selectors.measure_definition(
@@ -75,6 +105,7 @@ def _review_context(request: HttpRequest, trial: MeasureTrial) -> dict[str, Any]
         "definition": definition,
         "title": display_title(definition),
         "progress": progress,
+        "timing": _timing(progress),
         "missing": missing,
         "figures": own_data.measure_figures(
             definition=definition,

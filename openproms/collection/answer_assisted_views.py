@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from openproms.accounts.policy import Action, role_may
 from openproms.audit.reads import record_viewed
-from openproms.collection import answer_services as svc
+from openproms.collection import answer_selectors as reads
 from openproms.collection.answer_forms import (
     EditReasonForm,
     MeasureAnswerForm,
@@ -51,14 +51,14 @@ def answer_person(request: HttpRequest, person_pk: int) -> HttpResponse:
     """A person's due measures, with the three ways of answering them."""
     organisation = request.organisation  # type: ignore[attr-defined]
     person = service_user_get(membership=request.membership, pk=person_pk)  # type: ignore[attr-defined]
-    names = svc.MeasureNames(organisation)
+    names = reads.MeasureNames(organisation)
     record_viewed(request, view="answering: measures due", people=[person.pk])
     return render(
         request,
         template("person"),
         {
             "person": person,
-            "due": named_time_points(names, svc.due_time_points(person)),
+            "due": named_time_points(names, reads.due_time_points(person)),
             "measures": named_measures(names),
             "links": person.links.filter(
                 revoked_at__isnull=True,
@@ -87,7 +87,7 @@ def _assisted(
         answered = already_answered_page(request, time_point, definition)
         if answered is not None:
             return answered
-    form = answer_form(request, definition)
+    form = answer_form(request, definition, timed=True, time_point=time_point)
     status = 200
     if request.method == "POST":
         status = 400
@@ -127,7 +127,7 @@ def _assisted(
 @org_view(Action.ANSWER_COLLECT)
 @require_http_methods(["GET", "POST"])
 def answer_time_point(request: HttpRequest, time_point_pk: int) -> HttpResponse:
-    time_point = svc.time_point_get(membership=request.membership, pk=time_point_pk)  # type: ignore[attr-defined]
+    time_point = reads.time_point_get(membership=request.membership, pk=time_point_pk)  # type: ignore[attr-defined]
     definition = definition_for(
         request,
         time_point.measure_id,
@@ -155,7 +155,7 @@ def answer_measure(
         person=person,
         definition=definition,
         time_point=None,
-        episode=svc.current_episode(person),
+        episode=reads.current_episode(person),
     )
 
 
@@ -163,7 +163,7 @@ def answer_measure(
 @require_http_methods(["GET", "POST"])
 def answer_edit(request: HttpRequest, administration_pk: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
-    administration = svc.administration_get(
+    administration = reads.administration_get(
         membership=request.membership,
         pk=administration_pk,  # type: ignore[attr-defined]
     )
@@ -175,7 +175,7 @@ def answer_edit(request: HttpRequest, administration_pk: int) -> HttpResponse:
         data,
         definition=definition,
         initial_answers=administration.answers,
-        initial={"submission_id": svc.new_submission_id()},
+        initial={"submission_id": reads.new_submission_id()},
     )
     reason = EditReasonForm(data, initial={"version": administration.version})
     record_viewed(

@@ -92,6 +92,9 @@ class MeasureAnswerForm(forms.Form):
     """
 
     submission_id = forms.UUIDField(widget=forms.HiddenInput)
+    # When the answering screen was first shown, signed (answer_started.py);
+    # never a reason to refuse the answers: a bad one only stores no start.
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
     confirm_blanks = forms.BooleanField(
         required=False,
         label=gettext_lazy("Save with the blank questions left unanswered"),

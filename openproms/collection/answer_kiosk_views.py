@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from openproms.accounts.models import Organisation
 from openproms.accounts.policy import Action
 from openproms.audit.reads import record_viewed
-from openproms.collection import answer_services as svc
+from openproms.collection import answer_selectors as reads
 from openproms.collection import kiosk
 from openproms.collection.answer_forms import (
     KioskExitForm,
@@ -53,8 +53,8 @@ from openproms.translations.activation import in_person_language
 def kiosk_start(request: HttpRequest, person_pk: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     person = service_user_get(membership=request.membership, pk=person_pk)  # type: ignore[attr-defined]
-    due = list(svc.due_time_points(person))
-    names = svc.MeasureNames(organisation)
+    due = list(reads.due_time_points(person))
+    names = reads.MeasureNames(organisation)
     form = KioskStartForm(
         posted_data(request),
         due=[(str(tp.pk), f"{names.of(tp)}, {tp.label}") for tp in due],
@@ -189,7 +189,7 @@ def _kiosk_answer(
         state["index"] += 1
         kiosk.kiosk_save(request, state)
         return redirect("collection:kiosk_answer", org_slug=organisation.slug)
-    form = answer_form(request, definition)
+    form = answer_form(request, definition, timed=True, time_point=time_point)
     status = 200
     if request.method == "POST":
         status = 400
@@ -203,7 +203,7 @@ def _kiosk_answer(
                 collected_by=request.user,
                 episode=time_point.episode
                 if time_point
-                else svc.current_episode(person),
+                else reads.current_episode(person),
                 time_point=time_point,
             )
             if result is not None:

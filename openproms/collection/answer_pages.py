@@ -1,7 +1,8 @@
 """What every answering page shares: template names, the person's page, the
-definition with the organisation's wording, the answer form, saving through
-``administration_submit`` (through the helpers in ``answer_services``), and the
-"no wording" and "already answered" pages.
+definition with the organisation's wording, the answer form (on an answering
+screen, with the signed moment it was first shown: ``answer_started``), saving
+through ``administration_submit``, and the "no wording" and "already answered"
+pages.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 
 from openproms.catalogue.selectors import measure_definition, organisation_measures
-from openproms.collection import answer_services as svc
 from openproms.collection.answer_forms import MeasureAnswerForm
+from openproms.collection.answer_selectors import MeasureNames, new_submission_id
+from openproms.collection.answer_started import answer_start_read, answer_start_sign
 from openproms.collection.models import (
     Administration,
     TimePoint,
@@ -36,13 +38,13 @@ TEMPLATE = "collection/answer/"
 
 
 def named_time_points(
-    names: svc.MeasureNames, time_points: Iterable[TimePoint]
+    names: MeasureNames, time_points: Iterable[TimePoint]
 ) -> list[dict[str, Any]]:
     """Time points with their measure's short name, for lists and choices."""
     return [{"time_point": tp, "name": names.of(tp)} for tp in time_points]
 
 
-def named_measures(names: svc.MeasureNames) -> list[dict[str, Any]]:
+def named_measures(names: MeasureNames) -> list[dict[str, Any]]:
     """The organisation's measures in use, each with its short name, by name."""
     rows = [
         {"measure_id": m.measure_id, "name": names(m.measure_id, m.measure_version)}
@@ -117,15 +119,26 @@ def no_wording_page(
 
 
 def answer_form(
-    request: HttpRequest, definition: MeasureDefinition, **kwargs: Any
+    request: HttpRequest,
+    definition: MeasureDefinition,
+    *,
+    timed: bool = False,
+    time_point: TimePoint | None = None,
+    **kwargs: Any,
 ) -> MeasureAnswerForm:
+    """The answer form, bound on POST; on GET a new submission id and, for an
+    answering screen (``timed``), the signed moment it was first shown."""
     if request.method == "POST":
         return MeasureAnswerForm(request.POST, definition=definition, **kwargs)
-    return MeasureAnswerForm(
-        definition=definition,
-        initial={"submission_id": svc.new_submission_id()},
-        **kwargs,
-    )
+    submission_id = new_submission_id()
+    initial = {"submission_id": submission_id}
+    if timed:
+        initial["started"] = answer_start_sign(
+            submission_id=submission_id,
+            measure_id=definition.id,
+            time_point_id=time_point.pk if time_point is not None else None,
+        )
+    return MeasureAnswerForm(definition=definition, initial=initial, **kwargs)
 
 
 def submit(
@@ -139,7 +152,16 @@ def submit(
     episode: Episode | None,
     time_point: TimePoint | None,
 ) -> tuple[SubmitResult | None, int]:
-    """Save a valid form; on failure put the reason on the form. (result, status)"""
+    """Save a valid form from an answering screen, with when the screen was first
+    shown (when its signed start came back intact); on failure put the reason on
+    the form. (result, status)"""
+    submission_id = str(form.cleaned_data["submission_id"])
+    started_at = answer_start_read(
+        form.cleaned_data.get("started"),
+        submission_id=submission_id,
+        measure_id=form.definition.id,
+        time_point_id=time_point.pk if time_point is not None else None,
+    )
     try:
         return (
             administration_submit(
@@ -148,10 +170,11 @@ def submit(
                 measure=form.definition,
                 answers=form.codes,
                 mode=mode,
-                submission_id=str(form.cleaned_data["submission_id"]),
+                submission_id=submission_id,
                 collected_by=collected_by,
                 episode=episode,
                 time_point=time_point,
+                started_at=started_at,
                 request=request,
             ),
             200,

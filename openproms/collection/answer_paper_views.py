@@ -17,7 +17,8 @@ from django.views.decorators.http import require_http_methods
 from openproms.accounts import selectors as account_selectors
 from openproms.accounts.policy import Action
 from openproms.audit.reads import record_viewed
-from openproms.collection import answer_services as svc
+from openproms.collection import answer_selectors as reads
+from openproms.collection import paper_entry_services as paper
 from openproms.collection.answer_forms import (
     CompletedOnForm,
     PersonSearchForm,
@@ -55,20 +56,20 @@ def paper_start(request: HttpRequest) -> HttpResponse:
             pk = int(request.GET["saved"])
         except ValueError:
             raise Http404("No such answers.") from None
-        saved = svc.administration_get(membership=membership, pk=pk)
-    names = svc.MeasureNames(organisation)
+        saved = reads.administration_get(membership=membership, pk=pk)
+    names = reads.MeasureNames(organisation)
     form = PersonSearchForm(request.GET or None)
     people: list[dict[str, Any]] = []
     query = ""
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
         if query:
-            for person in svc.people_search(membership, query):
+            for person in reads.people_search(membership, query):
                 people.append(
                     {
                         "person": person,
                         "pending": named_time_points(
-                            names, svc.pending_time_points(person)
+                            names, reads.pending_time_points(person)
                         ),
                     }
                 )
@@ -88,7 +89,7 @@ def paper_start(request: HttpRequest) -> HttpResponse:
             "measures": named_measures(names),
             "open_entries": [
                 {"entry": entry, "name": names(entry.measure_id, entry.measure_version)}
-                for entry in svc.paper_entries_open(membership)
+                for entry in reads.paper_entries_open(membership)
             ],
             "saved": saved,
             "saved_name": names(saved.measure_id, saved.measure_version)
@@ -111,7 +112,7 @@ def _saved(organisation: Any, administration: Administration | None) -> HttpResp
 
 
 def _double_entry_on(episode: Episode | None) -> bool:
-    found = svc.settings_for(episode.service if episode else None)
+    found = reads.settings_for(episode.service if episode else None)
     return bool(found and found.double_entry)
 
 
@@ -139,7 +140,7 @@ def _paper(
         status = 400
         if form.is_valid() and date_form.is_valid():
             try:
-                outcome = svc.paper_entry_record(
+                outcome = paper.paper_entry_record(
                     organisation=organisation,
                     service_user=person,
                     measure=definition,
@@ -206,7 +207,7 @@ def _paper(
 @org_view(Action.PAPER_ENTER)
 @require_http_methods(["GET", "POST"])
 def paper_entry_time_point(request: HttpRequest, time_point_pk: int) -> HttpResponse:
-    time_point = svc.time_point_get(membership=request.membership, pk=time_point_pk)  # type: ignore[attr-defined]
+    time_point = reads.time_point_get(membership=request.membership, pk=time_point_pk)  # type: ignore[attr-defined]
     return _paper(
         request,
         person=time_point.episode.service_user,
@@ -229,7 +230,7 @@ def paper_entry_measure(
         person=person,
         definition=definition_for(request, measure_id),
         time_point=None,
-        episode=svc.current_episode(person),
+        episode=reads.current_episode(person),
     )
 
 
@@ -249,15 +250,15 @@ def _code_text(definition: MeasureDefinition, item_id: str, code: Any) -> str:
 @require_http_methods(["GET", "POST"])
 def paper_entry_resolve(request: HttpRequest, paper_entry_pk: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
-    entry = svc.paper_entry_get(membership=request.membership, pk=paper_entry_pk)  # type: ignore[attr-defined]
+    entry = reads.paper_entry_get(membership=request.membership, pk=paper_entry_pk)  # type: ignore[attr-defined]
     if entry.status != PaperEntry.Status.CONFLICT:
         return render(request, template("paper_resolve_none"), {"entry": entry})
     definition = definition_for(request, entry.measure_id, entry.measure_version)
     first, second = entry.first_answers, entry.second_answers or {}
     rows = []
     numbers = {item.id: n for n, item in enumerate(definition.items, 1)}
-    for key in svc.paper_entry_differences(entry):
-        if key == svc.DATE_KEY:
+    for key in paper.paper_entry_differences(entry):
+        if key == paper.DATE_KEY:
             rows.append(
                 (
                     key,
@@ -287,9 +288,9 @@ def paper_entry_resolve(request: HttpRequest, paper_entry_pk: int) -> HttpRespon
             for key, *_ in rows:
                 if form.cleaned_data[f"pick_{key}"] == "second":
                     chosen[key] = second.get(key)
-            day = dt.date.fromisoformat(chosen.pop(svc.DATE_KEY))
+            day = dt.date.fromisoformat(chosen.pop(paper.DATE_KEY))
             try:
-                submitted = svc.paper_entry_resolve(
+                submitted = paper.paper_entry_resolve(
                     entry=entry,
                     answers=chosen,
                     completed_on=day,

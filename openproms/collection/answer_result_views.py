@@ -14,6 +14,8 @@ from django.views.decorators.http import require_http_methods
 from openproms.accounts.policy import Action
 from openproms.accounts.selectors import support_text_for
 from openproms.audit.reads import record_viewed
+from openproms.collection import answer_results as results
+from openproms.collection import answer_selectors as reads
 from openproms.collection import answer_services as svc
 from openproms.collection.answer_forms import AcceptabilityForm
 from openproms.collection.answer_pages import (
@@ -29,7 +31,7 @@ from openproms.translations.selectors import measure_definition_for
 def result_context(
     administrations: list[Administration], request: HttpRequest
 ) -> dict[str, Any]:
-    shown = all(svc.results_shown(a) for a in administrations)
+    shown = all(results.results_shown(a) for a in administrations)
     blocks = []
     for administration in administrations:
         definition = measure_definition_for(
@@ -41,7 +43,9 @@ def result_context(
         blocks.append(
             {
                 "title": definition.title,
-                "lines": svc.result_lines(administration, definition) if shown else [],
+                "lines": results.result_lines(administration, definition)
+                if shown
+                else [],
             }
         )
     return {"shown": shown, "blocks": blocks}
@@ -50,7 +54,7 @@ def result_context(
 def support_context(administrations: list[Administration]) -> dict[str, str]:
     """The organisation's support text when these answers call for it (a risk answer,
     or a score moved the wrong way since last time), else an empty text."""
-    if not administrations or not svc.support_needed(administrations):
+    if not administrations or not results.support_needed(administrations):
         return {"support_text": ""}
     return {"support_text": support_text_for(administrations[0].organisation)}
 
@@ -80,7 +84,7 @@ def acceptability(
 @require_http_methods(["GET", "POST"])
 def answer_result(request: HttpRequest, administration_pk: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
-    administration = svc.administration_get(
+    administration = reads.administration_get(
         membership=request.membership,
         pk=administration_pk,  # type: ignore[attr-defined]
     )
@@ -89,7 +93,7 @@ def answer_result(request: HttpRequest, administration_pk: int) -> HttpResponse:
     if done:
         messages.success(request, "Thank you. The answers are saved.")
         return redirect(person_url(organisation, person))
-    names = svc.MeasureNames(organisation)
+    names = reads.MeasureNames(organisation)
     record_viewed(request, view="answers and result", people=[person.pk])
     return render(
         request,
@@ -102,7 +106,7 @@ def answer_result(request: HttpRequest, administration_pk: int) -> HttpResponse:
             "person": person,
             "person_url": person_url(organisation, person),
             "next_due": next(
-                iter(named_time_points(names, svc.due_time_points(person)[:1])), None
+                iter(named_time_points(names, reads.due_time_points(person)[:1])), None
             ),
         },
         status=400 if form.errors else 200,

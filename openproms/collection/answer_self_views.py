@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openproms.accounts.policy import Action
-from openproms.collection import answer_services as svc
+from openproms.collection import answer_selectors as reads
 from openproms.collection import links
 from openproms.collection.answer_forms import (
     LinkCreateForm,
@@ -53,8 +53,8 @@ from openproms.translations.selectors import measure_definition_for
 def link_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     person = service_user_get(membership=request.membership, pk=person_pk)  # type: ignore[attr-defined]
-    due = list(svc.due_time_points(person))
-    names = svc.MeasureNames(organisation)
+    due = list(reads.due_time_points(person))
+    names = reads.MeasureNames(organisation)
     form = LinkCreateForm(
         posted_data(request),
         due=[(str(tp.pk), f"{names.of(tp)}, {tp.label}") for tp in due],
@@ -224,7 +224,7 @@ def _self_answer(request: HttpRequest, link: SelfCompletionLink) -> HttpResponse
         check_wording(definition)
     except WordingNotAvailable as error:
         return no_wording_page(request, definition, error)
-    form = answer_form(request, definition)
+    form = answer_form(request, definition, timed=True, time_point=time_point)
     status = 200
     if request.method == "POST":
         status = 400

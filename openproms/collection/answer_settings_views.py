@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from openproms.accounts import selectors as account_selectors
 from openproms.accounts.policy import Action
+from openproms.collection import answer_selectors as reads
 from openproms.collection import answer_services as svc
 from openproms.collection.answer_forms import CollectionSettingsForm
 from openproms.collection.answer_pages import (
@@ -23,7 +24,7 @@ from openproms.core.access import org_view
 def collection_settings(request: HttpRequest, service_pk: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     service = account_selectors.service_get(organisation=organisation, pk=service_pk)
-    current = svc.settings_for(service)
+    current = reads.settings_for(service)
     assert current is not None
     form = CollectionSettingsForm(
         posted_data(request),

@@ -32,6 +32,7 @@ from django.utils import timezone
 from openproms.accounts.models import Organisation, User
 from openproms.audit.services import log_action
 from openproms.catalogue.selectors import measure_definition
+from openproms.collection.administration_rows import ApiSender
 from openproms.collection.models import Administration, ScaleResult, TimePoint
 from openproms.collection.services import (
     SubmissionConflict,
@@ -378,6 +379,7 @@ def questionnaire_response_import(
     episode: Episode | None = None,
     time_point: TimePoint | None = None,
     actor: User | None = None,
+    sent_by: ApiSender | None = None,
     request: HttpRequest | None = None,
 ) -> ImportResult:
     """Import one QuestionnaireResponse for a person of this organisation.
@@ -385,7 +387,8 @@ def questionnaire_response_import(
     The response is read with the organisation's definitions (see
     ``fhir.read_questionnaire_response``), then saved through
     ``administration_submit`` (mode "Imported"), which validates, scores, stores,
-    raises risk alerts and completes ``time_point``. The submission id comes from
+    raises risk alerts and completes ``time_point``; ``sent_by`` is the API token
+    that sent it, kept on the answers. The submission id comes from
     the response's identifier, so importing it again stores nothing new (a
     response this organisation exported carries its own submission id back). A
     score the sender stored is compared and never stored: a disagreement is a
@@ -449,6 +452,7 @@ def questionnaire_response_import(
                 episode=episode,
                 time_point=time_point,
                 completed_at=completed_at,
+                sent_by=sent_by,
                 request=request,
             )
         except ResponseInvalid as exc:

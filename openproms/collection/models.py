@@ -218,6 +218,15 @@ class Administration(models.Model):
     submission_id = models.CharField(max_length=64)
     payload_hash = models.CharField(max_length=64)
     completed_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When the answering screen these answers were given on was first "
+            "shown (answer_started.py); empty for paper, imports and the API, "
+            "and whenever the signed start did not come back intact."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     scored_with = models.CharField(
         max_length=40,
@@ -225,6 +234,16 @@ class Administration(models.Model):
     )
     is_pilot = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
+    # Answers sent through the REST API or FHIR: the token that sent them (kept
+    # when it is revoked) and its name (kept when the token is deleted).
+    api_token = models.ForeignKey(
+        "api.ApiToken",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="administrations",
+    )
+    api_token_name = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["-completed_at", "-id"]
@@ -255,6 +274,22 @@ class Administration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id} on {self.completed_at:%d %b %Y}"
+
+    @property
+    def minutes_to_complete(self) -> float | None:
+        """Minutes from the answering screen first shown to the answers saved;
+        None without a start time."""
+        if self.started_at is None:
+            return None
+        return (self.completed_at - self.started_at).total_seconds() / 60
+
+    @property
+    def origin(self) -> str:
+        """How these answers came, in words for staff: the mode, and for answers
+        sent through the API the token that sent them."""
+        if self.api_token_name:
+            return f"Sent through the API by token \u2018{self.api_token_name}\u2019"
+        return str(self.get_mode_display())  # type: ignore[attr-defined]
 
 
 class ScaleResult(models.Model):

@@ -4,8 +4,9 @@
 scores them with the engine, stores answers and scores, raises risk alerts to the
 key worker, completes the time point, and is idempotent on the submission id: the
 same submission twice stores one answer; a different body under the same id is
-refused. Web forms, the kiosk, self-completion links, typed-in paper and scanned
-paper all call it.
+refused. Web forms, the kiosk, self-completion links, typed-in paper, scanned
+paper, FHIR and the REST API all call it; an import of many answers calls its
+bulk form (``bulk_submit``). Both write their rows through ``administration_rows``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ from django.utils import timezone
 
 from openproms.accounts.models import Organisation, User
 from openproms.audit.services import log_action
+from openproms.collection.administration_rows import (
+    ApiSender,
+    administration_new,
+    administrations_store,
+    insert_rows,
+    scale_result_rows,
+)
 from openproms.collection.models import (
     Administration,
     AdministrationEdit,
@@ -112,55 +120,10 @@ def payload_hash(
 
 
 def _store_results(administration: Administration, score: ResponseScore) -> None:
-    results = ScaleResult.objects.bulk_create(
-        [
-            ScaleResult(
-                organisation_id=administration.organisation_id,
-                administration=administration,
-                scale_id=scale_id,
-                value=scale.value,
-                reason=(scale.reason or "")[:300],
-                band=scale.band or "",
-                band_index=scale.band_index,
-                is_case=scale.case,
-                prorated=scale.prorated,
-                items_missing=len(scale.items_missing),
-            )
-            for scale_id, scale in score.scales.items()
-        ]
-    )
+    """Replace an administration's scale results (and their outcome scores)."""
+    results = scale_result_rows(administration, score)
+    insert_rows(ScaleResult, results)
     replace_outcome_scores(administration, results)
-
-
-def _raise_alerts(
-    administration: Administration, score: ResponseScore, request: HttpRequest | None
-) -> list[RiskAlert]:
-    episode = administration.episode
-    assigned = episode.key_worker if episode is not None else None
-    alerts = []
-    for alert in score.alerts:
-        risk = RiskAlert.objects.create(
-            organisation=administration.organisation,
-            administration=administration,
-            service_user=administration.service_user,
-            item_id=alert.item_id,
-            code=alert.code,
-            message=alert.message[:500],
-            assigned_to=assigned,
-        )
-        log_action(
-            action="alert.raise",
-            organisation=administration.organisation,
-            obj=risk,
-            request=request,
-            actor_label="system",
-            detail={
-                "item": alert.item_id,
-                "assigned_to": assigned.email if assigned else None,
-            },
-        )
-        alerts.append(risk)
-    return alerts
 
 
 def administration_submit(
@@ -175,9 +138,16 @@ def administration_submit(
     episode: Episode | None = None,
     time_point: TimePoint | None = None,
     completed_at: dt.datetime | None = None,
+    started_at: dt.datetime | None = None,
+    sent_by: ApiSender | None = None,
     request: HttpRequest | None = None,
 ) -> SubmitResult:
     """Validate, score and store one completed measure.
+
+    ``started_at``: when the answering screen was first shown (none for paper,
+    imports and the API); ``sent_by``: the API token that sent the answers. The
+    rows are written by ``administration_rows.administrations_store``, as an
+    import's are.
 
     Raises ``ResponseInvalid`` (from the engine; each error names the item and the
     bad value), ``SubmissionConflict``, ``TimePointAlreadyAnswered`` or
@@ -209,39 +179,28 @@ def administration_submit(
                     raise TimePointAlreadyAnswered(
                         locked, answered, measure_name=measure.short_name
                     )
-            administration = Administration.objects.create(
+            now = timezone.now()
+            administration = administration_new(
                 organisation=organisation,
                 service_user=service_user,
+                measure=measure,
+                codes=codes,
+                mode=mode,
+                submission_id=submission_id,
+                digest=digest,
+                completed_at=completed_at or now,
+                created_at=now,
+                collected_by=collected_by,
                 episode=episode,
                 time_point=time_point,
-                measure_id=measure.id,
-                measure_version=measure.version,
-                answers=dict(codes),
-                mode=mode,
-                collected_by=collected_by,
-                submission_id=submission_id,
-                payload_hash=digest,
-                completed_at=completed_at or timezone.now(),
-                scored_with=measure.key,
-                is_pilot=bool(time_point and time_point.is_pilot),
+                started_at=started_at,
+                sent_by=sent_by,
             )
-            _store_results(administration, score)
-            if time_point is not None:
-                TimePoint.objects.filter(pk=time_point.pk).update(
-                    status=TimePoint.Status.COMPLETED,
-                    missed_reason="",
-                )
-            log_action(
-                action="administration.create",
-                actor=collected_by,
+            administrations_store(
                 organisation=organisation,
-                obj=administration,
+                new=[(administration, score)],
                 request=request,
-                # The person themselves: named by the record's key, never here.
-                actor_label=None if collected_by else "the person answering",
-                detail={"measure": measure.key, "mode": mode},
             )
-            _raise_alerts(administration, score, request)
             if episode is not None:
                 from openproms.collection.scheduling import episode_schedule_refresh
 

@@ -67,18 +67,24 @@ def _answer(
     point: TimePoint | None,
     total: int,
     when: dt.datetime,
+    *,
+    minutes: float | None = None,
+    mode: str = Administration.Mode.ASSISTED,
 ) -> Administration:
+    """Answers saved at ``when``; with ``minutes``, their screen was first shown
+    that many minutes before."""
     definition = measure_definition(organisation=tenant.organisation, measure_id="phq9")
     return administration_submit(
         organisation=tenant.organisation,
         service_user=episode.service_user,
         measure=definition,
         answers=phq9_answers(total),
-        mode=Administration.Mode.ASSISTED,
+        mode=mode,
         submission_id=str(uuid.uuid4()),
         episode=episode,
         time_point=point,
         completed_at=when,
+        started_at=None if minutes is None else when - dt.timedelta(minutes=minutes),
     ).administration
 
 
@@ -183,6 +189,54 @@ def test_the_review_shows_completion_acceptability_missing_and_psychometrics(
 
 
 @pytest.mark.django_db
+def test_the_review_shows_median_and_middle_half_of_minutes_to_complete(
+    tenant_a: Tenant,
+) -> None:
+    today = timezone.localdate()
+    trial = _start(tenant_a)
+    now = timezone.now()
+    # Four answers timed on screen (2, 4, 6 and 10 minutes) and one typed in from
+    # paper, which has no start time.
+    for n, (minutes, mode) in enumerate(
+        [
+            (2, Administration.Mode.SELF),
+            (4, Administration.Mode.KIOSK),
+            (6, Administration.Mode.ASSISTED),
+            (10, Administration.Mode.SELF),
+            (None, Administration.Mode.PAPER_ENTRY),
+        ]
+    ):
+        episode = _person(tenant_a, f"T-{n}", today - dt.timedelta(days=3))
+        episode_schedule_refresh(episode=episode)
+        point = TimePoint.objects.filter(episode=episode).order_by("due_date").first()
+        _answer(tenant_a, episode, point, 10, now, minutes=minutes, mode=mode)
+    client = verified_client(tenant_a.members["manager"].user)
+    text = client.get(_url("trial_review", trial_pk=trial.pk)).content.decode()
+    # Quartiles of 2, 4, 6, 10 (R's quantile, type 7): 3.5, 5 and 7.
+    assert "Half of the people took 5 minutes or less." in text
+    assert "The middle half took between 3 minutes 30 seconds and 7 minutes" in text
+    assert "inter-quartile range of 4 timed answers" in text
+    assert "4 of 5 answers" in text
+    assert "Paper forms typed in or scanned" in text
+    assert "of the occasion opening" in text  # days to answer, still shown
+
+
+@pytest.mark.django_db
+def test_a_review_with_no_timed_answers_says_so(tenant_a: Tenant) -> None:
+    trial = _start(tenant_a)
+    episode = _person(tenant_a, "T-9", timezone.localdate())
+    episode_schedule_refresh(episode=episode)
+    point = TimePoint.objects.filter(episode=episode).order_by("due_date").first()
+    _answer(
+        tenant_a, episode, point, 10, timezone.now(), mode=Administration.Mode.IMPORT
+    )
+    client = verified_client(tenant_a.members["manager"].user)
+    text = client.get(_url("trial_review", trial_pk=trial.pk)).content.decode()
+    assert "No timed answers yet." in text
+    assert "0 of 1 answer" in text
+
+
+@pytest.mark.django_db
 def test_keep_ends_the_pilot_from_then_on(tenant_a: Tenant) -> None:
     today = timezone.localdate()
     trial = _start(tenant_a)
@@ -263,3 +317,13 @@ def test_a_measure_without_its_licensed_wording_cannot_be_tried(
     assert response.status_code == 400
     assert "The wording of WEMWBS is licensed" in response.content.decode()
     assert not MeasureTrial.objects.exists()
+
+
+def test_durations_read_as_people_say_them() -> None:
+    from openproms.choosing.trial_views import duration_words
+
+    assert duration_words(0.75) == "45 seconds"
+    assert duration_words(1) == "1 minute"
+    assert duration_words(3.5) == "3 minutes 30 seconds"
+    assert duration_words(61) == "1 hour 1 minute"
+    assert duration_words(120) == "2 hours"

@@ -17,7 +17,12 @@ from django.utils import timezone
 
 from openproms.audit.models import AuditEvent
 from openproms.catalogue.selectors import measure_definition
-from openproms.collection import answer_services, links, scheduling
+from openproms.collection import (
+    answer_services,
+    links,
+    paper_entry_services,
+    scheduling,
+)
 from openproms.collection.models import (
     Administration,
     MeasurementPlan,
@@ -223,7 +228,7 @@ def fill_everything(tenant: Any, django_capture_on_commit_callbacks: Any) -> Non
                 ],
             )
         # Typed paper form, then a risk answer with a worker.
-        answer_services.paper_entry_record(
+        paper_entry_services.paper_entry_record(
             organisation=org,
             service_user=person,
             measure=who5,

@@ -27,7 +27,7 @@ from playwright.sync_api import Page, expect
 
 from openproms.accounts.models import Membership
 from openproms.audit.models import AuditEvent
-from openproms.collection.answer_services import due_time_points
+from openproms.collection.answer_selectors import due_time_points
 from openproms.collection.models import (
     Administration,
     ScaleResult,

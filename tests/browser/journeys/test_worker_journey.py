@@ -23,7 +23,7 @@ from playwright.sync_api import Page, expect
 
 from openproms.accounts.models import Membership, User
 from openproms.catalogue.selectors import measure_definition
-from openproms.collection.answer_services import due_time_points
+from openproms.collection.answer_selectors import due_time_points
 from openproms.collection.models import Administration, RiskAlert, TimePoint
 from openproms.people.selectors import caseload_for
 from openproms.scoring import MeasureDefinition, default_library, score_response
