@@ -15,7 +15,7 @@ import binascii
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Header, NinjaAPI, Query
 from ninja.security import HttpBearer
@@ -29,12 +29,12 @@ from openproms.api.rest_build import (
     episode_out,
     measure_out,
     person_out,
+    scores_by_administration,
     time_point_out,
 )
 from openproms.api.rest_write import administration_create
 from openproms.api.tokens import Refusal, require, shown
 from openproms.catalogue.selectors import organisation_measures
-from openproms.collection.models import AdministrationEdit
 from openproms.reports.selectors.collection_summary import collection_summary
 
 MAX_LIMIT = 500
@@ -96,6 +96,26 @@ def _page(
         "next_cursor": token,
         "next": request.build_absolute_uri(f"{request.path}?{query.urlencode()}"),
     }
+
+
+def _changed_since(
+    rows: QuerySet[Any], changes: list[Q], cursor: str | None, limit: int
+) -> list[int]:
+    """The keys of the next page of ``rows`` with any of ``changes``: the first
+    ``limit + 1`` keys of each kind of change (each its own query, a range on its
+    own index), merged. Asking for them all in one query (an OR across tables)
+    walks every row in key order testing each until a page is found: the whole
+    table when little has changed."""
+    after = _cursor(cursor)
+    keys: set[int] = set()
+    for change in changes:
+        keys.update(
+            rows.filter(change, pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .distinct()[: limit + 1]
+        )
+    return sorted(keys)[: limit + 1]
 
 
 class ListQuery(s.Schema):
@@ -207,15 +227,19 @@ def time_point_list(request: HttpRequest, query: Query[ListQuery]) -> Any:
     since = _since(query)
     rows = _time_points(request)
     if since is not None:
+        changes = [
+            Q(episode__created_at__gte=since),
+            Q(administration__created_at__gte=since),
+            Q(missed_recorded_at__gte=since),
+            Q(printed_at__gte=since),
+        ]
+        scoped = selectors.time_points_for(_token(request))
         rows = rows.filter(
-            Q(episode__created_at__gte=since)
-            | Q(administration__created_at__gte=since)
-            | Q(missed_recorded_at__gte=since)
-            | Q(printed_at__gte=since)
+            pk__in=_changed_since(scoped, changes, query.cursor, query.limit)
         )
     found, links = _page(request, rows, query.cursor, query.limit)
     shown(request, [p.person_pk for p in found])
-    names = definitions(_token(request).organisation)
+    names = definitions(_token(request).organisation, _measures(found))
     return _json(request, {"items": [time_point_out(p, names) for p in found], **links})
 
 
@@ -239,7 +263,18 @@ def time_point_detail(request: HttpRequest, time_point_id: int) -> Any:
 
 
 def _administrations(request: HttpRequest) -> QuerySet[Any]:
-    return selectors.administrations_for(_token(request)).prefetch_related("results")
+    return selectors.administrations_for(_token(request))
+
+
+def _measures(rows: list[Any]) -> set[tuple[str, str]]:
+    return {(r.measure_id, r.measure_version) for r in rows}
+
+
+def _administrations_out(request: HttpRequest, found: list[Any]) -> list[Any]:
+    """The rows as JSON: their measures and their scores read once for the page."""
+    names = definitions(_token(request).organisation, _measures(found))
+    scores = scores_by_administration(found)
+    return [administration_out(a, names, scores) for a in found]
 
 
 @api.get("/administrations", response=s.AdministrationPage, tags=["answers"])
@@ -250,20 +285,13 @@ def administration_list(request: HttpRequest, query: Query[ListQuery]) -> Any:
     since = _since(query)
     rows = _administrations(request)
     if since is not None:
+        changes = [Q(created_at__gte=since), Q(edits__edited_at__gte=since)]
         rows = rows.filter(
-            Q(created_at__gte=since)
-            | Exists(
-                AdministrationEdit.objects.filter(
-                    administration=OuterRef("pk"), edited_at__gte=since
-                )
-            )
+            pk__in=_changed_since(rows, changes, query.cursor, query.limit)
         )
     found, links = _page(request, rows, query.cursor, query.limit)
     shown(request, [a.service_user_id for a in found])
-    names = definitions(_token(request).organisation)
-    return _json(
-        request, {"items": [administration_out(a, names) for a in found], **links}
-    )
+    return _json(request, {"items": _administrations_out(request, found), **links})
 
 
 @api.get(
@@ -277,9 +305,7 @@ def administration_detail(request: HttpRequest, administration_id: int) -> Any:
     if found is None:
         raise Http404("No such answers.")
     shown(request, [found.service_user_id])
-    return _json(
-        request, administration_out(found, definitions(_token(request).organisation))
-    )
+    return _json(request, _administrations_out(request, [found])[0])
 
 
 @api.post(
@@ -308,9 +334,7 @@ def administration_post(
     )
     shown(request, [administration.service_user_id])
     stored = _administrations(request).get(pk=administration.pk)
-    return 201 if created else 200, administration_out(
-        stored, definitions(_token(request).organisation)
-    )
+    return 201 if created else 200, _administrations_out(request, [stored])[0]
 
 
 # ---------------------------------------------------------------- measures
