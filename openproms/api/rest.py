@@ -15,7 +15,7 @@ import binascii
 import datetime as dt
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Header, NinjaAPI, Query
 from ninja.security import HttpBearer
@@ -35,6 +35,8 @@ from openproms.api.rest_build import (
 from openproms.api.rest_write import administration_create
 from openproms.api.tokens import Refusal, require, shown
 from openproms.catalogue.selectors import organisation_measures
+from openproms.collection.models import Administration, AdministrationEdit, TimePoint
+from openproms.people.models import Episode
 from openproms.reports.selectors.collection_summary import collection_summary
 
 MAX_LIMIT = 500
@@ -99,23 +101,43 @@ def _page(
 
 
 def _changed_since(
-    rows: QuerySet[Any], changes: list[Q], cursor: str | None, limit: int
+    rows: QuerySet[Any],
+    changes: list[tuple[Q, QuerySet[Any]]],
+    cursor: str | None,
+    limit: int,
 ) -> list[int]:
-    """The keys of the next page of ``rows`` with any of ``changes``: the first
-    ``limit + 1`` keys of each kind of change (each its own query, a range on its
-    own index), merged. Asking for them all in one query (an OR across tables)
-    walks every row in key order testing each until a page is found: the whole
-    table when little has changed."""
+    """The keys of the next page of ``rows`` with any of ``changes``.
+
+    Each change is a condition on ``rows`` and the keys it holds, read from its
+    own table by its own index. For each, the first ``limit + 1`` keys after the
+    cursor are found, and the merged keys give the page. Asking for them all in
+    one query (an OR across tables) walks every row in key order until a page is
+    found: the whole table when little has changed. So each change is first
+    tried on the next few keys (a bounded walk: enough when much has changed),
+    and then, from where that stopped, through its keys (few, when little has).
+    """
     after = _cursor(cursor)
-    keys: set[int] = set()
-    for change in changes:
-        keys.update(
-            rows.filter(change, pk__gt=after)
+    window = limit * 4 + 4
+    next_keys = rows.filter(pk__gt=after).order_by("pk")
+    following = next_keys.values("pk")[:window]
+    edge = list(next_keys.values_list("pk", flat=True)[:window])
+    found: set[int] = set()
+    for condition, keys in changes:
+        near = list(
+            rows.filter(condition, pk__in=Subquery(following))
             .order_by("pk")
             .values_list("pk", flat=True)
             .distinct()[: limit + 1]
         )
-    return sorted(keys)[: limit + 1]
+        found.update(near)
+        if len(near) > limit or len(edge) < window:
+            continue
+        found.update(
+            rows.filter(pk__in=Subquery(keys), pk__gt=edge[-1])
+            .order_by("pk")
+            .values_list("pk", flat=True)[: limit + 1 - len(near)]
+        )
+    return sorted(found)[: limit + 1]
 
 
 class ListQuery(s.Schema):
@@ -227,11 +249,32 @@ def time_point_list(request: HttpRequest, query: Query[ListQuery]) -> Any:
     since = _since(query)
     rows = _time_points(request)
     if since is not None:
+        organisation = _token(request).organisation_id
+        points = TimePoint.objects.filter(organisation_id=organisation)
+        opened = Episode.objects.filter(
+            organisation_id=organisation, created_at__gte=since
+        ).values("pk")
         changes = [
-            Q(episode__created_at__gte=since),
-            Q(administration__created_at__gte=since),
-            Q(missed_recorded_at__gte=since),
-            Q(printed_at__gte=since),
+            (
+                Q(episode__created_at__gte=since),
+                points.filter(episode__in=Subquery(opened)).values("pk"),
+            ),
+            (
+                Q(administration__created_at__gte=since),
+                Administration.objects.filter(
+                    organisation_id=organisation,
+                    created_at__gte=since,
+                    time_point__isnull=False,
+                ).values("time_point_id"),
+            ),
+            (
+                Q(missed_recorded_at__gte=since),
+                points.filter(missed_recorded_at__gte=since).values("pk"),
+            ),
+            (
+                Q(printed_at__gte=since),
+                points.filter(printed_at__gte=since).values("pk"),
+            ),
         ]
         scoped = selectors.time_points_for(_token(request))
         rows = rows.filter(
@@ -285,7 +328,21 @@ def administration_list(request: HttpRequest, query: Query[ListQuery]) -> Any:
     since = _since(query)
     rows = _administrations(request)
     if since is not None:
-        changes = [Q(created_at__gte=since), Q(edits__edited_at__gte=since)]
+        organisation = _token(request).organisation_id
+        changes = [
+            (
+                Q(created_at__gte=since),
+                Administration.objects.filter(
+                    organisation_id=organisation, created_at__gte=since
+                ).values("pk"),
+            ),
+            (
+                Q(edits__edited_at__gte=since),
+                AdministrationEdit.objects.filter(edited_at__gte=since).values(
+                    "administration_id"
+                ),
+            ),
+        ]
         rows = rows.filter(
             pk__in=_changed_since(rows, changes, query.cursor, query.limit)
         )
