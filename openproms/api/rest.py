@@ -15,7 +15,7 @@ import binascii
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Header, NinjaAPI, Query
 from ninja.security import HttpBearer
@@ -29,12 +29,14 @@ from openproms.api.rest_build import (
     episode_out,
     measure_out,
     person_out,
+    scores_by_administration,
     time_point_out,
 )
 from openproms.api.rest_write import administration_create
 from openproms.api.tokens import Refusal, require, shown
 from openproms.catalogue.selectors import organisation_measures
-from openproms.collection.models import AdministrationEdit
+from openproms.collection.models import Administration, AdministrationEdit, TimePoint
+from openproms.people.models import Episode
 from openproms.reports.selectors.collection_summary import collection_summary
 
 MAX_LIMIT = 500
@@ -96,6 +98,46 @@ def _page(
         "next_cursor": token,
         "next": request.build_absolute_uri(f"{request.path}?{query.urlencode()}"),
     }
+
+
+def _changed_since(
+    rows: QuerySet[Any],
+    changes: list[tuple[Q, QuerySet[Any]]],
+    cursor: str | None,
+    limit: int,
+) -> list[int]:
+    """The keys of the next page of ``rows`` with any of ``changes``.
+
+    Each change is a condition on ``rows`` and the keys it holds, read from its
+    own table by its own index. For each, the first ``limit + 1`` keys after the
+    cursor are found, and the merged keys give the page. Asking for them all in
+    one query (an OR across tables) walks every row in key order until a page is
+    found: the whole table when little has changed. So each change is first
+    tried on the next few keys (a bounded walk: enough when much has changed),
+    and then, from where that stopped, through its keys (few, when little has).
+    """
+    after = _cursor(cursor)
+    window = limit * 4 + 4
+    next_keys = rows.filter(pk__gt=after).order_by("pk")
+    following = next_keys.values("pk")[:window]
+    edge = list(next_keys.values_list("pk", flat=True)[:window])
+    found: set[int] = set()
+    for condition, keys in changes:
+        near = list(
+            rows.filter(condition, pk__in=Subquery(following))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .distinct()[: limit + 1]
+        )
+        found.update(near)
+        if len(near) > limit or len(edge) < window:
+            continue
+        found.update(
+            rows.filter(pk__in=Subquery(keys), pk__gt=edge[-1])
+            .order_by("pk")
+            .values_list("pk", flat=True)[: limit + 1 - len(near)]
+        )
+    return sorted(found)[: limit + 1]
 
 
 class ListQuery(s.Schema):
@@ -207,15 +249,40 @@ def time_point_list(request: HttpRequest, query: Query[ListQuery]) -> Any:
     since = _since(query)
     rows = _time_points(request)
     if since is not None:
+        organisation = _token(request).organisation_id
+        points = TimePoint.objects.filter(organisation_id=organisation)
+        opened = Episode.objects.filter(
+            organisation_id=organisation, created_at__gte=since
+        ).values("pk")
+        changes = [
+            (
+                Q(episode__created_at__gte=since),
+                points.filter(episode__in=Subquery(opened)).values("pk"),
+            ),
+            (
+                Q(administration__created_at__gte=since),
+                Administration.objects.filter(
+                    organisation_id=organisation,
+                    created_at__gte=since,
+                    time_point__isnull=False,
+                ).values("time_point_id"),
+            ),
+            (
+                Q(missed_recorded_at__gte=since),
+                points.filter(missed_recorded_at__gte=since).values("pk"),
+            ),
+            (
+                Q(printed_at__gte=since),
+                points.filter(printed_at__gte=since).values("pk"),
+            ),
+        ]
+        scoped = selectors.time_points_for(_token(request))
         rows = rows.filter(
-            Q(episode__created_at__gte=since)
-            | Q(administration__created_at__gte=since)
-            | Q(missed_recorded_at__gte=since)
-            | Q(printed_at__gte=since)
+            pk__in=_changed_since(scoped, changes, query.cursor, query.limit)
         )
     found, links = _page(request, rows, query.cursor, query.limit)
     shown(request, [p.person_pk for p in found])
-    names = definitions(_token(request).organisation)
+    names = definitions(_token(request).organisation, _measures(found))
     return _json(request, {"items": [time_point_out(p, names) for p in found], **links})
 
 
@@ -239,7 +306,18 @@ def time_point_detail(request: HttpRequest, time_point_id: int) -> Any:
 
 
 def _administrations(request: HttpRequest) -> QuerySet[Any]:
-    return selectors.administrations_for(_token(request)).prefetch_related("results")
+    return selectors.administrations_for(_token(request))
+
+
+def _measures(rows: list[Any]) -> set[tuple[str, str]]:
+    return {(r.measure_id, r.measure_version) for r in rows}
+
+
+def _administrations_out(request: HttpRequest, found: list[Any]) -> list[Any]:
+    """The rows as JSON: their measures and their scores read once for the page."""
+    names = definitions(_token(request).organisation, _measures(found))
+    scores = scores_by_administration(found)
+    return [administration_out(a, names, scores) for a in found]
 
 
 @api.get("/administrations", response=s.AdministrationPage, tags=["answers"])
@@ -250,20 +328,27 @@ def administration_list(request: HttpRequest, query: Query[ListQuery]) -> Any:
     since = _since(query)
     rows = _administrations(request)
     if since is not None:
+        organisation = _token(request).organisation_id
+        changes = [
+            (
+                Q(created_at__gte=since),
+                Administration.objects.filter(
+                    organisation_id=organisation, created_at__gte=since
+                ).values("pk"),
+            ),
+            (
+                Q(edits__edited_at__gte=since),
+                AdministrationEdit.objects.filter(edited_at__gte=since).values(
+                    "administration_id"
+                ),
+            ),
+        ]
         rows = rows.filter(
-            Q(created_at__gte=since)
-            | Exists(
-                AdministrationEdit.objects.filter(
-                    administration=OuterRef("pk"), edited_at__gte=since
-                )
-            )
+            pk__in=_changed_since(rows, changes, query.cursor, query.limit)
         )
     found, links = _page(request, rows, query.cursor, query.limit)
     shown(request, [a.service_user_id for a in found])
-    names = definitions(_token(request).organisation)
-    return _json(
-        request, {"items": [administration_out(a, names) for a in found], **links}
-    )
+    return _json(request, {"items": _administrations_out(request, found), **links})
 
 
 @api.get(
@@ -277,9 +362,7 @@ def administration_detail(request: HttpRequest, administration_id: int) -> Any:
     if found is None:
         raise Http404("No such answers.")
     shown(request, [found.service_user_id])
-    return _json(
-        request, administration_out(found, definitions(_token(request).organisation))
-    )
+    return _json(request, _administrations_out(request, [found])[0])
 
 
 @api.post(
@@ -308,9 +391,7 @@ def administration_post(
     )
     shown(request, [administration.service_user_id])
     stored = _administrations(request).get(pk=administration.pk)
-    return 201 if created else 200, administration_out(
-        stored, definitions(_token(request).organisation)
-    )
+    return 201 if created else 200, _administrations_out(request, [stored])[0]
 
 
 # ---------------------------------------------------------------- measures

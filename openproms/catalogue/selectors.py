@@ -7,6 +7,7 @@ another organisation's.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -62,9 +63,55 @@ def measure_definition(
         measure_id=definition.id,
         measure_version=definition.version,
     ).first()
+    return _with_wording(definition, wording)
+
+
+def _with_wording(
+    definition: MeasureDefinition, wording: MeasureWording | None
+) -> MeasureDefinition:
     if wording is not None and not definition.licence.wording_shipped:
-        definition = definition_with_wording(definition, wording.wording)
+        return definition_with_wording(definition, wording.wording)
     return definition
+
+
+def measure_definitions(
+    *, organisation: Organisation, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], MeasureDefinition | None]:
+    """:func:`measure_definition` for many (measure id, version) pairs in two
+    queries (a list of answers names a few measures): None for a pair neither
+    the library nor the organisation has."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    ids = {measure_id for measure_id, _ in wanted}
+    own = {
+        (m.measure_id, m.measure_version): m
+        for m in BespokeMeasure.objects.filter(
+            organisation=organisation,
+            measure_id__in=ids,
+            status=BespokeMeasure.Status.PUBLISHED,
+        )
+    }
+    wordings = {
+        (w.measure_id, w.measure_version): w
+        for w in MeasureWording.objects.filter(
+            organisation=organisation, measure_id__in=ids
+        )
+    }
+    found: dict[tuple[str, str], MeasureDefinition | None] = {}
+    for key in wanted:
+        if key in own:
+            found[key] = definition_from_dict(own[key].definition)
+            continue
+        try:
+            definition = get_measure(*key)
+        except MeasureNotFound:
+            found[key] = None
+            continue
+        found[key] = _with_wording(
+            definition, wordings.get((definition.id, definition.version))
+        )
+    return found
 
 
 def organisation_uses_measure(

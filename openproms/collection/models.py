@@ -163,6 +163,15 @@ class TimePoint(models.Model):
                 fields=["organisation", "status", "due_date", "is_pilot"],
                 name="tp_rates",
             ),
+            # The API's pages: an organisation's time points in key order, and
+            # those recorded as missed or printed since a time.
+            models.Index(fields=["organisation", "id"], name="tp_org_key"),
+            models.Index(
+                fields=["organisation", "missed_recorded_at"], name="tp_missed_since"
+            ),
+            models.Index(
+                fields=["organisation", "printed_at"], name="tp_printed_since"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -259,6 +268,9 @@ class Administration(models.Model):
                 name="adm_person_measure",
             ),
             models.Index(fields=["organisation", "completed_at"], name="adm_org_time"),
+            # The API's pages: in key order, and those saved since a time.
+            models.Index(fields=["organisation", "id"], name="adm_org_key"),
+            models.Index(fields=["organisation", "created_at"], name="adm_org_saved"),
             # Outcome reports read a measure's answers episode by episode.
             models.Index(
                 fields=[
@@ -395,6 +407,10 @@ class AdministrationEdit(models.Model):
 
     class Meta:
         ordering = ["-edited_at"]
+        # The API's "corrected since" (updated_since).
+        indexes = [
+            models.Index(fields=["edited_at", "administration"], name="adm_edit_since")
+        ]
 
     def __str__(self) -> str:
         return f"Edit of {self.administration_id} at {self.edited_at}"
