@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("collection", "0009_row_level_security"),
+        ("collection", "0010_administration_started_and_api_token"),
     ]
 
     operations = [
