@@ -13,14 +13,16 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from django.utils import timezone
 
 from openproms.core.demo import DemoContext, run_seeders
 from tests.browser.helpers import sign_in_verified
+from tests.demo_snapshot import DemoOnce
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -34,10 +36,19 @@ def shots_root() -> Path:
     return Path(given) if given else Path(tempfile.gettempdir()) / "openproms-shots"
 
 
+@pytest.fixture(scope="session")
+def _demo_once() -> Iterator[DemoOnce]:
+    once = DemoOnce(run_seeders)
+    yield once
+    once.close()
+
+
 @pytest.fixture
-def demo(db: None) -> DemoContext:
-    """The whole demo, as ``openproms start --demo`` makes it."""
-    return run_seeders()
+def demo(db: None, _demo_once: DemoOnce) -> DemoContext:
+    """The whole demo, as ``openproms start --demo`` makes it: seeded by the first
+    journey of the run, then restored from its snapshot for each journey (the same
+    rows, ids and files; tests/demo_snapshot.py, decision 0037)."""
+    return _demo_once.demo(timezone.localdate())
 
 
 @pytest.fixture
