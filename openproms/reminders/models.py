@@ -120,3 +120,140 @@ def why_usual(kind: str) -> str:
         "for NHS bodies, GP practices and local authorities, and gives accounts "
         "only to the public sector."
     )
+
+
+class MessageTemplate(models.Model):
+    """The words of a reminder, one per organisation and channel, with placeholders
+    such as ``{name}`` (reminders.wording)."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "channel"], name="one_template_per_channel"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} reminder"
+
+
+class Reminder(models.Model):
+    """One reminder message about one time point, and what became of it."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting to send"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        RETRYING = "retrying", "Failed, will try again"
+        FAILED = "failed", "Could not be sent"
+        STOPPED = "stopped", "Not sent"
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    service_user = models.ForeignKey(
+        "people.ServiceUser", on_delete=models.CASCADE, related_name="reminders"
+    )
+    time_point = models.ForeignKey(
+        "collection.TimePoint", on_delete=models.CASCADE, related_name="reminders"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    address = models.CharField(max_length=254)
+    provider = models.CharField(max_length=10)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    provider_reference = models.CharField(max_length=100, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    stop_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["organisation", "status", "next_attempt_at"],
+                name="reminder_next",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} reminder: {self.get_status_display()}"
+
+
+class ImplementationLead(models.Model):
+    """The named person who keeps collection going in a service, and when they
+    are alerted."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    service = models.OneToOneField(
+        "accounts.Service", on_delete=models.CASCADE, related_name="implementation_lead"
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    capture_target = models.PositiveSmallIntegerField(
+        default=70, help_text="Per cent of measures due in a week that are answered."
+    )
+    weeks_below = models.PositiveSmallIntegerField(default=3)
+    quiet_weeks = models.PositiveSmallIntegerField(default=3)
+
+    def __str__(self) -> str:
+        return f"Implementation lead of {self.service}"
+
+
+class CaptureAlert(models.Model):
+    """Capture stayed below target, or a worker stopped collecting."""
+
+    class Kind(models.TextChoices):
+        BELOW_TARGET = "below_target", "Capture below target"
+        WORKER_STOPPED = "worker_stopped", "A worker stopped collecting"
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    service = models.ForeignKey(
+        "accounts.Service", on_delete=models.CASCADE, related_name="+"
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    message = models.CharField(max_length=300)
+    week_of = models.DateField()
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "worker", "kind", "week_of"],
+                name="one_capture_alert_per_week",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.message

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
@@ -14,7 +15,6 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
-from pytest_django.fixtures import SettingsWrapper
 
 from openproms.accounts.models import Organisation
 from openproms.core import encryption
@@ -30,7 +30,7 @@ SECRET_PART = API_KEY[-36:]
 
 
 @pytest.fixture
-def own_keys(settings: SettingsWrapper, tmp_path: Path) -> Path:
+def own_keys(settings: Any, tmp_path: Path) -> Path:
     """A data folder of the test's own, so its key file starts empty."""
     settings.DATA_DIR = tmp_path
     settings.ENCRYPTION_KEYS = []
@@ -99,7 +99,7 @@ def test_rotation_reencrypts_every_secret_and_retires_the_old_key(
 
 
 def test_rotation_with_keys_from_the_environment_explains_the_steps(
-    settings: SettingsWrapper,
+    settings: Any,
 ) -> None:
     settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(CommandError, match="cannot change"):
