@@ -100,8 +100,7 @@ def decrypt(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken as error:
         raise SecretUnreadable(
-            "A stored secret cannot be read with this installation's encryption "
-            "keys."
+            "A stored secret cannot be read with this installation's encryption keys."
         ) from error
 
 

@@ -8,8 +8,8 @@ from django import forms
 
 from openproms.accounts.models import Membership, Organisation, Service
 from openproms.accounts.policy import Role
-from openproms.core.forms import DayMonthYearField
 from openproms.core import encryption
+from openproms.core.forms import DayMonthYearField
 from openproms.reminders import wording
 from openproms.reminders.models import (
     Channel,

@@ -140,8 +140,12 @@ def test_the_data_migration_encrypts_a_stored_key_and_keeps_what_was_chosen() ->
     old_apps = executor.loader.project_state(before).apps
     organisations = old_apps.get_model("accounts", "Organisation")
     old_settings = old_apps.get_model("reminders", "ReminderSettings")
-    charity = organisations.objects.create(name="Old charity", slug="old", kind="charity")
-    nhs = organisations.objects.create(name="Old trust", slug="trust", kind="gp_practice")
+    charity = organisations.objects.create(
+        name="Old charity", slug="old", kind="charity"
+    )
+    nhs = organisations.objects.create(
+        name="Old trust", slug="trust", kind="gp_practice"
+    )
     old_settings.objects.create(
         organisation=charity, provider="notify", notify_api_key=API_KEY
     )
