@@ -235,7 +235,7 @@ def test_a_restore_without_the_key_file_says_what_to_do_about_stored_keys(
     tmp_path: Path, source: DataFolder, target: Target
 ) -> None:
     (source.data_dir / "encryption_keys").unlink()
-    backup = _backup(tmp_path, source)
+    backup = _backup(tmp_path, source, passphrase=None)
     restored = backup_restore(
         source=backup,
         passphrase=None,
