@@ -216,10 +216,12 @@ def workers_of(
     organisation: Organisation, service: Service | None = None
 ) -> list[User]:
     """Key workers with episodes in the organisation (or the service)."""
-    found = User.objects.filter(key_worker_episodes__organisation=organisation)
+    # One filter() call: a second one on the same many-valued relation would
+    # join the episodes twice (every episode with every other of its worker).
+    where: dict[str, object] = {"key_worker_episodes__organisation": organisation}
     if service is not None:
-        found = found.filter(key_worker_episodes__service=service)
-    return list(found.distinct().order_by("full_name", "email"))
+        where["key_worker_episodes__service"] = service
+    return list(User.objects.filter(**where).distinct().order_by("full_name", "email"))
 
 
 def capture_overview(
