@@ -64,6 +64,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Keys that encrypt provider secrets stored in the database (core/encryption.py),
+# newest first; unset: the data folder's encryption_keys file (decision 0035).
+ENCRYPTION_KEYS = _env_list("OPENPROMS_ENCRYPTION_KEYS", [])
 DEBUG = _env_bool("OPENPROMS_DEBUG")
 HTTPS = _env_bool("OPENPROMS_HTTPS")
 VERSION = __version__

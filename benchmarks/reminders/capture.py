@@ -92,7 +92,9 @@ def main() -> None:
                 "pk", flat=True
             )[: args.agreed]
         )
-        ReminderSettings.objects.create(organisation=organisation, provider="smtp")
+        ReminderSettings.objects.create(
+            organisation=organisation, enabled=True, provider="smtp"
+        )
         database_optimise_now()
         noon = timezone.localtime().replace(hour=12, minute=0)
 

@@ -30,6 +30,8 @@ class Organisation(models.Model):
     class Kind(models.TextChoices):
         CHARITY = "charity", "Charity or community organisation"
         GP_PRACTICE = "gp_practice", "GP practice"
+        NHS = "nhs", "NHS trust or other NHS body"
+        LOCAL_AUTHORITY = "local_authority", "Local authority (council)"
         OTHER = "other", "Other"
 
     name = models.CharField(max_length=200, unique=True)

@@ -68,6 +68,10 @@ from openproms.crash_points import crash_point
 SQLITE_FILE = "database.sqlite3"
 POSTGRES_FILE = "database.pgdump"
 SITE_KEY_FILE = "secret_key"
+# The keys that encrypt provider secrets in the database (core/encryption.py): a
+# restored database is of no use for them without this file (decision 0035).
+ENCRYPTION_KEYS_FILE = "encryption_keys"
+KEY_FILES = (SITE_KEY_FILE, ENCRYPTION_KEYS_FILE)
 MEDIA = "media"
 
 
@@ -93,16 +97,17 @@ class DataFolder:
             (f"{FILES_FOLDER}/{MEDIA}/{rel}", self.media_root / rel)
             for rel in files_under(self.media_root)
         ]
-        key = self.data_dir / SITE_KEY_FILE
-        if key.is_file():
-            found.append((f"{FILES_FOLDER}/{SITE_KEY_FILE}", key))
+        for name in KEY_FILES:
+            key = self.data_dir / name
+            if key.is_file():
+                found.append((f"{FILES_FOLDER}/{name}", key))
         return found
 
     def destination(self, path: str) -> Path:
         """Where a file of the backup goes back to (the inverse of ``sources``)."""
         rel = path.removeprefix(f"{FILES_FOLDER}/")
-        if rel == SITE_KEY_FILE:
-            return self.data_dir / SITE_KEY_FILE
+        if rel in KEY_FILES:
+            return self.data_dir / rel
         if rel.startswith(f"{MEDIA}/"):
             return self.media_root / rel.removeprefix(f"{MEDIA}/")
         raise BackupError(f"The manifest lists {path}, which is not a data file.")
@@ -535,6 +540,14 @@ def restored_summary(restored: Restored) -> str:
             "The backup's secret key was restored to the data folder, but "
             "OPENPROMS_SECRET_KEY is set and takes precedence: unset it, or "
             "self-completion links sent before the backup will not work."
+        )
+    carried = {entry.path for entry in manifest.files}
+    if f"{FILES_FOLDER}/{ENCRYPTION_KEYS_FILE}" not in carried:
+        lines.append(
+            "The backup holds no encryption_keys file. If the backed-up site "
+            "stored a GOV.UK Notify API key and took its encryption keys from "
+            "OPENPROMS_ENCRYPTION_KEYS, set the same value here; otherwise enter "
+            "the key again on the reminder settings page."
         )
     if restored.pending_migrations:
         lines.append(

@@ -12,9 +12,11 @@ with any later answer. Only whole weeks are shown: the current week is not over.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any
 
-from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
 from openproms.accounts.models import Organisation, Service, User
@@ -68,6 +70,20 @@ class Series:
     worker: User | None = None
 
 
+class WeekStart(TruncWeek):
+    """The Monday of a date's week. On SQLite, SQLite's own ``date()`` instead of
+    the Python function Django registers for ``TruncWeek`` (called once for every
+    row, the largest part of the grouped count at 100,000 people: benchmarks/
+    README.md, "Weekly collection at full size"); elsewhere ``TruncWeek``."""
+
+    def as_sqlite(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, Any]:
+        sql, params = compiler.compile(self.lhs)
+        # "weekday 0": on to the Sunday ending the week (or stay), then back 6 days.
+        return f"date({sql}, 'weekday 0', '-6 days')", params
+
+
 def _points(
     organisation: Organisation,
     service: Service | None,
@@ -86,31 +102,28 @@ def _points(
     return points
 
 
-def _weeks_by(
+Cell = tuple[StateCounts, int, int]  # a week's counts, answered starts, followed up
+
+
+def _cells(
     organisation: Organisation,
     *,
     today: dt.date,
-    weeks: int,
-    group: str | None,
+    starts: list[dt.date],
     service: Service | None = None,
     worker: User | None = None,
-) -> dict[object, list[Week]]:
-    """Each group's weeks (``group`` a field path such as
-    ``"episode__key_worker"``; None: one group, keyed None), as
-    ``collection_rates`` gives them for each week, in two queries for every
-    group and week: the state counts (``counts.count_states_by_keys``), and the
-    follow-up of answered starts with the same conditions ``collection_rates``
-    uses (a test checks the two agree week by week)."""
-    starts = week_starts(today, weeks)
-    if not starts:
-        return {}
+) -> dict[tuple[Any, Any, dt.date], Cell]:
+    """Each (service, key worker, week)'s counts, in two grouped queries whatever
+    the number of services, workers and weeks: the state counts
+    (``counts.count_states_by_keys``) and the follow-up of answered starts, with
+    the conditions ``collection_rates`` uses (a test checks the two agree week by
+    week). An episode has one service and one key worker, so the distinct
+    episodes of a cell add up exactly over workers or over services."""
     points = _points(
         organisation, service, worker, starts[0], starts[-1] + dt.timedelta(days=6)
-    ).annotate(
-        week=TruncWeek("due_date", output_field=DateField()),
-        group=F(group) if group else Value(0),
-    )
-    counted = count_states_by_keys(points, ("group", "week"), today)
+    ).annotate(week=WeekStart("due_date", output_field=DateField()))
+    keys = ("episode__service", "episode__key_worker", "week")
+    counted = count_states_by_keys(points, keys, today)
     answered = state_conditions(today)[states.ANSWERED]
     later = (
         TimePoint.objects.filter(episode=OuterRef("episode"))
@@ -121,26 +134,53 @@ def _weeks_by(
         points.filter(rule__kind=PlanRule.Kind.START)
         .filter(answered)
         .order_by()
-        .values("group", "week")
+        .values(*keys)
         .annotate(
             baseline=Count("episode", distinct=True),
             followed=Count("episode", distinct=True, filter=Q(Exists(later))),
         )
     )
-    followed = {(row["group"], _day(row["week"])): row for row in follow}
-    counts = {(g, _day(w)): c for (g, w), c in counted.items()}
-    groups = {g for g, _ in counts} | {g for g, _ in followed}
+    cells: dict[tuple[Any, Any, dt.date], Cell] = {
+        (s, w, _day(week)): (found, 0, 0) for (s, w, week), found in counted.items()
+    }
+    for row in follow:
+        key = (row[keys[0]], row[keys[1]], _day(row["week"]))
+        found = cells.get(key, (StateCounts(), 0, 0))[0]
+        cells[key] = (found, row["baseline"], row["followed"])
+    return cells
+
+
+def _sum(counts: list[StateCounts]) -> StateCounts:
+    return StateCounts(
+        **{
+            field.name: sum(getattr(c, field.name) for c in counts)
+            for field in fields(StateCounts)
+        }
+    )
+
+
+def _series_by(
+    cells: dict[tuple[Any, Any, dt.date], Cell],
+    starts: list[dt.date],
+    group: Callable[[tuple[Any, Any, dt.date]], Any],
+) -> dict[Any, list[Week]]:
+    """The weeks of each group of cells (``group`` gives a cell's group from its
+    key: its service, its key worker, or one for all), each week the sum of the
+    group's cells; a group with nothing due has no entry."""
+    grouped: dict[Any, dict[dt.date, list[Cell]]] = {}
+    for key, cell in cells.items():
+        grouped.setdefault(group(key), {}).setdefault(key[2], []).append(cell)
     return {
-        (None if group is None else g): [
+        name: [
             Week(
                 start,
-                counts.get((g, start), StateCounts()),
-                baseline_answered=followed.get((g, start), {}).get("baseline", 0),
-                followed_up=followed.get((g, start), {}).get("followed", 0),
+                _sum([c[0] for c in by_week.get(start, [])]),
+                baseline_answered=sum(c[1] for c in by_week.get(start, [])),
+                followed_up=sum(c[2] for c in by_week.get(start, [])),
             )
             for start in starts
         ]
-        for g in (groups or {0})
+        for name, by_week in grouped.items()
     }
 
 
@@ -153,31 +193,35 @@ def weekly_series(
     worker: User | None = None,
 ) -> list[Week]:
     """The weeks of one service, one worker, or the organisation."""
-    found = _weeks_by(
-        organisation,
-        today=today,
-        weeks=weeks,
-        group=None,
-        service=service,
-        worker=worker,
+    starts = week_starts(today, weeks)
+    if not starts:
+        return []
+    cells = _cells(
+        organisation, today=today, starts=starts, service=service, worker=worker
     )
-    return found.get(None) or [
-        Week(s, StateCounts()) for s in week_starts(today, weeks)
+    return _series_by(cells, starts, lambda key: None).get(None) or [
+        Week(s, StateCounts()) for s in starts
     ]
 
 
-def _day(value: dt.date | dt.datetime) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+def _day(value: dt.date | dt.datetime | str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
 
 
 def workers_of(
     organisation: Organisation, service: Service | None = None
 ) -> list[User]:
     """Key workers with episodes in the organisation (or the service)."""
-    found = User.objects.filter(key_worker_episodes__organisation=organisation)
+    # One filter() call: a second one on the same many-valued relation would
+    # join the episodes twice (every episode with every other of its worker).
+    where: dict[str, object] = {"key_worker_episodes__organisation": organisation}
     if service is not None:
-        found = found.filter(key_worker_episodes__service=service)
-    return list(found.distinct().order_by("full_name", "email"))
+        where["key_worker_episodes__service"] = service
+    return list(User.objects.filter(**where).distinct().order_by("full_name", "email"))
 
 
 def capture_overview(
@@ -188,27 +232,22 @@ def capture_overview(
     weeks: int = WEEKS_SHOWN,
 ) -> dict[str, list[Series]]:
     """Each service's weekly series and each key worker's (within ``service``
-    when one is chosen): four queries in all."""
+    when one is chosen), from one grouping by service, worker and week: two
+    queries for the figures, whatever the size."""
     services = (
         [service]
         if service is not None
         else list(Service.objects.filter(organisation=organisation, is_active=True))
     )
-    empty = [Week(s, StateCounts()) for s in week_starts(today, weeks)]
-    by_service = _weeks_by(
-        organisation,
-        today=today,
-        weeks=weeks,
-        group="episode__service",
-        service=service,
+    starts = week_starts(today, weeks)
+    empty = [Week(s, StateCounts()) for s in starts]
+    cells = (
+        _cells(organisation, today=today, starts=starts, service=service)
+        if starts
+        else {}
     )
-    by_worker = _weeks_by(
-        organisation,
-        today=today,
-        weeks=weeks,
-        group="episode__key_worker",
-        service=service,
-    )
+    by_service = _series_by(cells, starts, lambda key: key[0])
+    by_worker = _series_by(cells, starts, lambda key: key[1])
     return {
         "services": [
             Series(s.name, by_service.get(s.pk, empty), service=s) for s in services

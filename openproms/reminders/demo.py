@@ -41,7 +41,7 @@ def seed(context: DemoContext) -> None:
     ):
         return
     ReminderSettings.objects.create(
-        organisation=riverside, provider=ReminderSettings.Provider.SMTP
+        organisation=riverside, enabled=True, provider=ReminderSettings.Provider.SMTP
     )
     now = timezone.now()
     today = timezone.localdate()

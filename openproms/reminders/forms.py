@@ -8,6 +8,7 @@ from django import forms
 
 from openproms.accounts.models import Membership, Organisation, Service
 from openproms.accounts.policy import Role
+from openproms.core import encryption
 from openproms.core.forms import DayMonthYearField
 from openproms.reminders import wording
 from openproms.reminders.models import (
@@ -15,6 +16,8 @@ from openproms.reminders.models import (
     ContactAgreement,
     ImplementationLead,
     ReminderSettings,
+    usual_provider,
+    why_usual,
 )
 
 
@@ -58,12 +61,18 @@ class AgreementForm(forms.Form):
 
 
 class SettingsForm(forms.ModelForm):
+    enabled = forms.TypedChoiceField(
+        label="Send reminders?",
+        choices=[("yes", "Yes, send reminders"), ("no", "No, reminders are off")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
     notify_api_key = forms.CharField(
         label="GOV.UK Notify API key",
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text="Stored and never shown again. Leave blank to keep the key "
-        "already stored.",
+        help_text="Stored encrypted and never shown again. Leave blank to keep the "
+        "key already stored.",
     )
     notify_base_url = forms.URLField(
         label="GOV.UK Notify address (leave blank for the usual one)",
@@ -74,7 +83,9 @@ class SettingsForm(forms.ModelForm):
     class Meta:
         model = ReminderSettings
         fields = [
+            "enabled",
             "provider",
+            "provider_reason",
             "quiet_from",
             "quiet_until",
             "max_per_time_point",
@@ -88,6 +99,7 @@ class SettingsForm(forms.ModelForm):
         ]
         labels = {
             "provider": "How reminders are sent",
+            "provider_reason": "Why this organisation sends them another way",
             "quiet_from": "No messages from (24-hour time, like 20:00)",
             "quiet_until": "No messages until (24-hour time, like 09:00)",
             "max_per_time_point": "Most reminders for one questionnaire",
@@ -102,7 +114,23 @@ class SettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.has_key = bool(self.instance.notify_api_key)
+        kind = self.instance.organisation.kind
+        self.usual = usual_provider(kind)
+        self.why_usual = why_usual(kind)
+        field = self.fields["provider"]
+        field.choices = [  # type: ignore[attr-defined]
+            (value, f"{label} (the usual way)" if value == self.usual else label)
+            for value, label in ReminderSettings.Provider.choices
+        ]
+        field.help_text = self.why_usual
+        self.fields["provider_reason"].help_text = (
+            "Needed only when you choose a way that is not the usual one; shown "
+            "with the settings."
+        )
+        self.initial["enabled"] = "yes" if self.instance.enabled else "no"
+        token = self.instance.notify_api_key_encrypted
+        self.has_key = bool(token)
+        self.key_ends = encryption.last_four(token) if token else None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -114,15 +142,27 @@ class SettingsForm(forms.ModelForm):
             1 <= cleaned["max_attempts"] <= 10
         ):
             self.add_error("max_attempts", "Enter a number from 1 to 10.")
-        if cleaned.get("provider") == ReminderSettings.Provider.NOTIFY:
+        provider = cleaned.get("provider")
+        reason = (cleaned.get("provider_reason") or "").strip()
+        if provider == self.usual:
+            reason = ""  # nothing to explain
+        elif provider and not reason:
+            usual = ReminderSettings.Provider(self.usual).label
+            self.add_error(
+                "provider_reason",
+                f"Say why reminders are not sent the usual way for this kind of "
+                f"organisation ({usual}).",
+            )
+        cleaned["provider_reason"] = reason
+        if provider == ReminderSettings.Provider.NOTIFY and cleaned.get("enabled"):
             key = cleaned.get("notify_api_key") or ""
-            if not key and not self.has_key:
-                self.add_error("notify_api_key", "Enter the GOV.UK Notify API key.")
-            elif key and len(key) < 74:
+            if not key and self.key_ends is None:
                 self.add_error(
                     "notify_api_key",
-                    "This is not a GOV.UK Notify API key: copy the whole key "
-                    "from Notify's API integration page.",
+                    "Enter the GOV.UK Notify API key."
+                    if not self.has_key
+                    else "The stored GOV.UK Notify API key cannot be read with this "
+                    "installation's encryption keys: enter it again.",
                 )
             if not (
                 cleaned.get("notify_email_template_id")
@@ -132,6 +172,13 @@ class SettingsForm(forms.ModelForm):
                     "notify_email_template_id",
                     "Enter the ID of a GOV.UK Notify email or text message template.",
                 )
+        key = cleaned.get("notify_api_key") or ""
+        if key and len(key) < 74:
+            self.add_error(
+                "notify_api_key",
+                "This is not a GOV.UK Notify API key: copy the whole key "
+                "from Notify's API integration page.",
+            )
         return cleaned
 
 

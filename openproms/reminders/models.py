@@ -49,10 +49,12 @@ class ContactAgreement(models.Model):
 
 
 class ReminderSettings(models.Model):
-    """How an organisation reminds: the provider, quiet hours, the cap, retries."""
+    """How an organisation reminds: whether it does, the provider (the usual one
+    follows the organisation's kind: :func:`usual_provider`; another needs a
+    reason), quiet hours, the cap, retries. The Notify API key is stored
+    encrypted (core/encryption.py) and never shown back."""
 
     class Provider(models.TextChoices):
-        OFF = "off", "Reminders off"
         SMTP = "smtp", "Email through this system's mail server"
         NOTIFY = "notify", "GOV.UK Notify (email and text messages)"
 
@@ -61,16 +63,18 @@ class ReminderSettings(models.Model):
         on_delete=models.CASCADE,
         related_name="reminder_settings",
     )
+    enabled = models.BooleanField(default=False)
     provider = models.CharField(
-        max_length=10, choices=Provider.choices, default=Provider.OFF
+        max_length=10, choices=Provider.choices, default=Provider.SMTP
     )
+    provider_reason = models.CharField(max_length=300, blank=True)
     quiet_from = models.TimeField(default="20:00")
     quiet_until = models.TimeField(default="09:00")
     max_per_time_point = models.PositiveSmallIntegerField(default=2)
     days_between = models.PositiveSmallIntegerField(default=3)
     days_before_due = models.PositiveSmallIntegerField(default=2)
     max_attempts = models.PositiveSmallIntegerField(default=4)
-    notify_api_key = models.CharField(max_length=200, blank=True)
+    notify_api_key_encrypted = models.TextField(blank=True)
     notify_base_url = models.URLField(blank=True)
     notify_email_template_id = models.CharField(max_length=64, blank=True)
     notify_sms_template_id = models.CharField(max_length=64, blank=True)
@@ -78,6 +82,44 @@ class ReminderSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder settings of {self.organisation}"
+
+    @property
+    def usual_provider(self) -> str:
+        return usual_provider(self.organisation.kind)
+
+    @property
+    def is_usual_provider(self) -> bool:
+        return self.provider == self.usual_provider
+
+
+# GOV.UK Notify is the government's own messaging service for the public sector:
+# NHS bodies, GP practices and local authorities use it; everyone else sends email
+# through their own mail server (decision 0035).
+NOTIFY_KINDS = frozenset({"nhs", "gp_practice", "local_authority"})
+
+
+def usual_provider(kind: str) -> str:
+    """The provider an organisation of this kind uses unless it gives a reason."""
+    if kind in NOTIFY_KINDS:
+        return ReminderSettings.Provider.NOTIFY
+    return ReminderSettings.Provider.SMTP
+
+
+def why_usual(kind: str) -> str:
+    """Why the usual provider is the usual one for this kind of organisation."""
+    if kind in NOTIFY_KINDS:
+        return (
+            "NHS bodies, GP practices and local authorities usually send reminders "
+            "through GOV.UK Notify: the government's messaging service for the "
+            "public sector, which sends email and text messages and reports whether "
+            "each was delivered."
+        )
+    return (
+        "Organisations of this kind usually send reminders by email through this "
+        "system's mail server: GOV.UK Notify is the government's messaging service "
+        "for NHS bodies, GP practices and local authorities, and gives accounts "
+        "only to the public sector."
+    )
 
 
 class MessageTemplate(models.Model):

@@ -32,6 +32,7 @@ from openproms.audit.services import log_action
 from openproms.catalogue.templatetags.catalogue_tags import measure_name
 from openproms.collection import links
 from openproms.collection.models import TimePoint
+from openproms.core import encryption
 from openproms.people.consent import people_who_may_be_contacted
 from openproms.people.models import ServiceUser
 from openproms.reminders import quiet_hours, wording
@@ -41,6 +42,7 @@ from openproms.reminders.models import (
     MessageTemplate,
     Reminder,
     ReminderSettings,
+    usual_provider,
 )
 from openproms.reminders.providers import (
     NotifyProvider,
@@ -60,8 +62,12 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def settings_for(organisation: Organisation) -> ReminderSettings:
+    """The organisation's settings; before any are saved, reminders off and the
+    usual provider for its kind."""
     found = ReminderSettings.objects.filter(organisation=organisation).first()
-    return found or ReminderSettings(organisation=organisation)
+    return found or ReminderSettings(
+        organisation=organisation, provider=usual_provider(organisation.kind)
+    )
 
 
 def agreement_in_force(service_user: ServiceUser) -> ContactAgreement | None:
@@ -90,8 +96,17 @@ def provider_for(config: ReminderSettings) -> Provider | None:
     if config.provider == ReminderSettings.Provider.SMTP:
         return SmtpProvider()
     if config.provider == ReminderSettings.Provider.NOTIFY:
+        try:
+            api_key = encryption.decrypt(config.notify_api_key_encrypted)
+        except encryption.SecretUnreadable as error:
+            raise ProviderError(
+                "The stored GOV.UK Notify API key cannot be read with this "
+                "installation's encryption keys: enter it again on the reminder "
+                "settings page.",
+                permanent=True,
+            ) from error
         return NotifyProvider(
-            api_key=config.notify_api_key,
+            api_key=api_key,
             email_template_id=config.notify_email_template_id,
             sms_template_id=config.notify_sms_template_id,
             base_url=config.notify_base_url,
@@ -114,7 +129,7 @@ def _still_due(today: dt.date, days_before_due: int) -> Q:
 def reminders_plan(*, organisation: Organisation, now: dt.datetime) -> int:
     """Make the reminders due now for the organisation; returns how many."""
     config = settings_for(organisation)
-    if organisation.is_training or config.provider == ReminderSettings.Provider.OFF:
+    if organisation.is_training or not config.enabled:
         return 0
     today = timezone.localtime(now).date()
     contactable = people_who_may_be_contacted(organisation).values("pk")
@@ -198,7 +213,7 @@ def _why_stop(reminder: Reminder, config: ReminderSettings, today: dt.date) -> s
     organisation = reminder.organisation
     if organisation.is_training:
         return "Practice organisation: nothing is ever sent."
-    if config.provider == ReminderSettings.Provider.OFF:
+    if not config.enabled:
         return "Reminders were turned off."
     point = reminder.time_point
     if point.status == TimePoint.Status.COMPLETED:
@@ -281,10 +296,11 @@ def reminder_send(
         reminder.next_attempt_at = allowed
         reminder.save(update_fields=["next_attempt_at"])
         return reminder
-    provider = provider or provider_for(config)
-    assert provider is not None
     reminder.attempts += 1
     try:
+        # An unreadable stored key is a permanent failure, recorded like any other.
+        provider = provider or provider_for(config)
+        assert provider is not None
         message = _message(reminder, now)
         if reminder.channel == Channel.SMS:
             sent = provider.send_sms(
@@ -345,9 +361,12 @@ def reminders_stop_answered(*, organisation: Organisation, now: dt.datetime) -> 
 def delivery_refresh(*, organisation: Organisation, now: dt.datetime) -> int:
     """Ask the provider what became of sent messages (Notify reports delivery)."""
     config = settings_for(organisation)
-    if config.provider != ReminderSettings.Provider.NOTIFY:
+    if not config.enabled or config.provider != ReminderSettings.Provider.NOTIFY:
         return 0
-    provider = provider_for(config)
+    try:
+        provider = provider_for(config)
+    except ProviderError:
+        return 0  # the reminder settings page says the key must be entered again
     assert provider is not None
     changed = 0
     for reminder in Reminder.objects.filter(
@@ -414,8 +433,10 @@ def settings_update(
 ) -> ReminderSettings:
     config = settings_for(organisation)
     for name, value in values.items():
-        if name == "notify_api_key" and not value:
-            continue  # blank keeps the key already stored (it is never shown)
+        if name == "notify_api_key":
+            if value:  # blank keeps the key already stored (it is never shown)
+                config.notify_api_key_encrypted = encryption.encrypt(str(value))
+            continue
         setattr(config, name, value)
     config.updated_at = timezone.now()
     config.save()

@@ -36,9 +36,9 @@ def send_reminders() -> dict[str, int]:
     and read back delivery from providers that report it."""
     now = timezone.now()
     totals = {"stopped": 0, "made": 0, "queued": 0, "delivery_updates": 0}
-    configs = ReminderSettings.objects.exclude(
-        provider=ReminderSettings.Provider.OFF
-    ).select_related("organisation")
+    configs = ReminderSettings.objects.filter(enabled=True).select_related(
+        "organisation"
+    )
     for config in configs:
         organisation = config.organisation
         if organisation.is_training:

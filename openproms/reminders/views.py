@@ -13,11 +13,12 @@ from django.views.decorators.http import require_http_methods
 
 from openproms.accounts.policy import Action
 from openproms.audit.reads import record_viewed
+from openproms.core import encryption
 from openproms.core.access import org_view
 from openproms.people.selectors import service_user_get
 from openproms.reminders import services, wording
 from openproms.reminders.forms import AgreementForm, SettingsForm, TemplateForm
-from openproms.reminders.models import Channel, Reminder
+from openproms.reminders.models import Channel, Reminder, ReminderSettings
 
 
 def _org(request: HttpRequest) -> Any:
@@ -26,6 +27,20 @@ def _org(request: HttpRequest) -> Any:
 
 def _data(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
+
+
+def key_state(config: ReminderSettings) -> str:
+    """What a person is told of the stored Notify key: never the key itself."""
+    token = config.notify_api_key_encrypted
+    if not token:
+        return "Not set"
+    ends = encryption.last_four(token)
+    if ends is None:
+        return (
+            "Set, but it cannot be read with this installation's encryption keys: "
+            "enter it again"
+        )
+    return f"Set, ends ...{ends}"
 
 
 @org_view(Action.PLAN_MANAGE)
@@ -49,6 +64,8 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
         "reminders/reminder_list.html",
         {
             "config": config,
+            "usual_label": ReminderSettings.Provider(config.usual_provider).label,
+            "key_state": key_state(config),
             "templates": [
                 services.template_for(organisation, channel)
                 for channel in Channel.values
@@ -83,7 +100,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reminders/settings_form.html",
-        {"form": form, "has_key": form.has_key},
+        {"form": form, "key_state": key_state(config)},
         status=400 if form.is_bound and form.errors else 200,
     )
 

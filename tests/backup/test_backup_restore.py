@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.db import connection
 
@@ -44,6 +45,7 @@ from openproms.backup.services import (
     backup_create,
     backup_read,
     backup_restore,
+    restored_summary,
 )
 from tests.conftest import Tenant
 
@@ -71,6 +73,7 @@ def _fill_data_folder(root: Path) -> DataFolder:
     (folder.media_root / "printed" / "form.pdf").parent.mkdir(parents=True)
     (folder.media_root / "printed" / "form.pdf").write_bytes(b"%PDF-1.7 small")
     (root / "secret_key").write_text("a-generated-secret-key")
+    (root / "encryption_keys").write_text(Fernet.generate_key().decode() + "\n")
     return folder
 
 
@@ -81,9 +84,8 @@ def _tree_checksums(folder: DataFolder) -> dict[str, str]:
         ).hexdigest()
         for rel in files_under(folder.media_root)
     }
-    sums["secret_key"] = hashlib.sha256(
-        (folder.data_dir / "secret_key").read_bytes()
-    ).hexdigest()
+    for name in ("secret_key", "encryption_keys"):
+        sums[name] = hashlib.sha256((folder.data_dir / name).read_bytes()).hexdigest()
     return sums
 
 
@@ -193,6 +195,12 @@ def test_backup_wipe_restore_gives_the_same_database_and_files(
     stored = (tmp_path / "backup" / "files/media/scans/1/2/page-1.png").read_bytes()
     original = (source.media_root / "scans/1/2/page-1.png").read_bytes()
     assert (stored == original) is not encrypted
+    # The key file that encrypts provider secrets goes with the database, under
+    # the passphrase when there is one (decision 0035).
+    keys = (source.data_dir / "encryption_keys").read_text().split()
+    token = Fernet(keys[0].encode()).encrypt(b"a Notify API key")
+    stored_keys = (tmp_path / "backup" / "files/encryption_keys").read_bytes()
+    assert (keys[0].encode() in stored_keys) is not encrypted
 
     # Wipe: the uploads go; the restore goes into an empty folder and database.
     for rel in files_under(source.media_root):
@@ -216,7 +224,27 @@ def test_backup_wipe_restore_gives_the_same_database_and_files(
     }
     assert any("backup.create" in line for line in dump_before)
     assert _tree_checksums(target.folder) == files_before
-    assert len(files_before) == 4
+    assert len(files_before) == 5
+    restored_keys = (target.folder.data_dir / "encryption_keys").read_text().split()
+    assert Fernet(restored_keys[0].encode()).decrypt(token) == b"a Notify API key"
+    assert "no encryption_keys file" not in restored_summary(restored)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_without_the_key_file_says_what_to_do_about_stored_keys(
+    tmp_path: Path, source: DataFolder, target: Target
+) -> None:
+    (source.data_dir / "encryption_keys").unlink()
+    backup = _backup(tmp_path, source, passphrase=None)
+    restored = backup_restore(
+        source=backup,
+        passphrase=None,
+        database_settings=target.database,
+        folder=target.folder,
+    )
+    summary = restored_summary(restored)
+    assert "The backup holds no encryption_keys file." in summary
+    assert "OPENPROMS_ENCRYPTION_KEYS" in summary
 
 
 @refusal

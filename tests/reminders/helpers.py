@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from openproms.collection.models import TimePoint
+from openproms.core import encryption
 from openproms.people.models import ServiceUser
 from openproms.reminders.models import ContactAgreement, ReminderSettings
 from openproms.reminders.providers import ProviderError, Sent
@@ -29,7 +30,12 @@ def at(hour: int, minute: int = 0, days: int = 0) -> dt.datetime:
 
 def turn_on(tenant: Tenant, **values: object) -> ReminderSettings:
     config, _ = ReminderSettings.objects.get_or_create(organisation=tenant.organisation)
+    config.enabled = bool(values.pop("enabled", True))
     config.provider = str(values.pop("provider", ReminderSettings.Provider.SMTP))
+    if "notify_api_key" in values:
+        config.notify_api_key_encrypted = encryption.encrypt(
+            str(values.pop("notify_api_key"))
+        )
     for name, value in values.items():
         setattr(config, name, value)
     config.save()

@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from openproms.accounts.models import User
+from openproms.accounts.models import Service, User
 from openproms.collection.counts import collection_rates
 from openproms.collection.models import MeasurementPlan, PlanRule, TimePoint
 from openproms.people.models import Episode, ServiceUser
@@ -28,25 +28,33 @@ def _monday(weeks_ago: int) -> dt.date:
 
 
 def _due(
-    tenant: Tenant, worker: User, *, weeks_ago: int, due: int, answered: int
+    tenant: Tenant,
+    worker: User | None,
+    *,
+    weeks_ago: int,
+    due: int,
+    answered: int,
+    service: Service | None = None,
 ) -> None:
     """``due`` measures due in the week ``weeks_ago`` weeks back, for people whose
-    key worker is ``worker``; the first ``answered`` of them answered."""
+    key worker is ``worker`` (None: no key worker) in ``service`` (the tenant's
+    own by default); the first ``answered`` of them answered."""
+    service = service or tenant.service
     plan, _ = MeasurementPlan.objects.get_or_create(
-        organisation=tenant.organisation, service=tenant.service, name="Plan"
+        organisation=tenant.organisation, service=service, name="Plan"
     )
     rule, _ = PlanRule.objects.get_or_create(
         plan=plan, measure_id="phq9", measure_version="1", kind="every_n_weeks"
     )
     for n in range(due):
-        reference = f"{worker.pk}-{weeks_ago}-{n}"
+        reference = f"{worker.pk if worker else 0}-{service.pk}-{weeks_ago}-{n}"
         person = ServiceUser.objects.create(
             organisation=tenant.organisation, reference=reference
         )
         episode = Episode.objects.create(
             organisation=tenant.organisation,
             service_user=person,
-            service=tenant.service,
+            service=service,
             start_date=_monday(weeks_ago + 4),
             key_worker=worker,
         )
@@ -139,6 +147,52 @@ def test_every_weeks_figures_equal_the_collection_rates_of_that_week(
     assert by_service.weeks == capture.weekly_series(
         tenant_a.organisation, today=TODAY, weeks=5, service=tenant_a.service
     )
+
+
+def test_the_pages_one_grouping_gives_every_service_and_worker_their_own_weeks(
+    tenant_a: Tenant,
+) -> None:
+    """The page counts by service, worker and week at once and adds the cells up:
+    each line still equals ``collection_rates`` for its service or worker."""
+    second = Service.objects.create(organisation=tenant_a.organisation, name="Second")
+    worker = tenant_a.members["worker"].user
+    other = tenant_a.members["manager"].user
+    _due(tenant_a, worker, weeks_ago=1, due=3, answered=2)
+    _due(tenant_a, worker, weeks_ago=1, due=2, answered=1, service=second)
+    _due(tenant_a, other, weeks_ago=2, due=2, answered=2, service=second)
+    _due(tenant_a, None, weeks_ago=1, due=2, answered=1)
+    _start_then_follow_up(tenant_a, worker, weeks_ago=3)
+    _start_then_follow_up(tenant_a, other, weeks_ago=1)
+    overview = capture.capture_overview(tenant_a.organisation, today=TODAY, weeks=4)
+    assert {s.label for s in overview["services"]} == {tenant_a.service.name, "Second"}
+    assert {s.worker for s in overview["workers"]} == {worker, other}
+    due = {}
+    for line in overview["services"] + overview["workers"]:
+        for week in line.weeks:
+            rates = collection_rates(
+                tenant_a.organisation,
+                service=line.service,
+                worker=line.worker,
+                period=(week.start, week.end),
+                today=TODAY,
+            )
+            assert week.counts == rates.counts, (line.label, week.start)
+            assert week.baseline_answered == rates.baseline_answered
+            assert week.followed_up == rates.followed_up
+            due[line.label] = due.get(line.label, 0) + week.due
+    # Starts are due in their week; the follow-ups are due this week (not shown).
+    assert due == {
+        tenant_a.service.name: 3 + 2 + 3 + 3,
+        "Second": 2 + 2,
+        worker.display_name: 3 + 2 + 3,
+        other.display_name: 2 + 3,  # the two with no key worker: services only
+    }
+    one_service = capture.capture_overview(
+        tenant_a.organisation, today=TODAY, weeks=4, service=second
+    )
+    [line] = one_service["services"]
+    assert [w.due for w in line.weeks] == [0, 0, 2, 2]
+    assert {s.worker for s in one_service["workers"]} == {worker, other}
 
 
 def _lead(tenant: Tenant, **values: object) -> ImplementationLead:

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from openproms.audit.models import AuditEvent
+from openproms.core import encryption
 from openproms.reminders.models import (
     ContactAgreement,
     MessageTemplate,
@@ -44,10 +45,14 @@ def test_a_template_with_an_unknown_placeholder_is_refused_and_nothing_saved(
     assert AuditEvent.objects.filter(action="reminder.template_update").exists()
 
 
-def test_the_notify_key_is_stored_but_never_shown_back(tenant_a: Tenant) -> None:
+def test_the_notify_key_is_stored_encrypted_and_never_shown_back(
+    tenant_a: Tenant,
+) -> None:
     client = verified_client(tenant_a.members["org_admin"].user)
     data = {
+        "enabled": "yes",
         "provider": "notify",
+        "provider_reason": "We run the council's service; Notify gave us an account.",
         "quiet_from": "20:00",
         "quiet_until": "09:00",
         "max_per_time_point": "2",
@@ -61,18 +66,20 @@ def test_the_notify_key_is_stored_but_never_shown_back(tenant_a: Tenant) -> None
     }
     assert client.post(_url("settings_edit"), data).status_code == 302
     config = ReminderSettings.objects.get()
-    assert config.notify_api_key == API_KEY
+    assert API_KEY not in config.notify_api_key_encrypted
+    assert encryption.decrypt(config.notify_api_key_encrypted) == API_KEY
     secret = API_KEY[-36:]
     for page in (_url("settings_edit"), _url("reminder_list")):
         text = client.get(page).content.decode()
         assert secret not in text and API_KEY not in text
-    assert "Stored (not shown)" in client.get(_url("reminder_list")).content.decode()
+        assert f"Set, ends ...{API_KEY[-4:]}" in text
     # Saving again without a key keeps the stored one.
     data["notify_api_key"] = ""
     data["max_per_time_point"] = "3"
     assert client.post(_url("settings_edit"), data).status_code == 302
     config.refresh_from_db()
-    assert config.notify_api_key == API_KEY and config.max_per_time_point == 3
+    assert encryption.decrypt(config.notify_api_key_encrypted) == API_KEY
+    assert config.max_per_time_point == 3
     event = AuditEvent.objects.filter(action="reminder.settings_update").last()
     assert event is not None and secret not in str(event.detail)
 
@@ -82,7 +89,9 @@ def test_bad_settings_are_named_and_nothing_changes(tenant_a: Tenant) -> None:
     answer = client.post(
         _url("settings_edit"),
         {
+            "enabled": "yes",
             "provider": "notify",
+            "provider_reason": "Notify gave us an account.",
             "quiet_from": "25:00",
             "quiet_until": "09:00",
             "max_per_time_point": "0",

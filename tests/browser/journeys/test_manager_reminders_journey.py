@@ -9,8 +9,14 @@ import pytest
 from playwright.sync_api import expect
 
 from openproms.accounts.models import Organisation
+from openproms.core import encryption
 from openproms.people.models import ServiceUser
-from openproms.reminders.models import CaptureAlert, MessageTemplate, Reminder
+from openproms.reminders.models import (
+    CaptureAlert,
+    MessageTemplate,
+    Reminder,
+    ReminderSettings,
+)
 from openproms.scoring import default_library
 from tests.browser.helpers import check_page
 from tests.text_checks import internal_ids_in
@@ -18,6 +24,13 @@ from tests.text_checks import internal_ids_in
 pytestmark = pytest.mark.browser
 
 MANAGER = "manager@riverside.example"
+# In the form GOV.UK Notify gives: a name, the service id, the secret.
+NOTIFY_KEY = (
+    "riverside-00000000-0000-0000-0000-000000000001-"
+    "00000000-0000-0000-0000-00000000abcd"
+)
+TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
+REASON = "We deliver the council's talking therapies; Notify gave us an account."
 
 
 def test_the_manager_sets_up_reminders_reads_capture_and_practises(
@@ -63,6 +76,43 @@ def test_the_manager_sets_up_reminders_reads_capture_and_practises(
     stored = MessageTemplate.objects.get(organisation=riverside, channel="sms")
     assert stored.body == "Hi {name}, please answer by {due}: {link}"
     shot(page, "template saved")
+
+    # Settings: the usual way follows the kind of organisation (a charity: email
+    # through the mail server); another way needs a reason, shown with the
+    # settings; the Notify key is stored encrypted and never shown back.
+    page.goto(f"/o/{riverside.slug}/reminders/")
+    page.get_by_role("link", name="Change reminder settings").click()
+    page.get_by_role("heading", level=1, name="Reminder settings").wait_for()
+    expect(page.locator("#organisation-kind")).to_contain_text(
+        "Kind of organisation: Charity or community organisation"
+    )
+    expect(page.get_by_label("Email through this system's mail server")).to_be_checked()
+    expect(page.get_by_text("gives accounts only to the public sector")).to_be_visible()
+    shot(page, "settings with the usual way")
+    page.get_by_label("GOV.UK Notify (email and text messages)").check()
+    page.get_by_label("GOV.UK Notify API key").fill(NOTIFY_KEY)
+    page.get_by_label("GOV.UK Notify email template ID").fill(TEMPLATE_ID)
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "Say why reminders are not sent the usual way for this kind of organisation"
+    )
+    config = ReminderSettings.objects.get(organisation=riverside)
+    assert config.provider == "smtp" and not config.notify_api_key_encrypted
+    shot(page, "another way refused without a reason")
+    page.get_by_label("Why this organisation sends them another way").fill(REASON)
+    page.get_by_label("GOV.UK Notify API key").fill(NOTIFY_KEY)
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Reminder settings saved.")).to_be_visible()
+    settings_list = page.locator("#reminder-settings")
+    expect(settings_list).to_contain_text(f"Why: {REASON}")
+    expect(settings_list).to_contain_text(f"Set, ends ...{NOTIFY_KEY[-4:]}")
+    assert NOTIFY_KEY[-36:] not in page.content()
+    config.refresh_from_db()
+    assert config.provider == "notify" and config.provider_reason == REASON
+    assert NOTIFY_KEY[-36:] not in config.notify_api_key_encrypted
+    assert encryption.decrypt(config.notify_api_key_encrypted) == NOTIFY_KEY
+    check_page(page)
+    shot(page, "another way with its reason")
 
     # Weekly collection: the chart, its figures and the alert.
     page.goto(f"/o/{riverside.slug}/collection/weekly/")
