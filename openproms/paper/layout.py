@@ -31,6 +31,7 @@ from openproms.paper.payload import VARIANTS as VARIANTS
 from openproms.paper.payload import Payload as Payload
 from openproms.paper.payload import Variant as Variant
 from openproms.paper.payload import parse_payload as parse_payload
+from openproms.paper.typefaces import MEASURE, MEASURE_BOLD, SANS, SANS_BOLD
 from openproms.paper.words import FORM_WORDS, form_key, form_words
 from openproms.scoring import Item, MeasureDefinition, option_label, require_wording
 
@@ -55,8 +56,10 @@ CONTENT_TOP = 52.0
 CONTENT_BOTTOM = 266.0
 MAX_RANGE_BOXES = 11
 PT = 25.4 / 72.0  # millimetres per point
-FONT = "Helvetica"
-FONT_BOLD = "Helvetica-Bold"
+# Text is drawn in the Welsh-capable face but measured with Helvetica's metrics,
+# which it matches, so the geometry the reader samples never moves (typefaces.py).
+FONT = SANS
+FONT_BOLD = SANS_BOLD
 
 MARKING_INSTRUCTIONS = FORM_WORDS["en"]["marking"]
 LARGE_PRINT_MARKING_INSTRUCTIONS = MARKING_INSTRUCTIONS
@@ -217,14 +220,14 @@ def _wrap(text: str, size: float, width_mm: float, bold: bool = False) -> list[s
         if not para.strip():
             continue
         lines.extend(
-            simpleSplit(para, FONT_BOLD if bold else FONT, size, width_mm / PT)
+            simpleSplit(para, MEASURE_BOLD if bold else MEASURE, size, width_mm / PT)
         )
     return lines
 
 
 def _fit(text: str, size: float, width_mm: float, bold: bool = False) -> str:
     """Truncate ``text`` with an ellipsis so it fits on one line."""
-    font = FONT_BOLD if bold else FONT
+    font = MEASURE_BOLD if bold else MEASURE
     if stringWidth(text, font, size) * PT <= width_mm:
         return text
     while text and stringWidth(text + "…", font, size) * PT > width_mm:
@@ -318,7 +321,7 @@ def _layout_item(defn: MeasureDefinition, item: Item, number: int, st: _Style) -
         col_x = x_text + k * col_w
         show_code = not rs.is_range
         code_w = (
-            stringWidth(str(code), FONT, code_size) * PT + 1.0 if show_code else 0.0
+            stringWidth(str(code), MEASURE, code_size) * PT + 1.0 if show_code else 0.0
         )
         group_w = box + code_w
         bx = col_x + (col_w - group_w) / 2

@@ -18,6 +18,8 @@ from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
+from openproms.paper.typefaces import SANS
+
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing
 
@@ -131,7 +133,7 @@ def small_line_chart(
     width: float,
     height: float,
     font_size: float,
-    font: str = "Helvetica",
+    font: str = SANS,
     label: Callable[[float], str] = str,
 ) -> Drawing:
     """A small chart of one scale's scores over time for a printed sheet, drawn

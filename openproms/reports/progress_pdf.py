@@ -46,6 +46,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from openproms.paper.typefaces import SANS_BOLD, register_fonts
 from openproms.reports.charts import small_line_chart, sparkline
 from openproms.reports.progress_services import (
     MeasureProgress,
@@ -56,8 +57,8 @@ from openproms.scoring.easy_read import CAVEAT, Movement, fmt
 
 # "from 2 to 7" stays on one line when a sentence wraps.
 FROM_TO = re.compile(r"\b(from|o) (\S+) (to|i) (\S+)")
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
+FONT = register_fonts()  # the Welsh-capable face of every PDF (paper/typefaces.py)
+BOLD = SANS_BOLD
 INK = colors.HexColor("#212b32")
 MARGIN = 12 * mm
 
