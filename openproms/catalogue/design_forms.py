@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from openproms.catalogue.design_checks import design_problems
 from openproms.catalogue.design_document import (
     DIRECTIONS,
     METHODS,
@@ -24,7 +25,6 @@ from openproms.catalogue.design_document import (
     Question,
     Subscale,
     design_document,
-    design_problems,
     document_problems,
 )
 
