@@ -47,7 +47,7 @@ def test_the_average_names_its_people_in_welsh() -> None:
         )
         assert plain_population("UK adults, APS 2023", gettext) == "oedolion yn y DU"
         swemwbs = next(d for d in default_library() if d.id == "swemwbs")
-        story = scale_story(swemwbs, "total", [20.0, 24.0], tr=gettext)
+        story = scale_story(swemwbs, "metric", [20.0, 24.0], tr=gettext)
         averages = " ".join(story.averages)
     assert "Y cyfartaledd ar gyfer dynion yn Lloegr yw 23.7." in averages
     assert "men" not in averages.replace("menywod", "")
