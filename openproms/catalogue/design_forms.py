@@ -190,6 +190,39 @@ def _float(text: str) -> float | None:
         return None
 
 
+# The page's sections, top to bottom: each a set of field names or the start of
+# its rows' keys.
+_SECTIONS: tuple[tuple[str, ...], ...] = (
+    ("title", "short_name", "description", "instructions", "time_period"),
+    ("answer_sets", "set-"),
+    ("questions", "question-"),
+    ("method", "max_missing", "direction"),
+    ("subscale-",),
+    ("band-",),
+)
+_NUMBERS = re.compile(r"\d+")
+
+
+def _page_order(key: str) -> tuple[int, int, list[int], str]:
+    """Sorts an error's key into the order of the page: section by section, the
+    fields of a section in order, and rows by number."""
+    for rank, section in enumerate(_SECTIONS):
+        for place, start in enumerate(section):
+            if key == start or (start.endswith("-") and key.startswith(start)):
+                return (rank, place, [int(n) for n in _NUMBERS.findall(key)], key)
+    return (len(_SECTIONS), 0, [], key)
+
+
+def _anchor(key: str) -> str:
+    """Where an error's link goes: its field, or the whole answer set for an
+    error about the set's answers, or the form."""
+    if key == "__all__":
+        return "#design-form"
+    if key.startswith("set-") and key.endswith("-options"):
+        return f"#{key.removesuffix('-options')}"
+    return f"#{key}"
+
+
 class DesignForm:
     """The whole measure, read from posted values (see the module docstring)."""
 
@@ -312,13 +345,9 @@ class DesignForm:
 
     def error_list(self) -> list[dict[str, str]]:
         """Every error with the field it links to, in the order of the page."""
-        order = [*list(FIELD_NAMES), "answer_sets", "questions"]
-        keys = sorted(
-            self.errors,
-            key=lambda k: (order.index(k) if k in order else len(order), k),
-        )
+        keys = sorted(self.errors, key=_page_order)
         return [
-            {"href": f"#{key}" if key != "__all__" else "#design-form", "text": text}
+            {"href": _anchor(key), "text": text}
             for key in keys
             for text in self.errors[key]
         ]
