@@ -37,16 +37,6 @@ ROWS = {
 OPTION_PARTS = ("code", "label")
 _SET_OPTION = re.compile(r"^set-(\d+)-option$")
 MAX_ROWS = 60
-FIELD_NAMES = {
-    "title": "Name",
-    "short_name": "Short name",
-    "description": "What it is for",
-    "instructions": "Instructions",
-    "time_period": "Time period",
-    "method": "Score",
-    "max_missing": "Blank answers allowed",
-    "direction": "Direction",
-}
 
 
 def blank_design() -> Design:
