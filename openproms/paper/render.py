@@ -119,7 +119,7 @@ def render_pdf(
     """
     register_fonts()
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=A4, pageCompression=1, invariant=1)
+    c = Canvas(buf, pagesize=A4, pageCompression=1, invariant=1, initialFontName=FONT)
     c.setTitle("openproms forms")
     c.setCreator("openproms")
     any_page = False

@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from reportlab.lib.fonts import addMapping
 from reportlab.lib.styles import StyleSheet1, getSampleStyleSheet
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -57,10 +56,6 @@ def register_fonts() -> str:
         italic=SANS_ITALIC,
         boldItalic=SANS_BOLD_ITALIC,
     )
-    for bold in (0, 1):
-        for italic in (0, 1):
-            face = [[SANS, SANS_ITALIC], [SANS_BOLD, SANS_BOLD_ITALIC]][bold][italic]
-            addMapping(SANS, bold, italic, face)
     return SANS
 
 

@@ -160,6 +160,7 @@ def report_pdf(report: Report) -> bytes:
         rightMargin=18 * mm,
         topMargin=18 * mm,
         bottomMargin=18 * mm,
+        initialFontName=SANS,
     )
     story: list[Any] = []
 

@@ -423,6 +423,7 @@ def progress_pdf(
             bottomMargin=MARGIN,
             title=gettext("Your progress"),
             author=organisation_name,
+            initialFontName=FONT,
         )
         doc.build(
             _story(

@@ -12,7 +12,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from openproms.paper.typefaces import sample_styles
+from openproms.paper.typefaces import SANS, sample_styles
 
 MARGIN = 18 * mm
 
@@ -66,5 +66,6 @@ def gp_summary_pdf(
         bottomMargin=MARGIN,
         title="Summary for the GP",
         author=sender,
+        initialFontName=SANS,
     ).build(story)
     return buffer.getvalue()

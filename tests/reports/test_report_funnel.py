@@ -135,7 +135,7 @@ def test_the_pdf_and_workbook_carry_the_services_comparison(contract):
     report = build_report(contract, start=START, end=END)
     raw = report_pdf(report)
     # Drawn in the one Welsh-capable face of every PDF (paper/typefaces.py).
-    assert b"OpenPromsSans" in raw and b"/Helvetica" not in raw
+    assert b"LiberationSans" in raw and b"/Helvetica" not in raw
     pdf = _pdf_text(raw)
     assert "Hill Road: mean change adjusted for case-mix" in pdf
     assert "Fair comparison of services" in pdf

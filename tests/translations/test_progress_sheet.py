@@ -46,7 +46,7 @@ def test_the_sheet_is_in_welsh_from_their_page_and_from_the_worker(
     own = client.get(reverse("reports:self_progress_sheet"))
     assert own["Content-Type"] == "application/pdf"
     # Drawn in the Welsh-capable face (paper/typefaces.py), never Helvetica.
-    assert b"OpenPromsSans" in own.content and b"/Helvetica" not in own.content
+    assert b"LiberationSans" in own.content and b"/Helvetica" not in own.content
     text = _sheet_text(own.content)
     assert "Eich cynnydd" in text and "Ar gyfer Sam Person" in text
     assert "Beth sydd wedi newid" in text and "Cartref a thai" in text
