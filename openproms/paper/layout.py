@@ -214,23 +214,60 @@ def is_blank(variant: Variant) -> bool:
     return variant in ("blank", "blank_large_print")
 
 
+# Letters the drawn face has wider than Helvetica's missing-glyph width, measured
+# as the letter without the circumflex, which is exactly as wide in both faces.
+# Every other letter Helvetica lacks (ŵ, ŷ, Ŷ in regular; ŷ, Ŷ in bold) it
+# measures wider than drawn, so it fits; text without these letters is measured
+# exactly as before the face changed (decision 0034).
+_WIDER = {
+    MEASURE: str.maketrans({"\u0174": "W"}),
+    MEASURE_BOLD: str.maketrans({"\u0174": "W", "\u0175": "w"}),
+}
+
+
+def _width(text: str, font: str, size: float) -> float:
+    """A text's width in points as the layout measures it: Helvetica's metrics,
+    which the drawn face matches (typefaces.py), with the letters in
+    :data:`_WIDER` measured as their plain letters."""
+    return float(stringWidth(text.translate(_WIDER.get(font, {})), font, size))
+
+
+def _wrap_words(para: str, font: str, size: float, width: float) -> list[str]:
+    """Words filled greedily into lines no wider than ``width`` points (a word
+    longer than a line stands alone), as ReportLab's simpleSplit does."""
+    lines: list[str] = []
+    current = ""
+    for word in para.split():
+        candidate = f"{current} {word}" if current else word
+        if current and _width(candidate, font, size) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines
+
+
 def _wrap(text: str, size: float, width_mm: float, bold: bool = False) -> list[str]:
+    font = MEASURE_BOLD if bold else MEASURE
     lines: list[str] = []
     for para in text.split("\n"):
         if not para.strip():
             continue
-        lines.extend(
-            simpleSplit(para, MEASURE_BOLD if bold else MEASURE, size, width_mm / PT)
-        )
+        if para.translate(_WIDER[font]) != para:
+            lines.extend(_wrap_words(para, font, size, width_mm / PT))
+        else:
+            lines.extend(simpleSplit(para, font, size, width_mm / PT))
     return lines
 
 
 def _fit(text: str, size: float, width_mm: float, bold: bool = False) -> str:
     """Truncate ``text`` with an ellipsis so it fits on one line."""
     font = MEASURE_BOLD if bold else MEASURE
-    if stringWidth(text, font, size) * PT <= width_mm:
+    if _width(text, font, size) * PT <= width_mm:
         return text
-    while text and stringWidth(text + "…", font, size) * PT > width_mm:
+    while text and _width(text + "…", font, size) * PT > width_mm:
         text = text[:-1]
     return text + "…"
 

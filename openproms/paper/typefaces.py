@@ -7,8 +7,9 @@ Font License 1.1; ``fonts/LICENSE``) covers Welsh and every Latin script the
 forms use, and is metric-compatible with Helvetica: its advance widths match
 Helvetica's to 1/2048 em. The printed forms still *measure* text with Helvetica's
 metrics (:data:`MEASURE`, :data:`MEASURE_BOLD`), so the layout's geometry, which
-the OMR reader samples, does not move by a hair when the drawn font changes
-(decision 0034).
+the OMR reader samples, does not move when the drawn face changes (layout.py
+measures the few letters Helvetica lacks and the face draws wider as their plain
+letters; decision 0034).
 """
 
 from __future__ import annotations

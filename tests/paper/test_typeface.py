@@ -11,6 +11,7 @@ import pypdfium2 as pdfium
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from openproms.paper import render_pdf
+from openproms.paper.layout import PT, _width, _wrap
 from openproms.paper.typefaces import (
     MEASURE,
     MEASURE_BOLD,
@@ -72,10 +73,23 @@ def test_the_face_draws_where_helvetica_measured() -> None:
     for drawn, measured in ((SANS, MEASURE), (SANS_BOLD, MEASURE_BOLD)):
         for c in characters:
             assert abs(stringWidth(c, drawn, 1000) - stringWidth(c, measured, 1000)) < 1
-        # Where Helvetica has no glyph its width is generous: Welsh text never
-        # overflows the room measured for it.
+        # Where Helvetica has no glyph its width is generous, and a capital W
+        # with a circumflex is measured as the W it is as wide as: Welsh text
+        # never overflows the room measured for it.
         for c in "ŵŷŴŶ":
-            assert stringWidth(c, drawn, 10) <= stringWidth(c, measured, 10)
+            assert stringWidth(c, drawn, 10) <= _width(c, measured, 10) + 1e-9
+        assert _width("Ŵyl", measured, 10) == stringWidth("Wyl", measured, 10)
+        assert _width("tŷ", measured, 10) == stringWidth("tŷ", measured, 10)
+
+
+def test_a_line_with_a_capital_w_circumflex_wraps_within_its_width() -> None:
+    register_fonts()
+    text = " ".join(["Ŵyl y Gwanwyn a'r tŷ"] * 12)
+    for bold in (False, True):
+        lines = _wrap(text, 12, 80.0, bold)
+        assert " ".join(lines) == text
+        font = SANS_BOLD if bold else SANS
+        assert all(stringWidth(line, font, 12) * PT <= 80.0 for line in lines)
 
 
 # Fingerprints (hashes of every box's geometry) of forms printed before the face
