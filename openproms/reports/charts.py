@@ -154,6 +154,7 @@ def small_line_chart(
         colors.HexColor(BLUE),
     )
     drawing = Drawing(width, height)
+    drawing.initialFontName = SANS  # no other face in the PDF (typefaces.py)
     low_text, high_text = label(low), label(high)
     gutter = max(stringWidth(t, font, font_size) for t in (low_text, high_text)) + 6
     pad = font_size * 0.5  # room for the dots at the edges
@@ -227,6 +228,7 @@ def sparkline(
 
     blue = colors.HexColor(BLUE)
     drawing = Drawing(width, height)
+    drawing.initialFontName = SANS  # no other face in the PDF (typefaces.py)
     radius = height * 0.16
     drawing.add(
         Rect(

@@ -145,6 +145,7 @@ def _symbol(movement: Movement, size: float) -> Drawing:
     better, level for about the same, turned down for worse; a question mark for
     changed with no verdict, a single dot for answered once."""
     drawing = Drawing(size, size)
+    drawing.initialFontName = FONT  # no other face in the PDF (typefaces.py)
     r = size / 2 - 1
     cx = cy = size / 2
     width = max(1.2, size / 14)
