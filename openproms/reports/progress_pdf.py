@@ -199,6 +199,7 @@ def _heading_with_symbol(
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),  # cells default to Helvetica
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -253,6 +254,7 @@ def _chart_rows(
         table.setStyle(
             TableStyle(
                 [
+                    ("FONTNAME", (0, 0), (-1, -1), FONT),  # cells default to Helvetica
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-2, -1), gap),
@@ -308,6 +310,12 @@ def _spark_rows(
             table.setStyle(
                 TableStyle(
                     [
+                        (
+                            "FONTNAME",
+                            (0, 0),
+                            (-1, -1),
+                            FONT,
+                        ),  # cells default to Helvetica
                         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                         ("LEFTPADDING", (0, 0), (-1, -1), 0),
                         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
