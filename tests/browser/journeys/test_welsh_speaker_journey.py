@@ -1,8 +1,6 @@
 """A person whose preferred language is Welsh answers on their self-completion link
 (on a phone) and reads everything in Welsh: the page, the life ladder's questions
 and answers, their result and their progress; the answers are stored as anyone's.
-Their used link, opened again, says so in Welsh; a visitor typing a code chooses
-Welsh on the page and keeps it.
 
 The person is the demo's Welsh speaker (people/demo_language.py): on the worker's
 caseload, with life ladder questions to come and earlier ladder scores.
@@ -123,38 +121,3 @@ def test_a_welsh_speaker_answers_and_sees_their_progress_in_welsh(
     assert administration.time_point_id == time_point.pk
     time_point.refresh_from_db()
     assert time_point.status == TimePoint.Status.COMPLETED
-
-    # -- Their link is used up: opening it again, even in an English browser,
-    # says so in Welsh, because the link names them.
-    again = new_page()
-    again.set_viewport_size({"width": 320, "height": 640})
-    again.goto(f"/s/{made.token}/")
-    expect(again.locator("html")).to_have_attribute("lang", "cy")
-    expect(again.get_by_role("heading", level=1)).to_have_text(
-        "Nid yw'r ddolen hon yn gweithio"
-    )
-    assert english_left(again.content(), data=names) == []
-    shot(again, "a used link says so in Welsh")
-
-    # -- Someone typing a code on a device that asks for English can choose
-    # Welsh on the page; the choice is kept for the next page.
-    visitor = new_page()
-    visitor.set_viewport_size({"width": 320, "height": 640})
-    visitor.goto("/s/")
-    expect(visitor.get_by_role("heading", level=1)).to_have_text(
-        "Answer your questions"
-    )
-    visitor.get_by_role("link", name="Cymraeg").click()
-    expect(visitor.get_by_role("heading", level=1)).to_have_text("Ateb eich cwestiynau")
-    expect(visitor.locator("html")).to_have_attribute("lang", "cy")
-    assert english_left(visitor.content()) == []
-    shot(visitor, "the code page in Welsh")
-    visitor.get_by_role("button", name="Parhau").click()
-    expect(visitor.locator(".nhsuk-error-summary")).to_be_visible()
-    assert english_left(visitor.content()) == []
-    visitor.get_by_label("Eich cod").fill("AAAA-AAAA")
-    visitor.get_by_role("button", name="Parhau").click()
-    expect(visitor.get_by_role("heading", level=1)).to_have_text(
-        "Nid yw'r ddolen hon yn gweithio"
-    )
-    shot(visitor, "a wrong code in Welsh")
