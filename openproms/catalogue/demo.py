@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from openproms.accounts.models import Organisation
 from openproms.catalogue.design_document import (
+    AnswerSet,
     Band,
     Design,
     Option,
@@ -29,11 +30,16 @@ def _design(first_question: str) -> Design:
         method="sum",
         max_missing=1,
         direction="higher_is_better",
-        options=[
-            Option(0, "Not at all"),
-            Option(1, "A little"),
-            Option(2, "Quite a lot"),
-            Option(3, "A great deal"),
+        answer_sets=[
+            AnswerSet(
+                "How much",
+                [
+                    Option(0, "Not at all"),
+                    Option(1, "A little"),
+                    Option(2, "Quite a lot"),
+                    Option(3, "A great deal"),
+                ],
+            )
         ],
         questions=[
             Question(first_question),

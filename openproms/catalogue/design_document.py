@@ -1,10 +1,10 @@
 """An organisation's own measure as the designer holds it, and as the engine reads it.
 
-A :class:`Design` is what a manager types: questions, one set of answers shared by
-every question, reverse-scored questions, subscales, the scoring rule, bands,
-instructions and a time period. :func:`design_problems` says in plain English what
-is wrong with one (naming the question, answer, subscale or band);
-:func:`design_document` turns a sound one into a definition document, which the
+A :class:`Design` is what a manager types: named answer sets, questions (each
+choosing one answer set, the first unless told; each counted in the score or not),
+reverse-scored questions, subscales, the scoring rule, bands, instructions and a
+time period. ``design_checks.design_problems`` says in plain English what is
+wrong with one; :func:`design_document` turns a sound one into a definition document, which the
 engine's own check (``definition_check``) must also accept before anything is
 stored, so the designer and the engine never disagree (decision 0026).
 :func:`design_from_document` reads a stored document back for editing.
@@ -14,7 +14,6 @@ No Django here: plain data in, plain data out.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -41,9 +40,30 @@ class Option:
 
 
 @dataclass
+class AnswerSet:
+    """Answers people choose from, shared by the questions that choose the set.
+    ``categories``: the codes only name the answers (not amounts), so a question
+    with these answers cannot count towards a score or be reversed."""
+
+    name: str
+    options: list[Option] = field(default_factory=list)
+    categories: bool = False
+
+    @property
+    def codes(self) -> list[int]:
+        return [o.code for o in self.options if o.code is not None]
+
+    def code_range(self) -> tuple[int, int] | None:
+        codes = self.codes
+        return (min(codes), max(codes)) if len(codes) >= 2 else None
+
+
+@dataclass
 class Question:
     text: str
     reverse: bool = False
+    answer_set: int | None = 1  # the number of its answer set; None: none chosen
+    scored: bool = True
 
 
 @dataclass
@@ -71,154 +91,54 @@ class Design:
     method: str = "sum"
     max_missing: int = 0
     direction: str = "higher_is_better"
-    options: list[Option] = field(default_factory=list)
+    answer_sets: list[AnswerSet] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)
     subscales: list[Subscale] = field(default_factory=list)
     bands: list[Band] = field(default_factory=list)
 
 
-def score_range(design: Design) -> tuple[float, float] | None:
-    """Lowest and highest total score: the sum or mean of the answers' codes
-    (reversing a question swaps its ends, so the range is unchanged)."""
-    codes = [o.code for o in design.options if o.code is not None]
-    if len(codes) < 2 or not design.questions:
+def answer_set_of(design: Design, question: Question) -> AnswerSet | None:
+    """The answer set a question chose, or None when it chose none that exists."""
+    n = question.answer_set
+    if n is None or not 1 <= n <= len(design.answer_sets):
         return None
-    low, high = min(codes), max(codes)
+    return design.answer_sets[n - 1]
+
+
+def _item_ranges(design: Design, numbers: list[int]) -> list[tuple[int, int]] | None:
+    ranges = []
+    for q in numbers:
+        chosen = answer_set_of(design, design.questions[q - 1])
+        limits = chosen.code_range() if chosen is not None else None
+        if limits is None:
+            return None
+        ranges.append(limits)
+    return ranges or None
+
+
+def scored_numbers(design: Design) -> list[int]:
+    """The numbers of the questions that count towards the score."""
+    return [n for n, q in enumerate(design.questions, start=1) if q.scored]
+
+
+def scale_range(design: Design, numbers: list[int]) -> tuple[float, float] | None:
+    """Lowest and highest score of a scale over the questions ``numbers``, each
+    question's answers from its own answer set: a sum adds each question's lowest
+    (highest) code; a mean runs from the lowest code of any of its questions to the
+    highest (the engine's rule: the mean of the answers given can be one answer).
+    Reversing a question swaps its ends, so the range is unchanged."""
+    ranges = _item_ranges(design, numbers)
+    if ranges is None:
+        return None
+    lows, highs = zip(*ranges, strict=True)
     if design.method == "sum":
-        n = len(design.questions)
-        return float(low * n), float(high * n)
-    return float(low), float(high)
+        return float(sum(lows)), float(sum(highs))
+    return float(min(lows)), float(max(highs))
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
-
-
-def design_problems(design: Design) -> dict[str, list[str]]:
-    """Every problem with a design, in plain English, keyed by the field it is
-    about (``title``, ``option-2-code``, ``question-1-text``, ``subscale-1``,
-    ``band-2``, ...). Empty when the design can be stored."""
-    problems: dict[str, list[str]] = {}
-
-    def add(key: str, message: str) -> None:
-        problems.setdefault(key, []).append(message)
-
-    if not design.title.strip():
-        add("title", "Enter a name for the measure")
-    if not design.short_name.strip():
-        add("short_name", "Enter a short name for the measure")
-    if not design.description.strip():
-        add("description", "Say in a sentence what the measure is for")
-    if len(design.options) < 2:
-        add("options", "Give at least 2 answers people can choose from")
-    seen: dict[int, int] = {}
-    for n, option in enumerate(design.options, start=1):
-        if option.code is None:
-            add(f"option-{n}-code", f"Answer {n}: enter a whole number as its code")
-        elif option.code in seen:
-            add(
-                f"option-{n}-code",
-                f"Answer {n}: code {option.code} is already used by answer "
-                f"{seen[option.code]}; each answer needs its own code",
-            )
-        else:
-            seen[option.code] = n
-        if not option.label.strip():
-            add(f"option-{n}-label", f"Answer {n}: enter the words people see")
-    if not design.questions:
-        add("questions", "Add at least one question")
-    for n, question in enumerate(design.questions, start=1):
-        if not question.text.strip():
-            add(f"question-{n}-text", f"Question {n}: enter its wording")
-        if question.reverse and len(design.options) < 2:
-            add(
-                f"question-{n}-reverse",
-                f"Question {n} is reverse-scored, but a question can only be "
-                "reversed when it has at least 2 answers to turn around",
-            )
-    count = len(design.questions)
-    if design.method not in METHODS:
-        add("method", "Choose how the answers are combined into a score")
-    if design.direction not in DIRECTIONS:
-        add("direction", "Choose whether a higher score is better or worse")
-    if design.max_missing < 0 or (count and design.max_missing >= count):
-        add(
-            "max_missing",
-            f"At most {max(count - 1, 0)} of the {count} questions may be left "
-            "blank (at least one must be answered for a score)",
-        )
-    names: dict[str, int] = {}
-    for n, sub in enumerate(design.subscales, start=1):
-        name = sub.name.strip()
-        if not name:
-            add(f"subscale-{n}-name", f"Subscale {n}: enter its name")
-        elif name.lower() in names:
-            add(
-                f"subscale-{n}-name",
-                f"Subscale {n}: the name {name!r} is already used by subscale "
-                f"{names[name.lower()]}",
-            )
-        else:
-            names[name.lower()] = n
-        if not sub.questions:
-            add(
-                f"subscale-{n}-questions",
-                f"Subscale {n}{f' ({name})' if name else ''} has no questions: "
-                "give the numbers of its questions, such as 1, 3",
-            )
-        for q in sub.questions:
-            if not 1 <= q <= count:
-                add(
-                    f"subscale-{n}-questions",
-                    f"Subscale {n}: there is no question {q} (the measure has "
-                    f"{count} questions)",
-                )
-    _band_problems(design, add)
-    return problems
-
-
-def _band_problems(design: Design, add: Any) -> None:
-    limits = score_range(design)
-    bands = design.bands
-    for n, band in enumerate(bands, start=1):
-        if not band.label.strip():
-            add(f"band-{n}-label", f"Band {n}: enter its name")
-        if band.low is None or band.high is None:
-            add(f"band-{n}-low", f"Band {n}: enter the lowest and highest score")
-            continue
-        if band.high < band.low:
-            add(
-                f"band-{n}-low",
-                f"Band {n}: its highest score ({_number(band.high)}) is below its "
-                f"lowest ({_number(band.low)})",
-            )
-        if limits is not None and (band.low < limits[0] or band.high > limits[1]):
-            add(
-                f"band-{n}-low",
-                f"Band {n}: scores run from {_number(limits[0])} to "
-                f"{_number(limits[1])}, so a band cannot go from "
-                f"{_number(band.low)} to {_number(band.high)}",
-            )
-    complete = [
-        (n, b) for n, b in enumerate(bands, start=1) if None not in (b.low, b.high)
-    ]
-    ordered = sorted(complete, key=lambda nb: nb[1].low or 0.0)
-    for (n1, b1), (n2, b2) in itertools.pairwise(ordered):
-        assert b1.high is not None and b2.low is not None
-        if b2.low <= b1.high:
-            first, second = sorted((n1, n2))
-            add(
-                f"band-{second}-low",
-                f"Band {second} overlaps band {first}: a score of "
-                f"{_number(b2.low)} would be in both",
-            )
-    if ordered and limits is not None and ordered[0][1].low != limits[0]:
-        n, first_band = ordered[0]
-        add(
-            f"band-{n}-low",
-            f"The lowest band must start at the lowest possible score "
-            f"({_number(limits[0])}), not {_number(first_band.low or 0.0)}",
-        )
+def score_range(design: Design) -> tuple[float, float] | None:
+    """Lowest and highest total score (see :func:`scale_range`)."""
+    return scale_range(design, scored_numbers(design))
 
 
 # The organisation is the primary source of its own measure's rules and bands;
@@ -240,25 +160,30 @@ def design_document(
 ) -> dict[str, Any]:
     """The definition document for a sound design (see :func:`design_problems`).
 
-    Scales: ``total`` (every question) and one per subscale, each by the design's
-    method, reversing the reverse-scored questions (code -> lowest + highest code -
-    code). Up to ``max_missing`` blank answers are allowed on the total (a
-    subscale allows as many, but always needs one answer); then the score is
-    prorated: a sum is scaled up to the full number of questions, a mean is the
-    mean of the answers given (the engine's rule). Bands apply to the total.
+    Answer sets: ``answers`` (the first), ``answers_2``, ... each with its name as
+    ``label``; every item names its own. Scales: ``total`` (every question that
+    counts) and one per subscale, each by the design's method, reversing the
+    reverse-scored questions (code -> lowest + highest code of *its* answer set -
+    code; the engine's rule). The range is :func:`scale_range`. Up to
+    ``max_missing`` blank answers are allowed on the total (a subscale allows as
+    many, but always needs one answer); then the score is prorated: a sum is scaled
+    up to the full number of questions, a mean is the mean of the answers given
+    (the engine's rule). Bands apply to the total. A question that does not count
+    may be left blank.
     """
     source = _source(organisation)
     ids = [f"{measure_id}_{n}" for n in range(1, len(design.questions) + 1)]
     reverse = [i for i, q in zip(ids, design.questions, strict=True) if q.reverse]
-    codes = [o.code for o in design.options if o.code is not None]
-    low, high = min(codes), max(codes)
+    set_ids = [set_id(n) for n in range(1, len(design.answer_sets) + 1)]
 
     def scale(
-        scale_id: str, label: str, items: list[str], bands: bool
+        scale_id: str, label: str, numbers: list[int], bands: bool
     ) -> dict[str, Any]:
+        items = [ids[q - 1] for q in numbers]
         n = len(items)
         missing = min(design.max_missing, n - 1)
-        value_range = (low * n, high * n) if design.method == "sum" else (low, high)
+        value_range = scale_range(design, numbers)
+        assert value_range is not None  # design_problems found every gap
         out: dict[str, Any] = {
             "id": scale_id,
             "label": label,
@@ -288,10 +213,10 @@ def design_document(
             }
         return out
 
-    scales = [scale("total", "Total score", ids, True)]
+    scales = [scale("total", "Total score", scored_numbers(design), True)]
     for n, sub in enumerate(design.subscales, start=1):
-        items = [ids[q - 1] for q in sorted(set(sub.questions))]
-        scales.append(scale(f"subscale_{n}", sub.name.strip(), items, False))
+        numbers = sorted(set(sub.questions))
+        scales.append(scale(f"subscale_{n}", sub.name.strip(), numbers, False))
     period = design.time_period.strip() or None
     return {
         "schema_version": 1,
@@ -320,20 +245,17 @@ def design_document(
             "source": source,
         },
         "response_sets": {
-            "answers": {
+            rid: {
+                "label": answers.name.strip(),
+                **({"categories": True} if answers.categories else {}),
                 "options": [
-                    {"code": o.code, "label": o.label.strip()} for o in design.options
-                ]
+                    {"code": o.code, "label": o.label.strip()} for o in answers.options
+                ],
             }
+            for rid, answers in zip(set_ids, design.answer_sets, strict=True)
         },
         "items": [
-            {
-                "id": item_id,
-                "text": q.text.strip(),
-                "short_label": None,
-                "response_set": "answers",
-                "scored": True,
-            }
+            _item(item_id, q, set_ids)
             for item_id, q in zip(ids, design.questions, strict=True)
         ],
         "scales": scales,
@@ -352,6 +274,24 @@ def design_document(
     }
 
 
+def set_id(number: int) -> str:
+    """The id of answer set ``number`` in the document (never shown to anyone)."""
+    return "answers" if number == 1 else f"answers_{number}"
+
+
+def _item(item_id: str, question: Question, set_ids: list[str]) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": item_id,
+        "text": question.text.strip(),
+        "short_label": None,
+        "response_set": set_ids[(question.answer_set or 1) - 1],
+        "scored": question.scored,
+    }
+    if not question.scored:
+        item["required"] = False
+    return item
+
+
 def document_problems(document: Mapping[str, Any]) -> list[str]:
     """What the engine's own check says about a document (empty when valid)."""
     return check_definition(document)
@@ -360,31 +300,54 @@ def document_problems(document: Mapping[str, Any]) -> list[str]:
 _SPACES = re.compile(r"\s+")
 
 
-def design_from_document(document: Mapping[str, Any]) -> Design:
-    """A stored document (one the designer wrote, or a library measure with one
-    set of answers) as a design to edit. Anything the designer cannot express
-    (per-question answer sets, recode tables) is left out; the copy rules in
-    :func:`copy_refusal` keep such measures out of the designer."""
-    sets = document["response_sets"]
-    first_set = sets[document["items"][0]["response_set"]]
+def _answer_set(name: str, raw: Mapping[str, Any]) -> AnswerSet:
     options = [
         Option(code=o["code"], label=o.get("label") or "")
-        for o in first_set.get("options", [])
+        for o in raw.get("options", [])
     ]
-    if "range" in first_set:
-        r = first_set["range"]
+    if "range" in raw:
+        r = raw["range"]
         options = [Option(code=c, label=str(c)) for c in range(r["min"], r["max"] + 1)]
         options[0].label = r.get("min_label") or options[0].label
         options[-1].label = r.get("max_label") or options[-1].label
+    return AnswerSet(
+        name=raw.get("label") or name,
+        options=options,
+        categories=bool(raw.get("categories")),
+    )
+
+
+def _set_name_from_id(rid: str, number: int) -> str:
+    words = _SPACES.sub(" ", rid.replace("_", " ")).strip()
+    return words[:1].upper() + words[1:] if words else f"Answers {number}"
+
+
+def design_from_document(document: Mapping[str, Any]) -> Design:
+    """A stored document (one the designer wrote, or a library measure) as a
+    design to edit: each answer set the items use, in the order first used, named
+    by its ``label`` or else by its id in words; each question on its own set.
+    Anything the designer cannot express (recode tables, tables of scores) is
+    left out; the copy rules in :func:`copy_refusal` keep such measures out of the
+    designer."""
+    sets = document["response_sets"]
+    order: list[str] = []
+    for item in document["items"]:
+        if item["response_set"] not in order:
+            order.append(item["response_set"])
+    answer_sets = [
+        _answer_set(_set_name_from_id(rid, n), sets[rid])
+        for n, rid in enumerate(order, start=1)
+    ]
     scales = document["scales"]
     total = scales[0]
     reverse = set(total.get("item_values", {}).get("reverse", []))
     item_ids = [i["id"] for i in document["items"]]
     numbers = {item_id: n for n, item_id in enumerate(item_ids, start=1)}
+    counted = set(total["items"])
     subscales = [
         Subscale(name=s["label"], questions=[numbers[i] for i in s["items"]])
         for s in scales[1:]
-        if set(s["items"]) != set(item_ids)
+        if set(s["items"]) != counted
     ]
     bands = [
         Band(low=b["min"], high=b["max"], label=b["label"])
@@ -399,11 +362,13 @@ def design_from_document(document: Mapping[str, Any]) -> Design:
         method=total["method"] if total["method"] in METHODS else "sum",
         max_missing=total["missing"]["max_missing"],
         direction=total["direction"],
-        options=options,
+        answer_sets=answer_sets,
         questions=[
             Question(
                 text=_SPACES.sub(" ", i.get("text") or "").strip(),
                 reverse=i["id"] in reverse,
+                answer_set=order.index(i["response_set"]) + 1,
+                scored=i["id"] in counted,
             )
             for i in document["items"]
         ],
@@ -416,8 +381,10 @@ def copy_refusal(document: Mapping[str, Any]) -> str | None:
     """Why a library measure may not be copied and adapted, or None when it may.
 
     Only an open licence whose wording ships with openproms permits changes; the
-    designer also needs one set of answers for every question and a plain sum or
-    mean (a copy of anything else would score differently from the original)."""
+    designer also needs a first score that is a plain sum or mean of every question
+    it counts (a copy of anything else would score differently from the original).
+    Questions with different answers, and questions not counted, are kept as they
+    are."""
     licence = document["licence"]
     if licence["kind"] != "open":
         return (
@@ -429,12 +396,11 @@ def copy_refusal(document: Mapping[str, Any]) -> str | None:
             f"Its wording is licensed by {licence['holder']} and is not included, so "
             "there is nothing to adapt."
         )
-    if len({i["response_set"] for i in document["items"]}) != 1:
-        return "Its questions have different answers, which the designer cannot show."
-    if set(document["scales"][0]["items"]) != {i["id"] for i in document["items"]}:
+    scored = {i["id"] for i in document["items"] if i.get("scored", True)}
+    if set(document["scales"][0]["items"]) != scored:
         return (
-            "Its first score is not a total of all its questions, which the designer "
-            "cannot show."
+            "Its first score is not a total of all the questions it counts, which "
+            "the designer cannot show."
         )
     for s in document["scales"]:
         if s["method"] not in METHODS or "recode" in s.get("item_values", {}):

@@ -10,49 +10,49 @@ Nothing is stored unless ``is_valid()``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
+from openproms.catalogue.design_checks import design_problems
 from openproms.catalogue.design_document import (
     DIRECTIONS,
     METHODS,
+    AnswerSet,
     Band,
     Design,
     Option,
     Question,
     Subscale,
     design_document,
-    design_problems,
     document_problems,
 )
 
 ROWS = {
-    "option": ("code", "label"),
-    "question": ("text", "reverse"),
+    "set": ("name", "categories"),
+    "question": ("text", "reverse", "answers", "unscored"),
     "subscale": ("name", "questions"),
     "band": ("low", "high", "label"),
 }
+OPTION_PARTS = ("code", "label")
+_SET_OPTION = re.compile(r"^set-(\d+)-option$")
 MAX_ROWS = 60
-FIELD_NAMES = {
-    "title": "Name",
-    "short_name": "Short name",
-    "description": "What it is for",
-    "instructions": "Instructions",
-    "time_period": "Time period",
-    "method": "Score",
-    "max_missing": "Blank answers allowed",
-    "direction": "Direction",
-}
 
 
 def blank_design() -> Design:
-    """A new measure's starting rows: four questions, four answers, no bands."""
+    """A new measure's starting rows: four questions sharing one set of four
+    answers, no bands."""
     return Design(
-        options=[
-            Option(0, "Not at all"),
-            Option(1, "Several days"),
-            Option(2, "More than half the days"),
-            Option(3, "Nearly every day"),
+        answer_sets=[
+            AnswerSet(
+                "How often",
+                [
+                    Option(0, "Not at all"),
+                    Option(1, "Several days"),
+                    Option(2, "More than half the days"),
+                    Option(3, "Nearly every day"),
+                ],
+            )
         ],
         questions=[Question("") for _ in range(4)],
     )
@@ -69,20 +69,28 @@ def design_values(design: Design) -> dict[str, str]:
         "method": design.method,
         "max_missing": str(design.max_missing),
         "direction": design.direction,
-        "option_rows": str(len(design.options)),
+        "set_rows": str(len(design.answer_sets)),
         "question_rows": str(len(design.questions)),
         "subscale_rows": str(len(design.subscales)),
         "band_rows": str(len(design.bands)),
     }
-    for n, o in enumerate(design.options, start=1):
-        values[f"option-{n}-code"] = "" if o.code is None else str(o.code)
-        values[f"option-{n}-label"] = o.label
+    for s, answers in enumerate(design.answer_sets, start=1):
+        values[f"set-{s}-name"] = answers.name
+        values[f"set-{s}-categories"] = "on" if answers.categories else ""
+        values[f"set-{s}-option_rows"] = str(len(answers.options))
+        for n, o in enumerate(answers.options, start=1):
+            values[f"set-{s}-option-{n}-code"] = "" if o.code is None else str(o.code)
+            values[f"set-{s}-option-{n}-label"] = o.label
     for n, q in enumerate(design.questions, start=1):
         values[f"question-{n}-text"] = q.text
         values[f"question-{n}-reverse"] = "on" if q.reverse else ""
-    for n, s in enumerate(design.subscales, start=1):
-        values[f"subscale-{n}-name"] = s.name
-        values[f"subscale-{n}-questions"] = ", ".join(map(str, s.questions))
+        values[f"question-{n}-answers"] = (
+            "" if q.answer_set is None else str(q.answer_set)
+        )
+        values[f"question-{n}-unscored"] = "" if q.scored else "on"
+    for n, sub in enumerate(design.subscales, start=1):
+        values[f"subscale-{n}-name"] = sub.name
+        values[f"subscale-{n}-questions"] = ", ".join(map(str, sub.questions))
     for n, b in enumerate(design.bands, start=1):
         values[f"band-{n}-low"] = "" if b.low is None else f"{b.low:g}"
         values[f"band-{n}-high"] = "" if b.high is None else f"{b.high:g}"
@@ -90,32 +98,71 @@ def design_values(design: Design) -> dict[str, str]:
     return values
 
 
-def _rows(values: Mapping[str, str], kind: str) -> int:
+def _count(values: Mapping[str, str], key: str) -> int:
     try:
-        return max(0, min(int(values.get(f"{kind}_rows", "0")), MAX_ROWS))
+        return max(0, min(int(values.get(key, "0")), MAX_ROWS))
     except ValueError:
         return 0
 
 
+def _rows(values: Mapping[str, str], kind: str) -> int:
+    return _count(values, f"{kind}_rows")
+
+
+def _remove(values: dict[str, str], prefix: str, count_key: str, gone: int) -> bool:
+    """Remove row ``gone`` of the rows named ``<prefix><n>-...``, later rows (and
+    everything nested in them) moving up one. False when there is no such row."""
+    count = _count(values, count_key)
+    if not 1 <= gone <= count:
+        return False
+    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)-(.+)$")
+    moved: dict[str, str] = {}
+    for key, value in values.items():
+        match = pattern.match(key)
+        if match is None:
+            moved[key] = value
+            continue
+        n = int(match[1])
+        if n == gone:
+            continue
+        moved[f"{prefix}{n - 1 if n > gone else n}-{match[2]}"] = value
+    values.clear()
+    values.update(moved)
+    values[count_key] = str(count - 1)
+    return True
+
+
 def rows_changed(data: Mapping[str, Any]) -> dict[str, str]:
-    """The posted values with one row added (``add_row=question``) or removed
-    (``remove_row=question-3``, later rows moving up one)."""
+    """The posted values with one row added (``add_row=question``, or an answer
+    in a set: ``add_row=set-2-option``) or removed (``remove_row=question-3``,
+    ``remove_row=set-2-option-1``, ``remove_row=set-2``), later rows moving up
+    one. Removing an answer set leaves the questions that chose it with none
+    chosen (so the page asks), and renumbers the choices of later sets."""
     values = {k: str(data.get(k, "")) for k in data}
     add, remove = values.pop("add_row", ""), values.pop("remove_row", "")
     if add in ROWS:
         values[f"{add}_rows"] = str(min(_rows(values, add) + 1, MAX_ROWS))
-    kind, _, number = remove.rpartition("-")
-    if kind in ROWS and number.isdigit():
-        count, gone = _rows(values, kind), int(number)
-        if 1 <= gone <= count:
-            for n in range(gone, count):
-                for part in ROWS[kind]:
-                    values[f"{kind}-{n}-{part}"] = values.get(
-                        f"{kind}-{n + 1}-{part}", ""
-                    )
-            for part in ROWS[kind]:
-                values.pop(f"{kind}-{count}-{part}", None)
-            values[f"{kind}_rows"] = str(count - 1)
+        if add == "set":
+            new = _rows(values, "set")
+            values.setdefault(f"set-{new}-option_rows", "2")
+    elif (match := _SET_OPTION.match(add)) is not None:
+        key = f"set-{match[1]}-option_rows"
+        values[key] = str(min(_count(values, key) + 1, MAX_ROWS))
+    prefix, _, number = remove.rpartition("-")
+    if not number.isdigit():
+        return values
+    gone = int(number)
+    if _SET_OPTION.match(prefix) is None and prefix not in ROWS:
+        return values
+    removed = _remove(values, f"{prefix}-", f"{prefix}_rows", gone)
+    if removed and prefix == "set":
+        for n in range(1, _rows(values, "question") + 1):
+            key = f"question-{n}-answers"
+            chosen = _int(values.get(key, "1") or "0")
+            if chosen == gone:
+                values[key] = ""
+            elif chosen is not None and chosen > gone:
+                values[key] = str(chosen - 1)
     return values
 
 
@@ -131,6 +178,39 @@ def _float(text: str) -> float | None:
         return float(text.strip())
     except ValueError:
         return None
+
+
+# The page's sections, top to bottom: each a set of field names or the start of
+# its rows' keys.
+_SECTIONS: tuple[tuple[str, ...], ...] = (
+    ("title", "short_name", "description", "instructions", "time_period"),
+    ("answer_sets", "set-"),
+    ("questions", "question-"),
+    ("method", "max_missing", "direction"),
+    ("subscale-",),
+    ("band-",),
+)
+_NUMBERS = re.compile(r"\d+")
+
+
+def _page_order(key: str) -> tuple[int, int, list[int], str]:
+    """Sorts an error's key into the order of the page: section by section, the
+    fields of a section in order, and rows by number."""
+    for rank, section in enumerate(_SECTIONS):
+        for place, start in enumerate(section):
+            if key == start or (start.endswith("-") and key.startswith(start)):
+                return (rank, place, [int(n) for n in _NUMBERS.findall(key)], key)
+    return (len(_SECTIONS), 0, [], key)
+
+
+def _anchor(key: str) -> str:
+    """Where an error's link goes: its field, or the whole answer set for an
+    error about the set's answers, or the form."""
+    if key == "__all__":
+        return "#design-form"
+    if key.startswith("set-") and key.endswith("-options"):
+        return f"#{key.removesuffix('-options')}"
+    return f"#{key}"
 
 
 class DesignForm:
@@ -175,18 +255,33 @@ class DesignForm:
             max_missing=max_missing or 0,
             direction=v("direction"),
         )
-        for n in range(1, _rows(self.values, "option") + 1):
-            code_text = v(f"option-{n}-code")
-            code = _int(code_text)
-            if code is None and code_text.strip():
-                self._add(
-                    f"option-{n}-code",
-                    f"Answer {n}: the code must be a whole number, like 0 or 3",
-                )
-            design.options.append(Option(code, v(f"option-{n}-label")))
+        for number in range(1, _rows(self.values, "set") + 1):
+            answers = AnswerSet(
+                v(f"set-{number}-name"), categories=bool(v(f"set-{number}-categories"))
+            )
+            for n in range(1, _count(self.values, f"set-{number}-option_rows") + 1):
+                key = f"set-{number}-option-{n}"
+                code_text = v(f"{key}-code")
+                code = _int(code_text)
+                if code is None and code_text.strip():
+                    self._add(
+                        f"{key}-code",
+                        f"Answer set {number}, answer {n}: the code must be a whole "
+                        "number, like 0 or 3",
+                    )
+                answers.options.append(Option(code, v(f"{key}-label")))
+            design.answer_sets.append(answers)
         for n in range(1, _rows(self.values, "question") + 1):
+            # A question posted without a choice of answers has the first set
+            # (a row just added); an empty choice means none is chosen.
+            chosen = self.values.get(f"question-{n}-answers", "1")
             design.questions.append(
-                Question(v(f"question-{n}-text"), bool(v(f"question-{n}-reverse")))
+                Question(
+                    v(f"question-{n}-text"),
+                    reverse=bool(v(f"question-{n}-reverse")),
+                    answer_set=_int(chosen) if chosen.strip() else None,
+                    scored=not v(f"question-{n}-unscored"),
+                )
             )
         for n in range(1, _rows(self.values, "subscale") + 1):
             numbers: list[int] = []
@@ -240,13 +335,9 @@ class DesignForm:
 
     def error_list(self) -> list[dict[str, str]]:
         """Every error with the field it links to, in the order of the page."""
-        order = [*list(FIELD_NAMES), "options", "questions"]
-        keys = sorted(
-            self.errors,
-            key=lambda k: (order.index(k) if k in order else len(order), k),
-        )
+        keys = sorted(self.errors, key=_page_order)
         return [
-            {"href": f"#{key}" if key != "__all__" else "#design-form", "text": text}
+            {"href": _anchor(key), "text": text}
             for key in keys
             for text in self.errors[key]
         ]
@@ -263,13 +354,39 @@ class DesignForm:
             out.append(row)
         return out
 
+    def answer_sets(self) -> list[dict[str, Any]]:
+        """The answer sets, each with its answers as rows (number, values, errors)
+        and the errors about the set as a whole."""
+        sets = self.rows("set")
+        for answers in sets:
+            prefix = f"set-{answers['n']}"
+            answers["errors"] += self.errors.get(f"{prefix}-options", [])
+            answers["options"] = []
+            for n in range(1, _count(self.values, f"{prefix}-option_rows") + 1):
+                row: dict[str, Any] = {"n": n, "errors": []}
+                for part in OPTION_PARTS:
+                    key = f"{prefix}-option-{n}-{part}"
+                    row[part] = self.values.get(key, "")
+                    row["errors"] += self.errors.get(key, [])
+                answers["options"].append(row)
+        return sets
+
     def context(self) -> dict[str, Any]:
+        sets = self.answer_sets()
+        questions = self.rows("question")
+        for question in questions:
+            # A row added since the page was drawn has the first set.
+            if f"question-{question['n']}-answers" not in self.values:
+                question["answers"] = "1"
         return {
             "values": self.values,
             "errors": self.errors,
             "error_list": self.error_list(),
-            "options": self.rows("option"),
-            "questions": self.rows("question"),
+            "answer_sets": sets,
+            "set_choices": [
+                (str(a["n"]), a["name"].strip() or f"Answer set {a['n']}") for a in sets
+            ],
+            "questions": questions,
             "subscales": self.rows("subscale"),
             "bands": self.rows("band"),
             "methods": METHODS,

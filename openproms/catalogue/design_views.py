@@ -178,13 +178,24 @@ def _version_page(request: HttpRequest, own: BespokeMeasure) -> HttpResponse:
         measure_id=own.measure_id,
         version=own.measure_version,
     )
+    design = design_from_document(own.definition)
+    questions = [
+        {
+            "text": q.text,
+            "reverse": q.reverse,
+            "scored": q.scored,
+            "answers": design.answer_sets[(q.answer_set or 1) - 1].name,
+        }
+        for q in design.questions
+    ]
     return render(
         request,
         f"{TEMPLATE}published.html",
         {
             "own": own,
             "definition": definition,
-            "design": design_from_document(own.definition),
+            "design": design,
+            "questions": questions,
             "not_tested": NOT_TESTED,
             "versions": selectors.own_measure_versions(
                 organisation=own.organisation, measure_id=own.measure_id

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from openproms.scoring import MeasureDefinition, validate_answers
+from openproms.scoring.errors import NOT_A_NUMBER
 
 BLANK_KEYS = {"-", " "}
 
@@ -67,14 +68,27 @@ def _labels(definition: MeasureDefinition, index: int) -> list[tuple[int, str]]:
     return [(o.code, o.label or str(o.code)) for o in rs.options]
 
 
-def _question_error(number: int, error: Any) -> str:
-    """``Question 3: 7 is not one of the answers`` (the engine's reason is in
-    English)."""
-    return _("Question %(number)s: %(value)s %(reason)s") % {
-        "number": number,
-        "value": error.value,
-        "reason": error.reason,
-    }
+def _question_error(number: int, error: Any, definition: MeasureDefinition) -> str:
+    """``Question 3: 7 is not one of the answers: choose a whole number from 0 to
+    3.`` A whole sentence in the page's language, made from which of the engine's
+    two refusals it is (not a number; a number that is not an answer) and the
+    item's answers, never the engine's English reason."""
+    values = {"number": number, "value": error.value}
+    if error.reason == NOT_A_NUMBER:
+        return _("Question %(number)s: %(value)s is not a number.") % values
+    item = next((i for i in definition.items if i.id == error.item_id), None)
+    if item is None:
+        return _("Question %(number)s: %(value)s is not one of the answers.") % values
+    answers = item.response_set
+    if answers.contiguous:
+        return _(
+            "Question %(number)s: %(value)s is not one of the answers: choose a "
+            "whole number from %(min)s to %(max)s."
+        ) % {**values, "min": answers.min, "max": answers.max}
+    return _(
+        "Question %(number)s: %(value)s is not one of the answers: choose one of "
+        "%(codes)s."
+    ) % {**values, "codes": ", ".join(str(c) for c in sorted(answers.codes))}
 
 
 class AnyChoiceField(forms.ChoiceField):
@@ -144,7 +158,7 @@ class MeasureAnswerForm(forms.Form):
             if error.item_id in position:
                 self.add_error(
                     field_name(error.item_id),
-                    _question_error(position[error.item_id], error),
+                    _question_error(position[error.item_id], error, self.definition),
                 )
         self.codes = codes
         self.blank_items = [
@@ -187,7 +201,10 @@ class MeasureAnswerForm(forms.Form):
         for error in errors:
             name = field_name(error.item_id)
             if name in self.fields:
-                self.add_error(name, _question_error(position[error.item_id], error))
+                self.add_error(
+                    name,
+                    _question_error(position[error.item_id], error, self.definition),
+                )
             else:
                 self.add_error(None, error.message())
 

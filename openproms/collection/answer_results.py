@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from openproms.catalogue.selectors import measure_definition
 from openproms.collection.answer_selectors import settings_for
 from openproms.collection.models import Administration
-from openproms.scoring import MeasureDefinition, moved_the_wrong_way
+from openproms.scoring import MeasureDefinition, Scale, moved_the_wrong_way
 from openproms.scoring.easy_read import scale_story
 
 
@@ -69,6 +69,17 @@ def _earlier_scores(administration: Administration) -> dict[str, list[float]]:
     return earlier
 
 
+def band_name(scale: Scale, value: float, stored: str) -> str:
+    """The name of the band ``value`` is in, from ``scale`` (so in the language of
+    the definition the person reads: the stored name is the English one it was
+    scored with); the stored name when the scale has no band for it."""
+    if scale.bands is not None:
+        index = scale.bands.index_of(value)
+        if index is not None:
+            return scale.bands.bands[index].label
+    return stored
+
+
 def result_lines(
     administration: Administration, definition: MeasureDefinition
 ) -> list[ScaleLine]:
@@ -108,10 +119,10 @@ def result_lines(
             if scale.higher_is_better
             else gettext("On this questionnaire a lower score is better.")
         )
-        if result.band:
+        band = band_name(scale, result.value, result.band)
+        if band:
             meaning = (
-                gettext("This is in the range called “%(band)s”.")
-                % {"band": result.band}
+                gettext("This is in the range called “%(band)s”.") % {"band": band}
                 + " "
                 + meaning
             )
@@ -132,7 +143,7 @@ def result_lines(
                 value=_fmt(result.value),
                 out_of=gettext("%(min)s to %(max)s")
                 % {"min": _fmt(scale.range_min), "max": _fmt(scale.range_max)},
-                band=result.band,
+                band=band,
                 meaning=meaning,
                 change=change,
             )

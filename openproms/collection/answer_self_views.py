@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -41,10 +42,17 @@ from openproms.collection.models import (
     SelfCompletionLink,
 )
 from openproms.core.access import org_view, public_view
+from openproms.people.models import ServiceUser
 from openproms.people.selectors import person_scope, service_user_get
 from openproms.scoring import WordingNotAvailable
 from openproms.scoring import require_wording as check_wording
-from openproms.translations.activation import in_person_language
+from openproms.translations.activation import (
+    in_language,
+    in_person_language,
+    other_language,
+    public_language,
+    remember_language,
+)
 from openproms.translations.selectors import measure_definition_for
 
 
@@ -150,12 +158,39 @@ SELF_LINK = "openproms_self_link"
 SELF_DONE = "openproms_self_done"
 
 
-def _link_not_working(request: HttpRequest) -> HttpResponse:
-    return render(request, template("self_not_working"), status=404)
+def _public_page(
+    request: HttpRequest,
+    name: str,
+    *,
+    context: dict[str, Any] | None = None,
+    status: int = 200,
+    person: ServiceUser | None = None,
+) -> HttpResponse:
+    """A page that may name no person yet, in their language when it knows them,
+    else in the language chosen on the page or by the browser (decision 0034),
+    with a link to the other language."""
+    language = public_language(request, person)
+    with in_language(language):
+        response = render(
+            request,
+            template(name),
+            {
+                **(context or {}),
+                "other_language": None if person else other_language(language),
+            },
+            status=status,
+        )
+    return remember_language(request, response)
+
+
+def _link_not_working(
+    request: HttpRequest, person: ServiceUser | None = None
+) -> HttpResponse:
+    return _public_page(request, "self_not_working", status=404, person=person)
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    return render(request, template("self_too_many"), status=429)
+    return _public_page(request, "self_too_many", status=429)
 
 
 def _open_link(request: HttpRequest, link: SelfCompletionLink) -> HttpResponse:
@@ -178,10 +213,10 @@ def self_start(request: HttpRequest) -> HttpResponse:
                 links.attempt_failed(request)
                 return _link_not_working(request)
             return _open_link(request, link)
-    return render(
+    return _public_page(
         request,
-        template("self_start"),
-        {"form": form},
+        "self_start",
+        context={"form": form},
         status=400 if form.errors else 200,
     )
 
@@ -193,7 +228,7 @@ def self_token(request: HttpRequest, token: str) -> HttpResponse:
     link = links.link_for_token(token)
     if link is None:
         links.attempt_failed(request)
-        return _link_not_working(request)
+        return _link_not_working(request, links.link_person(token=token))
     return _open_link(request, link)
 
 
@@ -204,7 +239,9 @@ def self_answer(request: HttpRequest) -> HttpResponse:
     if link is None:
         if request.session.get(SELF_DONE):
             return redirect("collection:self_done")
-        return _link_not_working(request)
+        return _link_not_working(
+            request, links.link_person(pk=request.session.get(SELF_LINK))
+        )
     # The person's pages speak their preferred language (decision 0028).
     with in_person_language(link.service_user):
         return _self_answer(request, link)
@@ -268,7 +305,7 @@ def self_done(request: HttpRequest) -> HttpResponse:
     link_pk = request.session.get(SELF_LINK)
     link = SelfCompletionLink.objects.filter(pk=link_pk).first() if link_pk else None
     if not done_pks or link is None:
-        return _link_not_working(request)
+        return _link_not_working(request, links.link_person(pk=link_pk))
     done = list(
         Administration.objects.filter(
             organisation=link.organisation,
@@ -277,7 +314,7 @@ def self_done(request: HttpRequest) -> HttpResponse:
         ).order_by("completed_at", "id")
     )
     if not done:
-        return _link_not_working(request)
+        return _link_not_working(request, links.link_person(pk=link_pk))
     with in_person_language(link.service_user):
         return _self_done(request, link, done)
 

@@ -211,6 +211,28 @@ def link_for_token(token: str) -> SelfCompletionLink | None:
     return _usable(found)
 
 
+def link_person(
+    *, token: str | None = None, pk: int | None = None
+) -> ServiceUser | None:
+    """The person a link was made for, whether or not it still works (it may
+    have run out, been used or withdrawn), so the page saying so is in their
+    language; None when no link has that token or key."""
+    if token is not None:
+        if not token or len(token) > 100:
+            return None
+        found = SelfCompletionLink.objects.filter(
+            token_hash=_keyed_hash("token", token)
+        ).first()
+    elif pk is not None:
+        found = SelfCompletionLink.objects.filter(pk=pk).first()
+    else:
+        return None
+    if found is None:
+        return None
+    name_link_organisation(found)
+    return found.service_user
+
+
 def link_for_code(code: str) -> SelfCompletionLink | None:
     """The usable link for a short code as typed, or None."""
     normal = normalise_code(code)

@@ -31,6 +31,7 @@ from openproms.paper.payload import VARIANTS as VARIANTS
 from openproms.paper.payload import Payload as Payload
 from openproms.paper.payload import Variant as Variant
 from openproms.paper.payload import parse_payload as parse_payload
+from openproms.paper.typefaces import MEASURE, MEASURE_BOLD, SANS, SANS_BOLD
 from openproms.paper.words import FORM_WORDS, form_key, form_words
 from openproms.scoring import Item, MeasureDefinition, option_label, require_wording
 
@@ -55,8 +56,10 @@ CONTENT_TOP = 52.0
 CONTENT_BOTTOM = 266.0
 MAX_RANGE_BOXES = 11
 PT = 25.4 / 72.0  # millimetres per point
-FONT = "Helvetica"
-FONT_BOLD = "Helvetica-Bold"
+# Text is drawn in the Welsh-capable face but measured with Helvetica's metrics,
+# which it matches, so the geometry the reader samples never moves (typefaces.py).
+FONT = SANS
+FONT_BOLD = SANS_BOLD
 
 MARKING_INSTRUCTIONS = FORM_WORDS["en"]["marking"]
 LARGE_PRINT_MARKING_INSTRUCTIONS = MARKING_INSTRUCTIONS
@@ -211,23 +214,60 @@ def is_blank(variant: Variant) -> bool:
     return variant in ("blank", "blank_large_print")
 
 
+# Letters the drawn face has wider than Helvetica's missing-glyph width, measured
+# as the letter without the circumflex, which is exactly as wide in both faces.
+# Every other letter Helvetica lacks (ŵ, ŷ, Ŷ in regular; ŷ, Ŷ in bold) it
+# measures wider than drawn, so it fits; text without these letters is measured
+# exactly as before the face changed (decision 0034).
+_WIDER = {
+    MEASURE: str.maketrans({"\u0174": "W"}),
+    MEASURE_BOLD: str.maketrans({"\u0174": "W", "\u0175": "w"}),
+}
+
+
+def _width(text: str, font: str, size: float) -> float:
+    """A text's width in points as the layout measures it: Helvetica's metrics,
+    which the drawn face matches (typefaces.py), with the letters in
+    :data:`_WIDER` measured as their plain letters."""
+    return float(stringWidth(text.translate(_WIDER.get(font, {})), font, size))
+
+
+def _wrap_words(para: str, font: str, size: float, width: float) -> list[str]:
+    """Words filled greedily into lines no wider than ``width`` points (a word
+    longer than a line stands alone), as ReportLab's simpleSplit does."""
+    lines: list[str] = []
+    current = ""
+    for word in para.split():
+        candidate = f"{current} {word}" if current else word
+        if current and _width(candidate, font, size) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines
+
+
 def _wrap(text: str, size: float, width_mm: float, bold: bool = False) -> list[str]:
+    font = MEASURE_BOLD if bold else MEASURE
     lines: list[str] = []
     for para in text.split("\n"):
         if not para.strip():
             continue
-        lines.extend(
-            simpleSplit(para, FONT_BOLD if bold else FONT, size, width_mm / PT)
-        )
+        if para.translate(_WIDER[font]) != para:
+            lines.extend(_wrap_words(para, font, size, width_mm / PT))
+        else:
+            lines.extend(simpleSplit(para, font, size, width_mm / PT))
     return lines
 
 
 def _fit(text: str, size: float, width_mm: float, bold: bool = False) -> str:
     """Truncate ``text`` with an ellipsis so it fits on one line."""
-    font = FONT_BOLD if bold else FONT
-    if stringWidth(text, font, size) * PT <= width_mm:
+    font = MEASURE_BOLD if bold else MEASURE
+    if _width(text, font, size) * PT <= width_mm:
         return text
-    while text and stringWidth(text + "…", font, size) * PT > width_mm:
+    while text and _width(text + "…", font, size) * PT > width_mm:
         text = text[:-1]
     return text + "…"
 
@@ -318,7 +358,7 @@ def _layout_item(defn: MeasureDefinition, item: Item, number: int, st: _Style) -
         col_x = x_text + k * col_w
         show_code = not rs.is_range
         code_w = (
-            stringWidth(str(code), FONT, code_size) * PT + 1.0 if show_code else 0.0
+            stringWidth(str(code), MEASURE, code_size) * PT + 1.0 if show_code else 0.0
         )
         group_w = box + code_w
         bx = col_x + (col_w - group_w) / 2

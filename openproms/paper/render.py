@@ -27,6 +27,7 @@ from openproms.paper.layout import (
     Variant,
     make_layout,
 )
+from openproms.paper.typefaces import register_fonts
 from openproms.scoring import MeasureDefinition
 
 MM = 72.0 / 25.4  # points per millimetre
@@ -116,8 +117,9 @@ def render_pdf(
     With ``duplex`` a form with an odd number of pages is followed by a blank page,
     so each form starts on a new sheet when printed on both sides.
     """
+    register_fonts()
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=A4, pageCompression=1, invariant=1)
+    c = Canvas(buf, pagesize=A4, pageCompression=1, invariant=1, initialFontName=FONT)
     c.setTitle("openproms forms")
     c.setCreator("openproms")
     any_page = False

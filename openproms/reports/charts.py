@@ -18,6 +18,8 @@ from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
+from openproms.paper.typefaces import SANS
+
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing
 
@@ -131,7 +133,7 @@ def small_line_chart(
     width: float,
     height: float,
     font_size: float,
-    font: str = "Helvetica",
+    font: str = SANS,
     label: Callable[[float], str] = str,
 ) -> Drawing:
     """A small chart of one scale's scores over time for a printed sheet, drawn
@@ -152,6 +154,7 @@ def small_line_chart(
         colors.HexColor(BLUE),
     )
     drawing = Drawing(width, height)
+    drawing.initialFontName = SANS  # no other face in the PDF (typefaces.py)
     low_text, high_text = label(low), label(high)
     gutter = max(stringWidth(t, font, font_size) for t in (low_text, high_text)) + 6
     pad = font_size * 0.5  # room for the dots at the edges
@@ -225,6 +228,7 @@ def sparkline(
 
     blue = colors.HexColor(BLUE)
     drawing = Drawing(width, height)
+    drawing.initialFontName = SANS  # no other face in the PDF (typefaces.py)
     radius = height * 0.16
     drawing.add(
         Rect(

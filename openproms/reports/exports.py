@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
+from openproms.paper.typefaces import SANS, SANS_BOLD, sample_styles
 from openproms.reports import charts
 from openproms.reports.report_builder import Figure, Report
 
@@ -137,7 +138,6 @@ def report_pdf(report: Report) -> bytes:
 
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.platypus import (
         Image,
@@ -148,7 +148,7 @@ def report_pdf(report: Report) -> bytes:
         TableStyle,
     )
 
-    styles = getSampleStyleSheet()
+    styles = sample_styles()
     out = io.BytesIO()
     contract = report.contract
     doc = SimpleDocTemplate(
@@ -160,6 +160,7 @@ def report_pdf(report: Report) -> bytes:
         rightMargin=18 * mm,
         topMargin=18 * mm,
         bottomMargin=18 * mm,
+        initialFontName=SANS,
     )
     story: list[Any] = []
 
@@ -175,7 +176,8 @@ def report_pdf(report: Report) -> bytes:
         t.setStyle(
             TableStyle(
                 [
-                    ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                    ("FONTNAME", (0, 0), (-1, 0), SANS_BOLD),
+                    ("FONTNAME", (0, 1), (-1, -1), SANS),
                     ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey),
                     ("ALIGN", (1, 0), (1, -1), "RIGHT"),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

@@ -46,6 +46,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from openproms.paper.typefaces import SANS_BOLD, register_fonts
 from openproms.reports.charts import small_line_chart, sparkline
 from openproms.reports.progress_services import (
     MeasureProgress,
@@ -56,8 +57,8 @@ from openproms.scoring.easy_read import CAVEAT, Movement, fmt
 
 # "from 2 to 7" stays on one line when a sentence wraps.
 FROM_TO = re.compile(r"\b(from|o) (\S+) (to|i) (\S+)")
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
+FONT = register_fonts()  # the Welsh-capable face of every PDF (paper/typefaces.py)
+BOLD = SANS_BOLD
 INK = colors.HexColor("#212b32")
 MARGIN = 12 * mm
 
@@ -144,6 +145,7 @@ def _symbol(movement: Movement, size: float) -> Drawing:
     better, level for about the same, turned down for worse; a question mark for
     changed with no verdict, a single dot for answered once."""
     drawing = Drawing(size, size)
+    drawing.initialFontName = FONT  # no other face in the PDF (typefaces.py)
     r = size / 2 - 1
     cx = cy = size / 2
     width = max(1.2, size / 14)
@@ -197,6 +199,7 @@ def _heading_with_symbol(
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),  # cells default to Helvetica
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -251,6 +254,7 @@ def _chart_rows(
         table.setStyle(
             TableStyle(
                 [
+                    ("FONTNAME", (0, 0), (-1, -1), FONT),  # cells default to Helvetica
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-2, -1), gap),
@@ -306,6 +310,12 @@ def _spark_rows(
             table.setStyle(
                 TableStyle(
                     [
+                        (
+                            "FONTNAME",
+                            (0, 0),
+                            (-1, -1),
+                            FONT,
+                        ),  # cells default to Helvetica
                         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                         ("LEFTPADDING", (0, 0), (-1, -1), 0),
                         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -422,6 +432,7 @@ def progress_pdf(
             bottomMargin=MARGIN,
             title=gettext("Your progress"),
             author=organisation_name,
+            initialFontName=FONT,
         )
         doc.build(
             _story(

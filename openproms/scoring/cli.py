@@ -34,7 +34,7 @@ import numpy.typing as npt
 
 from openproms.scoring.definitions import MeasureDefinition, Scale
 from openproms.scoring.engine import no_score_reason
-from openproms.scoring.errors import AnswerError, MeasureNotFound
+from openproms.scoring.errors import NOT_A_NUMBER, AnswerError, MeasureNotFound
 from openproms.scoring.library import default_library
 from openproms.scoring.names import display_title
 from openproms.scoring.vector import score_table
@@ -174,7 +174,7 @@ def _parse_column(
         nan_rows = np.flatnonzero(np.isnan(arr)).tolist()
         bad_nan = [i for i in nan_rows if cleaned[i] != "nan"]
         errors = [
-            AnswerError(item_id, values[i], "is not a number", first_row + i)
+            AnswerError(item_id, values[i], NOT_A_NUMBER, first_row + i)
             for i in bad_nan
         ]
         arr[bad_nan] = np.nan
@@ -187,14 +187,12 @@ def _parse_column(
         try:
             x = float(v)
         except ValueError:
-            errors.append(
-                AnswerError(item_id, values[i], "is not a number", first_row + i)
-            )
+            errors.append(AnswerError(item_id, values[i], NOT_A_NUMBER, first_row + i))
             x = math.nan
         else:
             if math.isnan(x) and v != "nan":
                 errors.append(
-                    AnswerError(item_id, values[i], "is not a number", first_row + i)
+                    AnswerError(item_id, values[i], NOT_A_NUMBER, first_row + i)
                 )
         out[i] = x
     return out, errors

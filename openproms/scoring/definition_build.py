@@ -75,13 +75,21 @@ def _response_set(rid: str, d: Mapping[str, Any]) -> ResponseSet:
             is_range=True,
             min_label=r.get("min_label"),
             max_label=r.get("max_label"),
+            label=d.get("label"),
+            categories=bool(d.get("categories", False)),
         )
     options = tuple(
         Option(code=int(o["code"]), label=o.get("label")) for o in d["options"]
     )
     codes = [o.code for o in options]
     return ResponseSet(
-        id=rid, options=options, min=min(codes), max=max(codes), is_range=False
+        id=rid,
+        options=options,
+        min=min(codes),
+        max=max(codes),
+        is_range=False,
+        label=d.get("label"),
+        categories=bool(d.get("categories", False)),
     )
 
 

@@ -90,6 +90,11 @@ def _check_scale(defn: MeasureDefinition, s: Scale) -> Iterator[str]:
             yield f"{where}: unknown item {i!r}"
         elif not defn.item(i).scored:
             yield f"{where}: item {i!r} is marked scored: false but is used by a scale"
+        elif defn.item(i).response_set.categories:
+            yield (
+                f"{where}: item {i!r} has answers that are categories, not amounts, "
+                "so no scale may use it"
+            )
     if any(i not in known for i in s.items):
         return
     for i in s.reverse | set(s.recode):

@@ -65,6 +65,8 @@ class ResponseSet:
     is_range: bool
     min_label: str | None = None
     max_label: str | None = None
+    label: str | None = None  # the set's name, where its author gave one
+    categories: bool = False  # codes name the answers, not amounts: never scored
 
     @functools.cached_property
     def codes(self) -> frozenset[int]:

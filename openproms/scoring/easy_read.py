@@ -145,14 +145,43 @@ def _move(
     }
 
 
-def plain_population(population: str) -> str:
-    """``Men, Health Survey for England 2012`` as ``men in England``."""
+#: The people a published average is about, as a person reads them: the first
+#: part of a norm's ``population`` ("Men, Health Survey for England 2012"), for
+#: every population of a verified norm in the library (a test keeps this whole).
+POPULATION_PEOPLE: dict[str, str] = {
+    "Men": english("men"),
+    "Women": english("women"),
+    "UK adults": english("UK adults"),
+    "US general population (T-score metric)": english("adults in the USA"),
+    "ELFT routine data (life domains)": english(
+        "people using East London NHS Foundation Trust's services"
+    ),
+    "ELFT routine data (treatment items)": english(
+        "people using East London NHS Foundation Trust's services"
+    ),
+}
+#: Where the people live, when the rest of the population names a country.
+POPULATION_PLACES: dict[str, str] = {
+    "England": english("%(people)s in England"),
+    "Scotland": english("%(people)s in Scotland"),
+    "Wales": english("%(people)s in Wales"),
+}
+
+
+def plain_population(population: str, tr: Translate = english) -> str:
+    """``Men, Health Survey for England 2012`` as ``men in England``, in the
+    language of ``tr`` (a population not in :data:`POPULATION_PEOPLE` is shown
+    as the library gives it)."""
     first, _, rest = population.partition(",")
-    text = first.strip()
-    text = text if text[:2] == "UK" else text[0].lower() + text[1:]
-    for place in ("England", "Scotland", "Wales"):
-        if place in rest and place not in text:
-            return f"{text} in {place}"
+    first = first.strip()
+    known = POPULATION_PEOPLE.get(first)
+    if known is not None:
+        text = tr(known)
+    else:
+        text = first if first[:2] == "UK" else first[0].lower() + first[1:]
+    for place, sentence in POPULATION_PLACES.items():
+        if place in rest and place not in first:
+            return tr(sentence) % {"people": text}
     return text
 
 
@@ -232,7 +261,7 @@ def scale_story(
         better_line = tr("A lower score is better.")
     averages = tuple(
         tr("The average for %(population)s is %(mean)s.")
-        % {"population": plain_population(n.population), "mean": fmt(n.mean)}
+        % {"population": plain_population(n.population, tr), "mean": fmt(n.mean)}
         for n in _usable_norms(scale)
     )
     range_line = tr("Scores go from %(min)s to %(max)s.") % {

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from openproms.scoring.definitions import Item, MeasureDefinition, Scale
-from openproms.scoring.errors import AnswerError, ResponseInvalid
+from openproms.scoring.errors import NOT_A_NUMBER, AnswerError, ResponseInvalid
 
 Answer = int | float | str | None
 
@@ -89,7 +89,7 @@ def _coerce(item: Item, raw: object) -> tuple[int | None, str | None]:
     if raw is None:
         return None, None
     if isinstance(raw, bool):
-        return None, "is not a number"
+        return None, NOT_A_NUMBER
     value: float
     if isinstance(raw, int | np.integer):
         code = int(raw)
@@ -101,11 +101,11 @@ def _coerce(item: Item, raw: object) -> tuple[int | None, str | None]:
             try:
                 value = float(text)
             except ValueError:
-                return None, "is not a number"
+                return None, NOT_A_NUMBER
         elif isinstance(raw, float | np.floating):
             value = float(raw)
         else:
-            return None, "is not a number"
+            return None, NOT_A_NUMBER
         if math.isnan(value):
             return None, None
         if not math.isfinite(value) or not value.is_integer():

@@ -39,6 +39,13 @@ class WordingNotAvailable(ScoringError):
     """
 
 
+#: The reason an answer that is not a number at all is refused; any other reason
+#: of :func:`~openproms.scoring.engine.validate_answers` for an item's answer is a
+#: number that is not one of the item's answers. (Pages a person reads build their
+#: own sentence in the person's language from which of the two it is.)
+NOT_A_NUMBER = "is not a number"
+
+
 @dataclass(frozen=True, slots=True)
 class AnswerError:
     """One answer that cannot be accepted.

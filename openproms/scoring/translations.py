@@ -14,11 +14,16 @@ supplies for one language)::
      "items": {item_id: text}, "short_labels": {item_id: text},
      "preambles": {item_id: text},
      "options": {response_set_id: {code: label}},
-     "scales": {scale_id: label}}
+     "scales": {scale_id: label},
+     "bands": {scale_id: {band number: label}}}
+
+Bands are numbered from 1, lowest scores first, as the definition lists them;
+every band of every scale that has bands needs its name (a person reads a band
+name beside their score).
 
 A translation must be complete: the title, every item's text, every answer label
-(for a range, the two end labels), the instructions when the English has them and
-every scale's label. A half-translated form would show a person a mixture, so
+(for a range, the two end labels), the instructions when the English has them,
+every scale's label and every band's name. A half-translated form would show a person a mixture, so
 :func:`translation_problems` lists every gap and :func:`definition_translated`
 refuses an incomplete document.
 
@@ -102,7 +107,40 @@ def translation_problems(
     for scale in defn.scales:
         if not _text(scales.get(scale.id)):
             problems.append(f"the score {scale.label!r} has no translated name")
+    return problems + _band_problems(defn, translation.get("bands") or {})
+
+
+def _band_problems(defn: MeasureDefinition, bands: object) -> list[str]:
+    if not isinstance(bands, Mapping):
+        return ['"bands" must map a score to its band names by number']
+    problems: list[str] = []
+    banded = {s.id: s for s in defn.scales if s.bands is not None}
+    for key in sorted(set(bands) - set(banded)):
+        problems.append(f"{key!r} is not a score of {defn.short_name} with bands")
+    for scale_id, scale in banded.items():
+        assert scale.bands is not None
+        given = bands.get(scale_id) or {}
+        if not isinstance(given, Mapping):
+            problems.append(
+                f"the bands of {scale.label!r} must map a band number to its name"
+            )
+            continue
+        count = len(scale.bands.bands)
+        extra = sorted(k for k in map(str, given) if k not in _numbers(count))
+        if extra:
+            problems.append(
+                f"the score {scale.label!r} has bands 1 to {count}, not {extra}"
+            )
+        for n, band in enumerate(scale.bands.bands, start=1):
+            if not _text(given.get(str(n), given.get(n))):
+                problems.append(
+                    f"band {n} ({band.label}) of {scale.label!r} has no translated name"
+                )
     return problems
+
+
+def _numbers(count: int) -> set[str]:
+    return {str(n) for n in range(1, count + 1)}
 
 
 def definition_translated(
@@ -145,8 +183,12 @@ def definition_translated(
             for option in rs_raw["options"]:
                 if by_code.get(option["code"]):
                     option["label"] = by_code[option["code"]]
+    bands = translation.get("bands") or {}
     for scale in raw["scales"]:
         scale["label"] = _text(translation["scales"][scale["id"]])
+        names = bands.get(scale["id"]) or {}
+        for n, band in enumerate((scale.get("bands") or {}).get("bands", []), 1):
+            band["label"] = _text(names.get(str(n), names.get(n)))
     return dataclasses.replace(
         build_definition(raw),
         wording_supplied=defn.wording_supplied,

@@ -9,9 +9,10 @@ import io
 from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+from openproms.paper.typefaces import SANS, sample_styles
 
 MARGIN = 18 * mm
 
@@ -32,7 +33,7 @@ def gp_summary_pdf(
     record_text: str,
     shared_on: dt.date,
 ) -> bytes:
-    styles = getSampleStyleSheet()
+    styles = sample_styles()
     body, heading = styles["BodyText"], styles["Heading1"]
     story = [
         Paragraph("Patient-reported outcome measures: summary for the GP", heading),
@@ -65,5 +66,6 @@ def gp_summary_pdf(
         bottomMargin=MARGIN,
         title="Summary for the GP",
         author=sender,
+        initialFontName=SANS,
     ).build(story)
     return buffer.getvalue()

@@ -1,8 +1,10 @@
 """The language a person's pages are shown in: their preferred language, activated
 with Django's translation machinery while their page is made (decision 0028).
 
-Staff pages stay in English (settings.LANGUAGE_CODE); nothing here reads the
-browser's Accept-Language, so a worker's screen never changes language under them.
+Staff pages stay in English (settings.LANGUAGE_CODE); only the few pages that name
+no person yet (:func:`public_language`: a choice made on the page, else the
+browser's Accept-Language) read the browser, so a worker's screen never changes
+language under them (decision 0034).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from contextlib import contextmanager
 from typing import Protocol
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 #: Django's code for each preferred language (English pages are British English).
 _DJANGO_CODE = {"en": "en-gb"}
@@ -41,3 +45,75 @@ def in_person_language(person: HasLanguage | None) -> Iterator[None]:
     """Make everything inside speak the person's preferred language."""
     with in_language(person_language(person)):
         yield
+
+
+# ------------------------------------------------------------ before the person is known
+
+#: The cookie that remembers the language chosen on a page that names no person
+#: (the self-completion code page, "this link does not work", "too many tries").
+LANGUAGE_COOKIE = "openproms_language"
+#: The words of the link to the other language, each in its own language.
+LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
+
+
+def _known() -> set[str]:
+    return {c for c, _ in settings.LANGUAGES}
+
+
+def browser_language(accept_language: str) -> str:
+    """The language of openproms a browser prefers (its Accept-Language header):
+    the first of its languages, by preference, that openproms has (``cy-GB``
+    counts as ``cy``, ``en-US`` as ``en``); English when none is."""
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    known = _known()
+    for tag, _quality in parse_accept_lang_header(accept_language or ""):
+        primary = tag.split("-")[0].lower()
+        if primary in known:
+            return primary
+    return "en"
+
+
+def public_language(request: HttpRequest, person: HasLanguage | None = None) -> str:
+    """The language of a page a person reads before, or without, being known by
+    their link: their preferred language when the page does know them (a link
+    that has run out, say); else the language just chosen on the page
+    (``?lang=cy``), else the one chosen before (the cookie), else the browser's.
+    Staff pages never read any of these (they stay English)."""
+    if person is not None:
+        return person_language(person)
+    known = _known()
+    chosen = request.GET.get("lang", "")
+    if chosen in known:
+        return chosen
+    remembered = request.COOKIES.get(LANGUAGE_COOKIE, "")
+    if remembered in known:
+        return remembered
+    return browser_language(request.headers.get("Accept-Language", ""))
+
+
+def remember_language(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Keep a language chosen with ``?lang=`` for the next page that names no
+    person; such pages vary by the header and the cookie."""
+    chosen = request.GET.get("lang", "")
+    if chosen in _known():
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            chosen,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=True,
+        )
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
+def other_language(code: str) -> dict[str, str]:
+    """The link a page offers to the other language: its code and its name."""
+    other = (
+        "en"
+        if code != "en"
+        else next((c for c, _ in settings.LANGUAGES if c != "en"), "en")
+    )
+    return {"code": other, "name": LANGUAGE_NAMES.get(other, other)}

@@ -4,8 +4,9 @@ typed on the page, or uploaded as JSON or CSV (decision 0028).
 CSV (UTF-8): the header ``part,id,code,text``; one row per piece of wording:
 ``title,,,…``, ``short_name,,,…``, ``instructions,,,…``, ``recall_period,,,…``,
 ``item,<item id>,,…``,
-``short_label,<item id>,,…``, ``option,<answer set id>,<code>,…`` and
-``scale,<scale id>,,…``. JSON: the document :mod:`openproms.scoring.translations`
+``short_label,<item id>,,…``, ``option,<answer set id>,<code>,…``,
+``scale,<scale id>,,…`` and ``band,<scale id>,<band number>,…`` (bands numbered
+from 1, lowest scores first). JSON: the document :mod:`openproms.scoring.translations`
 describes. Every problem is listed, naming the row, the question or the answer;
 nothing is stored unless the translation is complete.
 """
@@ -24,7 +25,8 @@ from openproms.scoring.translations import translation_problems
 
 CSV_COLUMNS = ("part", "id", "code", "text")
 SINGLES = ("title", "short_name", "instructions", "recall_period")
-PARTS = (*SINGLES, "item", "short_label", "option", "scale")
+PARTS = (*SINGLES, "item", "short_label", "option", "scale", "band")
+NUMBERED = {"option": "options", "band": "bands"}
 MAX_UPLOAD = 1_000_000
 
 
@@ -75,15 +77,18 @@ def parse_translation_csv(raw: str) -> tuple[dict[str, Any] | None, list[str]]:
                 doc[part] = text
             elif not key:
                 problems.append(f"Row {number}: a {part} row needs its id")
-            elif part == "option":
+            elif part in NUMBERED:
                 if not code.lstrip("-").isdigit():
+                    what = "code" if part == "option" else "band number"
                     problems.append(
-                        f"Row {number}: code {code!r} is not a whole number"
+                        f"Row {number}: {what} {code!r} is not a whole number"
                     )
                     continue
-                labels = doc.setdefault("options", {}).setdefault(key, {})
+                labels = doc.setdefault(NUMBERED[part], {}).setdefault(key, {})
                 if code in labels:
-                    problems.append(f"Row {number}: code {code} of {key} appears twice")
+                    problems.append(
+                        f"Row {number}: {part} {code} of {key} appears twice"
+                    )
                 labels[code] = text
             else:
                 group = {"item": "items", "short_label": "short_labels"}.get(
@@ -152,6 +157,14 @@ class TranslationForm(forms.Form):
             self.fields[f"scale__{scale.id}"] = forms.CharField(
                 label=f"Score name: {scale.label}", required=False, max_length=200
             )
+        for scale in definition.scales:
+            for n, band in enumerate(scale.bands.bands if scale.bands else (), 1):
+                self.fields[f"band__{scale.id}__{n}"] = forms.CharField(
+                    label=f"{scale.label}: band {n}",
+                    help_text=f"In English: {band.label}",
+                    required=False,
+                    max_length=200,
+                )
 
     @staticmethod
     def _labelled(rs: Any) -> list[tuple[int, str]]:
@@ -174,6 +187,7 @@ class TranslationForm(forms.Form):
             "items": {},
             "options": {},
             "scales": {},
+            "bands": {},
         }
         for name, value in data.items():
             parts = name.split("__")
@@ -183,6 +197,8 @@ class TranslationForm(forms.Form):
                 doc["options"].setdefault(parts[1], {})[parts[2]] = value
             elif parts[0] == "scale":
                 doc["scales"][parts[1]] = value
+            elif parts[0] == "band":
+                doc["bands"].setdefault(parts[1], {})[parts[2]] = value
         return doc
 
     def clean(self) -> dict[str, Any]:

@@ -101,6 +101,7 @@ def translation_supply(
             "item_fields": form.typed("item__"),
             "option_fields": form.typed("option__"),
             "scale_fields": form.typed("scale__"),
+            "band_fields": form.typed("band__"),
         },
         status=400 if form.errors else 200,
     )

@@ -38,7 +38,9 @@ def posted(**changes: str) -> dict[str, str]:
         "method": "sum",
         "max_missing": "1",
         "direction": "higher_is_worse",
-        "option_rows": "4",
+        "set_rows": "1",
+        "set-1-name": "How often",
+        "set-1-option_rows": "4",
         "question_rows": "4",
         "subscale_rows": "1",
         "band_rows": "2",
@@ -52,10 +54,11 @@ def posted(**changes: str) -> dict[str, str]:
         "band-2-label": "High",
     }
     for n, label in enumerate(["Never", "Sometimes", "Often", "Always"], start=1):
-        values[f"option-{n}-code"] = str(n - 1)
-        values[f"option-{n}-label"] = label
+        values[f"set-1-option-{n}-code"] = str(n - 1)
+        values[f"set-1-option-{n}-label"] = label
     for n in range(1, 5):
         values[f"question-{n}-text"] = f"How often have you felt worry number {n}?"
+        values[f"question-{n}-answers"] = "1"
     values["question-3-text"] = "How often have you felt calm?"
     values["question-3-reverse"] = "on"
     values.update(changes)
@@ -114,8 +117,9 @@ def test_a_manager_creates_a_draft_the_engine_accepts(tenant_a: Tenant) -> None:
 
 ERRORS = [
     (
-        {"option-2-code": "0"},
-        "Answer 2: code 0 is already used by answer 1; each answer needs its own code",
+        {"set-1-option-2-code": "0"},
+        "Answer set 1, answer 2: code 0 is already used by answer 1; each answer in "
+        "a set needs its own code",
     ),
     (
         {"subscale-1-questions": ""},
@@ -124,11 +128,45 @@ ERRORS = [
     ),
     ({"band-2-low": "5"}, "Band 2 overlaps band 1: a score of 5 would be in both"),
     (
-        {"option_rows": "0"},
+        {"set-1-option_rows": "0"},
         "Question 3 is reverse-scored, but a question can only be reversed when it "
         "has at least 2 answers to turn around",
     ),
-    ({"option_rows": "1"}, "Give at least 2 answers people can choose from"),
+    (
+        {"set-1-option_rows": "1"},
+        "Answer set 1: give at least 2 answers to choose from",
+    ),
+    ({"set_rows": "0"}, "Give at least one set of answers people can choose from"),
+    ({"set-1-name": ""}, "Answer set 1: enter its name"),
+    (
+        {"question-2-answers": ""},
+        "Question 2 has no answers: choose one of the answer sets",
+    ),
+    (
+        {"question-2-answers": "2"},
+        "Question 2 has no answers: choose one of the answer sets",
+    ),
+    (
+        {"set-1-categories": "on"},
+        "Question 3 is reverse-scored, but its answers (answer set 1, How often) are "
+        "categories, not amounts, so they cannot be turned around",
+    ),
+    (
+        {"set-1-categories": "on"},
+        "Question 1 counts towards the score, but its answers (answer set 1, How "
+        "often) are categories, not amounts: choose answers that are amounts, or say "
+        "the question does not count",
+    ),
+    (
+        {"question-3-unscored": "on"},
+        "Question 3 is reverse-scored but does not count towards the score: untick "
+        "one of the two",
+    ),
+    (
+        {"question-1-unscored": "on"},
+        "Subscale 1: question 1 does not count towards the score, so it cannot be in "
+        "a subscale",
+    ),
     (
         {"band-2-high": "20"},
         "Band 2: scores run from 0 to 12, so a band cannot go from 6 to 20",
@@ -141,14 +179,17 @@ ERRORS = [
     ({"title": ""}, "Enter a name for the measure"),
     ({"question-2-text": " "}, "Question 2: enter its wording"),
     (
-        {"option-1-code": "one"},
-        "Answer 1: the code must be a whole number, like 0 or 3",
+        {"set-1-option-1-code": "one"},
+        "Answer set 1, answer 1: the code must be a whole number, like 0 or 3",
     ),
-    ({"option-4-label": ""}, "Answer 4: enter the words people see"),
+    (
+        {"set-1-option-4-label": ""},
+        "Answer set 1, answer 4: enter the words people see",
+    ),
     (
         {"max_missing": "4"},
-        "At most 3 of the 4 questions may be left blank (at least one must be "
-        "answered for a score)",
+        "At most 3 of the 4 questions that count may be left blank (at least one "
+        "must be answered for a score)",
     ),
     (
         {"subscale-1-questions": "1, 9"},

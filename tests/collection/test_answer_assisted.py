@@ -96,7 +96,7 @@ def test_an_answer_out_of_range_is_refused_naming_the_question(
     client = verified_client(tenant_a.members["worker"].user)
     response = client.post(_url(tenant_a, point), _post(ANSWERS | {"phq9_3": 7}))
     assert response.status_code == 400
-    assert "Question 3: 7 is not an allowed answer" in response.content.decode()
+    assert "Question 3: 7 is not one of the answers" in response.content.decode()
     assert not Administration.objects.exists()
 
 

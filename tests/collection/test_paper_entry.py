@@ -77,7 +77,10 @@ def test_an_untyped_or_impossible_item_is_refused(tenant_a: Tenant) -> None:
     response = client.post(_url(point), data)
     page = response.content.decode()
     assert response.status_code == 400
-    assert "Question 2: 5 is not an allowed answer" in page
+    assert (
+        "Question 2: 5 is not one of the answers: choose a whole number from 0 to 3"
+        in page
+    )
     assert "Question 6: type the number" in page
     future = _typed(ANSWERS, timezone.localdate() + dt.timedelta(days=1))
     assert client.post(_url(point), future).status_code == 400

@@ -133,7 +133,10 @@ def test_the_pdf_and_workbook_carry_the_services_comparison(contract):
     from tests.reports.test_commissioner_reports import _pdf_text, _xlsx_text
 
     report = build_report(contract, start=START, end=END)
-    pdf = _pdf_text(report_pdf(report))
+    raw = report_pdf(report)
+    # Drawn in the one Welsh-capable face of every PDF (paper/typefaces.py).
+    assert b"LiberationSans" in raw and b"/Helvetica" not in raw
+    pdf = _pdf_text(raw)
     assert "Hill Road: mean change adjusted for case-mix" in pdf
     assert "Fair comparison of services" in pdf
     workbook = _xlsx_text(report_xlsx(report))

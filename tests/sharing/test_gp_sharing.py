@@ -71,6 +71,7 @@ def test_a_summary_arrives_in_the_practice_inbox_and_is_accepted(
     assert share.recipient == practice.organisation
     assert share.status == GpShare.Status.SENT
     assert "PHQ-9" in share.record_text and bytes(share.pdf).startswith(b"%PDF")
+    assert b"LiberationSans" in bytes(share.pdf)  # the face every PDF is drawn in
     assert share.bundle["resourceType"] == "Bundle"
 
     gp = verified_client(practice.members["worker"].user)

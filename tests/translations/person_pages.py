@@ -25,6 +25,7 @@ PERSON_TEMPLATES = (
             "self_not_working.html",
             "self_thanks.html",
             "self_too_many.html",
+            "_language_switch.html",
             "_items.html",
             "_measure_intro.html",
             "_not_in_language.html",

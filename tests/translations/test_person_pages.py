@@ -4,15 +4,18 @@ translation; the answers are stored as anyone's are."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from html import unescape
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from openproms.collection import links
-from openproms.collection.models import Administration
+from openproms.collection.models import Administration, SelfCompletionLink
 from tests.conftest import Tenant, verified_client
 from tests.route_objects.collection_answering import due_person
 from tests.translations.person_pages import english_left
@@ -84,6 +87,19 @@ def test_a_welsh_speaker_answers_on_their_link_in_welsh(tenant_a: Tenant) -> Non
     assert blank.status_code == 400
     assert "Nid yw cwestiynau 1, 2" in blank.content.decode()
     assert english_left(blank.content.decode(), data=_data(tenant_a)) == []
+    # A value the scoring engine refuses is explained in Welsh, as a sentence.
+    for value, reason in (
+        ("11", "Cwestiwn 1: nid yw 11 yn un o'r atebion: dewiswch rif cyfan o 1 i 10."),
+        ("lots", "Cwestiwn 1: nid yw lots yn rhif."),
+    ):
+        data = {**_post(LADDER_ANSWERS), f"i_{LADDER}_home": value}
+        wrong = client.post("/s/answer/", data)
+        assert wrong.status_code == 400
+        page = unescape(wrong.content.decode())
+        assert reason in page
+        assert (
+            english_left(wrong.content.decode(), data=(*_data(tenant_a), value)) == []
+        )
 
     done = client.post("/s/answer/", _post(LADDER_ANSWERS))
     assert done.status_code == 302
@@ -102,15 +118,84 @@ def test_a_welsh_speaker_answers_on_their_link_in_welsh(tenant_a: Tenant) -> Non
     assert english_left(progress, data=_data(tenant_a)) == []
 
 
-def test_the_link_pages_that_name_no_person_are_translated_too(
+WELSH_BROWSER = "cy-GB,cy;q=0.9,en-GB;q=0.5"
+ENGLISH_BROWSER = "en-GB,en;q=0.9"
+
+
+def test_the_pages_before_the_person_is_known_follow_a_welsh_browser(
     tenant_a: Tenant,
 ) -> None:
-    from django.utils import translation
+    welsh = Client(HTTP_ACCEPT_LANGUAGE=WELSH_BROWSER)
+    start = welsh.get("/s/")
+    assert start["Vary"] and "Accept-Language" in start["Vary"]
+    typed_wrong = welsh.post("/s/", {"code": "AAAA-AAAA"})
+    assert typed_wrong.status_code == 404
+    for response in (start, welsh.get("/s/not-a-real-token/"), typed_wrong):
+        page = response.content.decode()
+        assert '<html lang="cy">' in page
+        assert english_left(page) == [], english_left(page)
+        assert 'hreflang="en">English</a>' in page
+    assert "Ateb eich cwestiynau" in start.content.decode()
+    assert "Nid yw'r ddolen hon yn gweithio" in typed_wrong.content.decode()
+    for _ in range(links.ATTEMPT_LIMIT):
+        welsh.get("/s/still-not-a-token/")
+    too_many = welsh.get("/s/still-not-a-token/")
+    assert too_many.status_code == 429
+    page = too_many.content.decode()
+    assert "Gormod o ymdrechion" in page and english_left(page) == []
 
-    with translation.override("cy"):
-        for url in ("/s/", "/s/not-a-real-token/"):
-            page = Client().get(url).content.decode()
-            assert english_left(page) == []
+
+def test_a_language_chosen_on_those_pages_is_kept(tenant_a: Tenant) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE=ENGLISH_BROWSER)
+    page = client.get("/s/").content.decode()
+    assert '<html lang="en-gb">' in page and "Answer your questions" in page
+    assert 'hreflang="cy">Cymraeg</a>' in page
+    chosen = client.get("/s/?lang=cy")
+    assert "Ateb eich cwestiynau" in chosen.content.decode()
+    assert chosen.cookies["openproms_language"].value == "cy"
+    # The next page that names no person remembers the choice.
+    page = client.get("/s/not-a-real-token/").content.decode()
+    assert '<html lang="cy">' in page and english_left(page) == []
+    assert "Answer your questions" in client.get("/s/?lang=en").content.decode()
+    assert "Answer your questions" in client.get("/s/").content.decode()
+    # Staff pages never follow the browser or the choice.
+    staff = verified_client(tenant_a.members["worker"].user)
+    staff.cookies["openproms_language"] = "cy"
+    home = staff.get("/", HTTP_ACCEPT_LANGUAGE=WELSH_BROWSER).content.decode()
+    assert '<html lang="cy">' not in home
+
+
+def test_a_link_that_no_longer_works_says_so_in_the_persons_language(
+    tenant_a: Tenant,
+) -> None:
+    person, points = _welsh_person(tenant_a)
+    made, late = (
+        links.link_create(
+            organisation=tenant_a.organisation,
+            service_user=person,
+            time_points=points,
+            actor=tenant_a.members["worker"].user,
+        )
+        for _ in range(2)
+    )
+    SelfCompletionLink.objects.filter(pk=late.link.pk).update(
+        expires_at=timezone.now() - dt.timedelta(days=1)
+    )
+    # A link that ran out says so in Welsh, whatever the browser asks for.
+    ran_out = Client(HTTP_ACCEPT_LANGUAGE=ENGLISH_BROWSER).get(f"/s/{late.token}/")
+    assert ran_out.status_code == 404
+    page = ran_out.content.decode()
+    assert '<html lang="cy">' in page and "Nid yw'r ddolen hon yn gweithio" in page
+    assert english_left(page, data=_data(tenant_a)) == []
+    assert "Cymraeg</a>" not in page and "English</a>" not in page
+    # Answered in full, the link is used up: opening it again says so in Welsh.
+    client = Client(HTTP_ACCEPT_LANGUAGE=ENGLISH_BROWSER)
+    client.get(f"/s/{made.token}/")
+    assert client.post("/s/answer/", _post(LADDER_ANSWERS)).status_code == 302
+    again = Client(HTTP_ACCEPT_LANGUAGE=ENGLISH_BROWSER).get(f"/s/{made.token}/")
+    assert again.status_code == 404
+    page = again.content.decode()
+    assert '<html lang="cy">' in page and english_left(page, data=_data(tenant_a)) == []
 
 
 def test_a_measure_with_no_welsh_wording_says_so_in_welsh(tenant_a: Tenant) -> None:

@@ -45,6 +45,9 @@ def test_the_sheet_is_in_welsh_from_their_page_and_from_the_worker(
     client.post("/s/done/", {"skip": "1"})
     own = client.get(reverse("reports:self_progress_sheet"))
     assert own["Content-Type"] == "application/pdf"
+    # Drawn in the Welsh-capable face (paper/typefaces.py), never Helvetica.
+    faces = set(re.findall(rb"/BaseFont\s*/([A-Za-z0-9+-]+)", own.content))
+    assert faces and all(b"LiberationSans" in face for face in faces), faces
     text = _sheet_text(own.content)
     assert "Eich cynnydd" in text and "Ar gyfer Sam Person" in text
     assert "Beth sydd wedi newid" in text and "Cartref a thai" in text

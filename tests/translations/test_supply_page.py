@@ -5,6 +5,8 @@ speaker then answers in the supplied wording."""
 from __future__ import annotations
 
 import json
+import uuid
+from html import unescape
 
 import pytest
 from django.core.cache import cache
@@ -15,6 +17,7 @@ from openproms.audit.models import AuditEvent
 from openproms.scoring import get_measure
 from openproms.translations.models import MeasureTranslation
 from tests.conftest import Tenant, verified_client
+from tests.translations.person_pages import english_left
 from tests.translations.test_person_pages import _open_link, _welsh_person
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +52,11 @@ def _document() -> dict:  # type: ignore[type-arg]
             for rid, rs in GAD7.response_sets.items()
         },
         "scales": {s.id: f"Sgôr prawf {s.id}" for s in GAD7.scales},
+        "bands": {
+            s.id: {str(n): f"Band prawf {n}" for n in range(1, len(s.bands.bands) + 1)}
+            for s in GAD7.scales
+            if s.bands is not None
+        },
     }
 
 
@@ -60,6 +68,8 @@ def _csv(doc: dict) -> str:  # type: ignore[type-arg]
     for rid, labels in doc["options"].items():
         rows += [f"option,{rid},{c},{label}" for c, label in labels.items()]
     rows += [f"scale,{k},,{v}" for k, v in doc["scales"].items()]
+    for scale_id, names in doc["bands"].items():
+        rows += [f"band,{scale_id},{n},{name}" for n, name in names.items()]
     return "\n".join(rows)
 
 
@@ -87,6 +97,21 @@ def test_an_admin_uploads_a_welsh_gad7_and_a_welsh_speaker_answers_it(
     answering = _open_link(tenant_a, person, points).get("/s/answer/").content.decode()
     assert "Cwestiwn prawf 1" in answering and "Ateb prawf 3" in answering
     assert "ar gael yn eich iaith chi eto" not in answering
+
+    # Their result names the band in the organisation's Welsh, not the English
+    # it was scored with (3 on every question: 21, the highest band).
+    client = _open_link(tenant_a, person, points)
+    answers = {f"i_{item.id}": "3" for item in GAD7.items}
+    answers["submission_id"] = str(uuid.uuid4())
+    assert client.post("/s/answer/", answers).status_code == 302
+    result = client.get("/s/done/").content.decode()
+    last = len(GAD7.scale("total").bands.bands)  # type: ignore[union-attr]
+    assert f"Band prawf {last}" in result
+    english_band = GAD7.scale("total").bands.bands[-1].label  # type: ignore[union-attr]
+    assert english_band not in result
+    assert (
+        english_left(result, data=(tenant_a.organisation.name, "Sam", "Person")) == []
+    )
 
 
 def test_a_csv_upload_is_read_row_by_row_and_replaces_the_last(
@@ -123,6 +148,17 @@ def test_an_incomplete_translation_names_every_gap_and_stores_nothing(
     page = response.content.decode()
     assert response.status_code == 400
     assert "Question 2 (gad7_2) has no translation" in page
+    no_bands = _document()
+    del no_bands["bands"]["total"]["2"]
+    response = admin.post(
+        _url(),
+        {
+            "licence_reference": "Ours",
+            "upload": SimpleUploadedFile("gad7.json", json.dumps(no_bands).encode()),
+        },
+    )
+    mild = GAD7.scale("total").bands.bands[1].label  # type: ignore[union-attr]
+    assert f"Band 2 ({mild}) of" in unescape(response.content.decode())
     assert "is not an answer set of GAD-7" in page
     bad_csv = admin.post(
         _url(),

@@ -1,5 +1,6 @@
-"""A manager designs the organisation's own 4-question measure (one question
-reverse-scored, two bands), previews it on screen and on paper, publishes it,
+"""A manager designs the organisation's own 5-question measure (four questions on
+one answer set, a fifth on a second set of its own, two questions reverse-scored,
+two bands), previews it on screen and on paper, publishes it,
 uses it in a service's plan; a worker then answers it once with a person, and the
 stored score is the one the design says."""
 
@@ -29,6 +30,8 @@ QUESTIONS = [
     "How often have you felt part of a group?",
     "How often have you felt cut off from others?",
 ]
+WELCOME = "How much has the club helped you feel welcome?"
+HOW_MUCH = ["Not at all", "A little", "Somewhat", "Quite a lot", "Very much"]
 
 
 def test_a_manager_designs_publishes_and_uses_a_measure_a_worker_answers(
@@ -48,6 +51,22 @@ def test_a_manager_designs_publishes_and_uses_a_measure_a_worker_answers(
         page.get_by_label(f"Wording of question {n}").fill(text)
     page.get_by_label(re.compile("^Reverse-scored")).nth(2).check()
     page.get_by_role("radio", name="A higher score is worse").check()
+    # A second set of answers, for a fifth question of a different kind.
+    page.get_by_role("button", name="Add another answer set").click()
+    expect(page.get_by_label("Name of answer set 2")).to_be_visible()
+    page.get_by_label("Name of answer set 2").fill("How much")
+    for n in (3, 4, 5):  # each row is added on the server before the next
+        page.get_by_role("button", name="Add an answer to set 2").click()
+        expect(page.locator(f"#set-2-option-{n}-code")).to_be_visible()
+    for n, label in enumerate(HOW_MUCH, start=1):
+        page.locator(f"#set-2-option-{n}-code").fill(str(n - 1))
+        page.locator(f"#set-2-option-{n}-label").fill(label)
+    page.get_by_role("button", name="Add a question").click()
+    page.get_by_label("Wording of question 5").fill(WELCOME)
+    page.get_by_label("Answers to question 5").select_option(label="How much")
+    page.get_by_label(re.compile("^Reverse-scored")).nth(4).check()
+    expect(page.get_by_label("Wording of question 1")).to_have_value(QUESTIONS[0])
+    shot(page, "a second answer set")
     # Rows are added on the server (htmx swaps the form); what was typed stays.
     page.get_by_role("button", name="Add a band").click()
     expect(page.locator("#band-1-label")).to_be_visible()
@@ -82,6 +101,8 @@ def test_a_manager_designs_publishes_and_uses_a_measure_a_worker_answers(
     page.get_by_role("link", name="See it as the answering screen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Connected at the club")
     expect(page.get_by_text(QUESTIONS[2])).to_be_visible()
+    expect(page.get_by_text(WELCOME)).to_be_visible()
+    expect(page.get_by_text("Quite a lot")).to_be_visible()
     assert internal_ids_in(page.inner_text("body"), list(default_library())) == []
     shot(page, "screen preview")
     check_page(page, narrow=True)
@@ -95,6 +116,7 @@ def test_a_manager_designs_publishes_and_uses_a_measure_a_worker_answers(
     # Publish, then use it and put it in a service's plan.
     page.get_by_role("button", name="Publish version 1").click()
     expect(page.get_by_text("A published version never changes")).to_be_visible()
+    expect(page.get_by_text("(answers: How much; reverse-scored)")).to_be_visible()
     shot(page, "published")
     own.refresh_from_db()
     assert not own.is_draft
@@ -129,16 +151,18 @@ def test_a_manager_designs_publishes_and_uses_a_measure_a_worker_answers(
     expect(worker_page.get_by_role("heading", level=1)).to_have_text(
         "Connected at the club"
     )
-    for n, code in enumerate([3, 2, 0, 1], start=1):
+    for n, code in enumerate([3, 2, 0, 1, 3], start=1):
         worker_page.locator(f'[name="i_{own.measure_id}_{n}"][value="{code}"]').check()
     shot(worker_page, "worker answers the designed measure")
     worker_page.get_by_role("button", name="Save answers").click()
-    expect(worker_page.get_by_text("Your score is 9")).to_be_visible()
+    expect(worker_page.get_by_text("Your score is 10")).to_be_visible()
     shot(worker_page, "result")
     stored = Administration.objects.filter(
         service_user=person, measure_id=own.measure_id
     ).get()
     assert stored.measure_version == "1"
     total = stored.results.get(scale_id="total")
-    # 3 + 2 + (3 - 0: question 3 reversed) + 1 = 9, in "Lonely" (6-12).
-    assert total.value == 9 and total.band == "Lonely"
+    # 3 + 2 + (3 - 0: question 3 reversed) + 1 + (4 - 3: question 5 reversed on
+    # its own 0-4 answers) = 10, in "Lonely" (6-12).
+    assert total.value == 10 and total.band == "Lonely"
+    assert stored.answers[f"{own.measure_id}_5"] == 3
