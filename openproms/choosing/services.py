@@ -98,7 +98,9 @@ def trial_start(
     plan = scheduling.plan_create(
         organisation=organisation,
         service=service,
-        name=f"Trial of {display_title(definition)} until {ends_on:%d %B %Y}"[:200],
+        name=f"Trial of {display_title(definition)} until {ends_on.day} {ends_on:%B %Y}"[
+            :200
+        ],
         is_pilot=True,
         actor=actor,
         request=request,
