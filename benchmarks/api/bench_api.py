@@ -139,14 +139,36 @@ def main() -> None:
         after = pks[rng.randrange(len(pks) // 2, len(pks))]
         return base64.urlsafe_b64encode(str(after).encode()).decode().rstrip("=")
 
+    # Later than anything the seed wrote (people, episodes, answers): a sync
+    # client asking when nothing has changed.
+    future = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+
+    def day_ago() -> dt.datetime:
+        return dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+
+    def stamp(when: dt.datetime) -> str:
+        return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
     cases = {
         "people list (first page)": lambda: f"{base}/people?limit=100",
         "people list (deep cursor)": lambda: (
             f"{base}/people?limit=100&cursor={deep(people)}"
         ),
+        "people list (updated_since, last day)": lambda: (
+            f"{base}/people?limit=100&updated_since={stamp(day_ago())}"
+        ),
+        "people list (updated_since, nothing changed since)": lambda: (
+            f"{base}/people?limit=100&updated_since={stamp(future)}"
+        ),
         "person detail": lambda: f"{base}/people/{rng.choice(people)}",
         "episodes list (deep cursor)": lambda: (
             f"{base}/episodes?limit=100&cursor={deep(episodes)}"
+        ),
+        "episodes list (updated_since, last day)": lambda: (
+            f"{base}/episodes?limit=100&updated_since={stamp(day_ago())}"
+        ),
+        "episodes list (updated_since, nothing changed since)": lambda: (
+            f"{base}/episodes?limit=100&updated_since={stamp(future)}"
         ),
         "episode detail": lambda: f"{base}/episodes/{rng.choice(episodes)}",
         "time points list (deep cursor)": lambda: (

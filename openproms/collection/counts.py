@@ -121,6 +121,16 @@ def count_states(points: QuerySet[TimePoint], today: dt.date) -> states.StateCou
     return _state_counts(points.order_by().aggregate(**_aggregates(today)))
 
 
+def count_states_and_total(
+    points: QuerySet[TimePoint], today: dt.date
+) -> tuple[states.StateCounts, int]:
+    """:func:`count_states`, and how many ``points`` there are in all, in the same
+    query: a list's summary and its paginator's count for one walk of the rows."""
+    row = points.order_by().aggregate(all_points=Count("pk"), **_aggregates(today))
+    total = row.pop("all_points")
+    return _state_counts(row), total
+
+
 def count_states_by(
     points: QuerySet[TimePoint], key: str, today: dt.date
 ) -> dict[Any, states.StateCounts]:

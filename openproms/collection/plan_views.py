@@ -295,8 +295,12 @@ def _url_for_each(name: str, org_slug: str, key: str) -> Any:
     return lambda pk: f"{head}{pk}{tail}"
 
 
-def _page(request: HttpRequest, rows: Any) -> Any:
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, rows: Any, count: int | None = None) -> Any:
+    """One page of ``rows``; ``count``, when already known, spares the COUNT."""
+    paginator = Paginator(rows, PAGE_SIZE)
+    if count is not None:
+        paginator.__dict__["count"] = count  # Paginator.count is a cached property
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -324,8 +328,8 @@ def due_list(request: HttpRequest) -> HttpResponse:
             day=day,
         )
         points = due_lists.due_list(membership=membership, filters=filters, today=today)
-        summary = counts.count_states(points, day or today)
-        page = _page(request, points)
+        summary, total = counts.count_states_and_total(points, day or today)
+        page = _page(request, points, total)
         person_url = _url_for_each(
             "people:person_detail", organisation.slug, "person_pk"
         )

@@ -73,6 +73,10 @@ class ServiceUser(models.Model):
             models.Index(
                 fields=["organisation", "family_name", "given_name"], name="su_name"
             ),
+            # The API's `updated_since` (decision 0032).
+            models.Index(
+                fields=["organisation", "updated_at"], name="su_updated_since"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -178,6 +182,13 @@ class Episode(models.Model):
             ),
             models.Index(
                 fields=["organisation", "service", "status"], name="episode_service"
+            ),
+            # The API's `updated_since`: opened, or ended, since (decision 0032).
+            models.Index(
+                fields=["organisation", "created_at"], name="episode_opened_since"
+            ),
+            models.Index(
+                fields=["organisation", "end_date"], name="episode_ended_since"
             ),
         ]
 

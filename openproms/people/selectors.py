@@ -8,6 +8,7 @@ roles with ``person.view`` see their whole organisation. Anything outside that i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -236,15 +237,22 @@ def _latest_scores(people: list[int]) -> dict[int, list[dict[str, Any]]]:
     has never had a score."""
     from openproms.collection.models import Administration
 
-    read = _ScoresAsRead()
-    latest: dict[int, dict[str, Administration]] = {}
     administrations = (
         Administration.objects.filter(service_user_id__in=people)
         .select_related("organisation")
         .prefetch_related("results")
         .order_by("-completed_at", "-id")
     )
-    unscored: dict[int, dict[str, Administration]] = {}
+    return _latest_of(administrations, _ScoresAsRead())
+
+
+def _latest_of(
+    administrations: Iterable[Any], read: _ScoresAsRead
+) -> dict[int, list[dict[str, Any]]]:
+    """:func:`_latest_scores` from ``administrations`` already read, newest first
+    (each with its ``results`` prefetched)."""
+    latest: dict[int, dict[str, Any]] = {}
+    unscored: dict[int, dict[str, Any]] = {}
     for administration in administrations:
         scored = any(r.value is not None for r in administration.results.all())
         found = latest if scored else unscored
@@ -307,7 +315,8 @@ def person_collection(*, service_user: ServiceUser) -> dict[str, Any]:
             }
             for administration in administrations
         ],
-        "latest_scores": _latest_scores([service_user.pk]).get(service_user.pk, []),
+        # The same rows, newest first: no second read of the person's answers.
+        "latest_scores": _latest_of(administrations, read).get(service_user.pk, []),
     }
 
 

@@ -201,3 +201,37 @@ def test_updated_since_gives_time_points_by_each_kind_of_change(
         _all_pages(elsewhere.secret, _url("time_point_list"), updated_since=recent)
         == []
     )
+
+
+def test_updated_since_gives_episodes_opened_or_ended_and_people_changed(
+    tenant_a: Tenant,
+) -> None:
+    people = _answered_people(tenant_a, 4)
+    other = Service.objects.create(organisation=tenant_a.organisation, name="Other")
+    episodes = list(Episode.objects.filter(service_user__in=people).order_by("pk"))
+    Episode.objects.update(created_at=LONG_AGO)
+    ServiceUser.objects.update(updated_at=LONG_AGO)
+    now = timezone.now()
+    # The first episode opened since, the third ended today, the others neither
+    # (the fourth ended long ago); the second person's details changed since.
+    Episode.objects.filter(pk=episodes[0].pk).update(created_at=now)
+    Episode.objects.filter(pk=episodes[2].pk).update(end_date=now.date())
+    Episode.objects.filter(pk=episodes[3].pk).update(end_date=LONG_AGO.date())
+    ServiceUser.objects.filter(pk=people[1].pk).update(updated_at=now)
+    recent = (now - dt.timedelta(hours=1)).isoformat()
+    made = make_token(tenant_a)
+    for limit in [1, 2, 100]:
+        assert _all_pages(
+            made.secret, _url("episode_list"), updated_since=recent, limit=limit
+        ) == [episodes[0].pk, episodes[2].pk]
+        assert _all_pages(
+            made.secret, _url("people_list"), updated_since=recent, limit=limit
+        ) == [people[1].pk]
+    later = (now + dt.timedelta(days=1)).isoformat()
+    assert _all_pages(made.secret, _url("episode_list"), updated_since=later) == []
+    assert _all_pages(made.secret, _url("people_list"), updated_since=later) == []
+    # A token for another service sees no episode of this one.
+    elsewhere = make_token(tenant_a, services=[other])
+    assert (
+        _all_pages(elsewhere.secret, _url("episode_list"), updated_since=recent) == []
+    )

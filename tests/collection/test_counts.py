@@ -237,6 +237,12 @@ def test_on_random_schedules_the_database_counts_read_the_one_definition(
         assert found == states.tally(tags)
         _check_identities(found)
         assert found.counted == points.exclude(status="cancelled").count()
+        # The due list's summary and its paginator's count, in one query.
+        with_total = counts.count_states_and_total(points, day)
+        assert with_total == (found, points.count())
+        due = points.filter(counts.on_due_list(day))
+        summary, total = counts.count_states_and_total(due, day)
+        assert total == summary.on_due_list == due.count()
 
         # The due list's one range is the union of its three states.
         listed = set(
