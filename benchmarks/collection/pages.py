@@ -7,8 +7,8 @@
 On a database seeded by ``run.py`` (set ``OPENPROMS_DATABASE_URL`` for PostgreSQL),
 one seeded worker's due list, the first person's page and an answering page it
 links to are fetched ``--rounds`` times each through the Django test client (every
-middleware, the audit of reads; each request's connection closed after it, as the
-server does). For each page: median and p95 wall time, median CPU time of this
+middleware, the audit of reads; each request's connection closed or kept after
+it, as the server does). For each page: median and p95 wall time, median CPU time of this
 process, the number of queries and the database's time for them (from one extra
 request with the queries captured). ``--profile "person page"`` prints that page's
 20 most expensive functions (cProfile, cumulative). ``run.py`` gives the figures
@@ -51,7 +51,7 @@ def main() -> int:
         for page, url in pages.items():
             wall, cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
-            connections.close_all()
+            inprocess.request_done()
             times[page].append((time.perf_counter() - wall, time.process_time() - cpu))
             assert response.status_code == 200, (url, response.status_code)
     database = connections["default"].vendor
@@ -78,10 +78,12 @@ def main() -> int:
         profiler.enable()
         for _ in range(10):
             client.get(url)
-            connections.close_all()
+            inprocess.request_done()
         profiler.disable()
         print(f"\n{args.profile}, 10 requests:")
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(20)
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(25)
+        stats.sort_stats("tottime").print_stats(15)
     return 0
 
 

@@ -37,7 +37,6 @@ def main() -> int:
     parser.add_argument("--worker", type=int, default=1)
     args = parser.parse_args()
     inprocess.setup(args.data_dir)
-    from django.core.management import call_command
     from django.db import connections
     from django.test import override_settings
     from django.test.utils import CaptureQueriesContext
@@ -46,7 +45,6 @@ def main() -> int:
         raise SystemExit(
             "Row-level security is PostgreSQL's: set OPENPROMS_DATABASE_URL."
         )
-    call_command("collectstatic", interactive=False, verbosity=0)  # as start does
     on, off = inprocess.signed_in(args.worker), inprocess.signed_in(args.worker)
     modes = {
         "on": (on, lambda: override_settings(ROW_LEVEL_SECURITY=True)),
