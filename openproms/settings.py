@@ -158,10 +158,18 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the task worker read while the other writes.
+    # Sorts and groupings too large for the page cache go to memory rather than
+    # temporary files, and each connection keeps up to 32 MiB of the database's
+    # pages (SQLite's default is 2 MiB) rather than reading the same index pages
+    # again and again: the weekly collection page at 100,000 people spent about a
+    # quarter of its time in those reads (decision 0039).
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;"
+        ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

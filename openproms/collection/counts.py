@@ -39,12 +39,20 @@ from openproms.collection.models import (
 
 def unscored() -> Q:
     """True for a time point whose answers are stored but made no score at all
-    (every scale "no score": too few items answered)."""
-    answers = Administration.objects.filter(time_point=OuterRef("pk"))
+    (every scale "no score": too few items answered).
+
+    A time point has at most one set of answers (``Administration.time_point`` is
+    one-to-one), so this is "its answers exist and have no score", written as one
+    chain of lookups (the answers by time point, then their scores by answers)
+    rather than two subqueries that each find the answers: one index search fewer
+    for every completed time point counted (decision 0039)."""
     scores = ScaleResult.objects.filter(
-        administration__time_point=OuterRef("pk"), value__isnull=False
+        administration=OuterRef("pk"), value__isnull=False
     )
-    return Q(Exists(answers)) & ~Q(Exists(scores))
+    answers = Administration.objects.filter(time_point=OuterRef("pk")).filter(
+        ~Exists(scores)
+    )
+    return Q(Exists(answers))
 
 
 def state_conditions(today: dt.date) -> dict[str, Q]:

@@ -172,6 +172,22 @@ class TimePoint(models.Model):
             models.Index(
                 fields=["organisation", "printed_at"], name="tp_printed_since"
             ),
+            # Weeks of time points by due date with every field their state needs
+            # (and the episode and rule), read from the index alone: the weekly
+            # collection page (decision 0039).
+            models.Index(
+                fields=[
+                    "organisation",
+                    "due_date",
+                    "status",
+                    "missed_reason",
+                    "window_start",
+                    "window_end",
+                    "episode",
+                    "rule",
+                ],
+                name="tp_weeks",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -332,6 +348,11 @@ class ScaleResult(models.Model):
             models.UniqueConstraint(
                 fields=["administration", "scale_id"], name="one_result_per_scale"
             )
+        ]
+        indexes = [
+            # "Have these answers any score" from the index alone, asked once for
+            # every completed time point counted (counts.unscored, decision 0039).
+            models.Index(fields=["administration", "value"], name="result_scored"),
         ]
 
     def __str__(self) -> str:

@@ -125,13 +125,20 @@ def _cells(
     keys = ("episode__service", "episode__key_worker", "week")
     counted = count_states_by_keys(points, keys, today)
     answered = state_conditions(today)[states.ANSWERED]
+    # The start rules as a list of ids, tested on the time point itself and written
+    # before "answered": with the rules joined, SQLite looked up the answers of
+    # every time point of the weeks before it looked at the rule; now its plan
+    # checks the list first (decision 0039).
+    start_rules = PlanRule.objects.filter(
+        plan__organisation=organisation, kind=PlanRule.Kind.START
+    ).values("pk")
     later = (
         TimePoint.objects.filter(episode=OuterRef("episode"))
+        .exclude(rule__in=start_rules)
         .filter(answered)
-        .exclude(rule__kind=PlanRule.Kind.START)
     )
     follow = (
-        points.filter(rule__kind=PlanRule.Kind.START)
+        points.filter(rule__in=start_rules)
         .filter(answered)
         .order_by()
         .values(*keys)

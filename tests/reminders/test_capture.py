@@ -4,6 +4,7 @@ definition as everywhere), implementation leads, and their alerts."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.core import mail
@@ -12,7 +13,13 @@ from django.utils import timezone
 
 from openproms.accounts.models import Service, User
 from openproms.collection.counts import collection_rates
-from openproms.collection.models import MeasurementPlan, PlanRule, TimePoint
+from openproms.collection.models import (
+    Administration,
+    MeasurementPlan,
+    PlanRule,
+    ScaleResult,
+    TimePoint,
+)
 from openproms.people.models import Episode, ServiceUser
 from openproms.reminders import capture, capture_alerts
 from openproms.reminders.models import CaptureAlert, ImplementationLead
@@ -193,6 +200,72 @@ def test_the_pages_one_grouping_gives_every_service_and_worker_their_own_weeks(
     [line] = one_service["services"]
     assert [w.due for w in line.weeks] == [0, 0, 2, 2]
     assert {s.worker for s in one_service["workers"]} == {worker, other}
+
+
+def _store_answers(point: TimePoint, *values: float | None) -> None:
+    """Answers for ``point`` with one scale result per value (None: "no score"),
+    as ``administration_submit`` stores them."""
+    administration = Administration.objects.create(
+        organisation=point.organisation,
+        service_user=point.episode.service_user,
+        episode=point.episode,
+        time_point=point,
+        measure_id=point.measure_id,
+        measure_version=point.measure_version,
+        answers={},
+        mode=Administration.Mode.ASSISTED,
+        submission_id=str(uuid.uuid4()),
+        payload_hash="x",
+        scored_with="phq9@1",
+    )
+    for n, value in enumerate(values):
+        ScaleResult.objects.create(
+            organisation_id=administration.organisation_id,
+            administration=administration,
+            scale_id=f"scale{n}",
+            value=value,
+        )
+
+
+def test_answers_without_a_score_count_as_no_score_and_never_as_a_follow_up(
+    tenant_a: Tenant,
+) -> None:
+    """Answers stored with no score at all are "no score", not answered, in the
+    week and in follow-up capture (a start without a score is not an answered
+    start; a later answer without a score is not a follow-up); one scale with a
+    score is enough."""
+    worker = tenant_a.members["worker"].user
+    _start_then_follow_up(tenant_a, worker, weeks_ago=2)
+    _start_then_follow_up(tenant_a, worker, weeks_ago=1)
+    starts = TimePoint.objects.filter(
+        organisation=tenant_a.organisation, rule__kind=PlanRule.Kind.START
+    ).order_by("due_date", "episode__service_user__reference")
+    # Two weeks back: the start that was followed up has no score; one week back:
+    # its follow-up has none, and the other answered start has one scale of two.
+    two_back, one_back = list(starts[:3]), list(starts[3:])
+    _store_answers(two_back[0], None, None)
+    later = TimePoint.objects.get(
+        episode=one_back[0].episode, rule__kind=PlanRule.Kind.EVERY_N_WEEKS
+    )
+    _store_answers(later, None)
+    _store_answers(one_back[1], None, 4.0)
+    weeks = capture.weekly_series(tenant_a.organisation, today=TODAY, weeks=2)
+    assert [w.counts.no_score for w in weeks] == [1, 0]
+    assert [w.counts.answered for w in weeks] == [1, 2]
+    assert [(w.baseline_answered, w.followed_up) for w in weeks] == [(1, 0), (2, 0)]
+    overview = capture.capture_overview(tenant_a.organisation, today=TODAY, weeks=2)
+    for line in overview["services"] + overview["workers"]:
+        for week in line.weeks:
+            rates = collection_rates(
+                tenant_a.organisation,
+                service=line.service,
+                worker=line.worker,
+                period=(week.start, week.end),
+                today=TODAY,
+            )
+            assert week.counts == rates.counts, (line.label, week.start)
+            assert week.baseline_answered == rates.baseline_answered
+            assert week.followed_up == rates.followed_up
 
 
 def _lead(tenant: Tenant, **values: object) -> ImplementationLead:
