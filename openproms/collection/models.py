@@ -159,9 +159,11 @@ class TimePoint(models.Model):
             models.Index(
                 fields=["organisation", "status", "window_end"], name="tp_window_end"
             ),
+            # Collection rates and the dashboards' collection summary, from the
+            # index alone (the episode too, for a service's time points).
             models.Index(
-                fields=["organisation", "status", "due_date", "is_pilot"],
-                name="tp_rates",
+                fields=["organisation", "status", "due_date", "is_pilot", "episode"],
+                name="tp_rates_episode",
             ),
             # The API's pages: an organisation's time points in key order, and
             # those recorded as missed or printed since a time.
@@ -297,6 +299,17 @@ class Administration(models.Model):
                     "is_pilot",
                 ],
                 name="adm_outcomes",
+            ),
+            # Which versions of a measure a report's answers were given on
+            # (reports.selectors.versions): a seek per version.
+            models.Index(
+                fields=[
+                    "organisation",
+                    "measure_id",
+                    "measure_version",
+                    "completed_at",
+                ],
+                name="adm_versions",
             ),
         ]
 

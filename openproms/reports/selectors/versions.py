@@ -11,8 +11,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.db.models import Min
+
 from openproms.accounts.models import Organisation, Service
 from openproms.collection.models import Administration
+from openproms.reports.selectors.raw import day_after, day_start
 
 
 def answered_versions(
@@ -23,17 +26,35 @@ def answered_versions(
     end: dt.date,
     services: Sequence[Service] | None = None,
 ) -> list[str]:
-    """The versions of a measure answered in the period (and services), in order."""
+    """The versions of a measure answered in the period (and services), in order.
+
+    Read version by version on the index ``adm_versions`` (organisation, measure,
+    version, completion time): the next version after the last (one index seek
+    each), then whether any answer on it falls in the period and services (an
+    index range that stops at the first). A DISTINCT over the period's answers
+    read every one of them: 20 s, then 2.9 s, for a dashboard at 1,000,000
+    answers (benchmarks/README.md, Reports, 2026-12-07)."""
     answers = Administration.objects.filter(
-        organisation=organisation,
-        measure_id=measure_id,
-        completed_at__date__gte=start,
-        completed_at__date__lte=end,
-    )
-    if services:
-        answers = answers.filter(episode__service__in=services)
-    versions = set(answers.values_list("measure_version", flat=True).distinct())
-    return sorted(versions, key=_version_order)
+        organisation=organisation, measure_id=measure_id
+    ).order_by()
+    found: list[str] = []
+    version: str | None = None
+    while True:
+        later = (
+            answers if version is None else answers.filter(measure_version__gt=version)
+        )
+        version = later.aggregate(next=Min("measure_version"))["next"]
+        if version is None:
+            return sorted(found, key=_version_order)
+        given = answers.filter(
+            measure_version=version,
+            completed_at__gte=day_start(start),
+            completed_at__lt=day_after(end),
+        )
+        if services:
+            given = given.filter(episode__service__in=services)
+        if given.exists():
+            found.append(version)
 
 
 def _version_order(version: str) -> tuple[int, Any]:
