@@ -412,9 +412,28 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
             audience="funders",
         )
 
+    # The services compared (a funnel per scale, report_funnel) need each pair's
+    # service: those scales read their pairs with their keys once, here, for both
+    # the figures and the funnel (the same pairs and scores as outcome_values).
+    compared = len(services) >= 2
+    episodes = selectors.episode_groups(organisation, services) if compared else None
+
     def values_task(
-        definition: MeasureDefinition, scale_id: str, pairing: Any
-    ) -> Callable[[], selectors.OutcomeValues]:
+        definition: MeasureDefinition, scale_id: str, pairing: Any, wanted: set[str]
+    ) -> Callable[[], selectors.OutcomeValues | selectors.OutcomePairs]:
+        if compared and "mean_change" in wanted:
+            return lambda: selectors.outcome_pairs_with_capture(
+                organisation=organisation,
+                services=services,
+                measure_id=definition.id,
+                scale_id=scale_id,
+                start=start,
+                end=end,
+                include_pilot=contract.include_pilot,
+                pairing=pairing,
+                episodes=episodes,
+                audience="funders",
+            )
         return lambda: selectors.outcome_values(
             organisation=organisation,
             measure_id=definition.id,
@@ -428,7 +447,7 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
         )
 
     summary, *values = selectors.run_together(
-        summary_task, *(values_task(d, sc.id, p) for d, sc, p, _ in jobs)
+        summary_task, *(values_task(d, sc.id, p, w) for d, sc, p, w in jobs)
     )
     reach_cells, completion_cells = _summary_cells(summary)
     if "reach" not in wanted:
@@ -478,6 +497,7 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
                 end=end,
                 rule=rule,
                 higher_is_better=result.higher_is_better,
+                pairs=paired if isinstance(paired, selectors.OutcomePairs) else None,
             )
             if "mean_change" in req_wanted
             else ([], None)

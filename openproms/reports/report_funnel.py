@@ -93,25 +93,30 @@ def service_comparison(
     end: dt.date,
     rule: Rule,
     higher_is_better: bool,
+    pairs: selectors.OutcomePairs | None = None,
 ) -> tuple[list[Figure], Chart | None]:
     """The disclosed figures and funnel chart comparing the contract's services
-    on one scale, or nothing when there is nothing fair to compare."""
+    on one scale, or nothing when there is nothing fair to compare. ``pairs``:
+    :func:`selectors.outcome_pairs_with_capture` for these services and this
+    scale, when the caller has read them already."""
     from openproms.reports.report_builder import Chart, Figure
 
     services = list(contract.services.all())
     if len(services) < 2:
         return [], None
-    result = selectors.outcome_pairs_with_capture(
-        organisation=contract.organisation,
-        services=services,
-        measure_id=measure_id,
-        scale_id=scale_id,
-        start=start,
-        end=end,
-        include_pilot=contract.include_pilot,
-        pairing=pairing,
-        audience="funders",
-    )
+    result = pairs
+    if result is None:
+        result = selectors.outcome_pairs_with_capture(
+            organisation=contract.organisation,
+            services=services,
+            measure_id=measure_id,
+            scale_id=scale_id,
+            start=start,
+            end=end,
+            include_pilot=contract.include_pilot,
+            pairing=pairing,
+            audience="funders",
+        )
     casemix = funnel_charts.fit(result.pairs, result.scores)
     if casemix is None:
         return [], None
