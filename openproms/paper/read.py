@@ -248,7 +248,7 @@ def read_image(
         except LayoutMismatch as e:
             out.append(PageReading(source, index, "rejected", str(e), code.payload))
             continue
-        reg = _register_from_code(img, page, code)
+        reg = _register_from_code(img, page, code, thresholds.registration_mm)
         if reg is None:
             out.append(
                 PageReading(
