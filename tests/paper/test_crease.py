@@ -13,7 +13,7 @@ from openproms.paper.read_align import (
     _register_from_code,
     aligned_page,
 )
-from openproms.paper.read_crease import find_creases, flatten_creases
+from openproms.paper.read_crease import _nanmedian, find_creases, flatten_creases
 from openproms.paper.read_find import find_codes, page_layout_for
 from openproms.paper.read_types import S
 from openproms.paper.simulate import SCENARIOS, filled_form
@@ -144,3 +144,13 @@ def test_folded_pages_are_read_with_their_creases_taken_out(seed):
     for it in r.items:
         if not it.needs_person:
             assert it.code == answers[it.item_id], it
+
+
+def test_the_median_leaving_nan_out_is_numpys():
+    rng = np.random.default_rng(0)
+    a = rng.random((7, 9, 6))
+    a[rng.random(a.shape) < 0.4] = np.nan
+    a[0, 0] = np.nan
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+        want = np.nanmedian(a, axis=-1)
+    np.testing.assert_array_equal(_nanmedian(a), want)
