@@ -205,12 +205,13 @@ def _both_sides(
 def _take_out_line(
     out: FloatImage,
     near_print: npt.NDArray[np.bool_],
+    printed: npt.NDArray[np.bool_],
     line: npt.NDArray[np.int64],
     side: int,
 ) -> None:
     """Take the crushed line itself out of ``out`` (in place): within
     :data:`LINE_HALF` px of ``line``, darkness above the darker of the paper just
-    above and just below it, but never more than :data:`ALLOW` times (plus 0.02)
+    above and just below it (the lighter where either is near ``printed``), but never more than :data:`ALLOW` times (plus 0.02)
     the line's own such darkness at the same row on the paper either side (the
     greater side: :func:`_both_sides`). A stroke that crosses the crease is as
     dark above and below it, and stays; a stroke along it keeps what is darker
@@ -223,7 +224,13 @@ def _take_out_line(
         got: FloatImage = out[np.clip(line + d, 0, h - 1), xs]
         return got
 
-    level = np.maximum(at(-k), at(k))
+    # The paper's level: the darker of the rows just above and below; the
+    # lighter where either is near print (a box's outline beside the line would
+    # otherwise hide the line inside the box).
+    above, below = at(-k), at(k)
+    clear = ~printed[np.clip(line - k, 0, h - 1), xs]
+    clear &= ~printed[np.clip(line + k, 0, h - 1), xs]
+    level = np.where(clear, np.maximum(above, below), np.minimum(above, below))
     ds = range(-LINE_HALF, LINE_HALF + 1)
     excess = np.stack([np.maximum(at(d) - level, 0.0) for d in ds])
     paper = ~near_print[np.clip(line, 0, h - 1), xs]
@@ -264,6 +271,7 @@ def flatten_creases(dark: FloatImage, page: PageLayout) -> FloatImage:
     if not creases:
         return dark
     near_print = _not_paper(page)
+    printed, _ = _band_print(page)
     out = dark.copy()
     w = dark.shape[1]
     reach = int(REACH_MM * S)
@@ -275,7 +283,7 @@ def flatten_creases(dark: FloatImage, page: PageLayout) -> FloatImage:
         line = np.round(y0 + xs * slope).astype(np.int64)
         cell, _, _ = _cell_medians(out, near_print, line, offs)
         line = line + np.repeat(_track(cell, reach), _CELL)
-        _take_out_line(out, near_print, line, side)
+        _take_out_line(out, near_print, printed, line, side)
         cell, rc, inside = _cell_medians(out, near_print, line, offs)
         prof = _both_sides(cell, side)
         prof = np.nan_to_num(prof, nan=0.0).clip(0.0, None).astype(np.float32)

@@ -66,6 +66,18 @@ def test_a_crease_is_taken_out_of_the_boxes_it_crosses(page1):
     assert float(np.percentile(flat[ys, xs], 98)) < 0.03
 
 
+def test_a_crease_along_a_box_outline_is_taken_out_inside_the_box(page1):
+    """The crease 0.6 mm inside a box's bottom outline: the paper just below the
+    line is the outline's print, so the paper above it gives the level."""
+    o = page1.items[3].options[1]
+    ys, xs, _ = _box_of(page1, 3, 1)
+    dark, _ = _creased(o.box.y1 - 0.6, tilt=0.0)
+    # The printed outline below the line, as print is on the page.
+    dark[round(o.box.y1 * S) : round(o.box.y1 * S) + 2, xs] = 0.8
+    flat = flatten_creases(dark, page1)
+    assert float(np.percentile(flat[ys, xs], 98)) < 0.05
+
+
 @pytest.mark.parametrize("scenario", ["clean", "hard_shadow", "phone_typical"])
 def test_pages_without_a_fold_have_no_crease(scenario):
     """Print, marks, shadows and a phone's light are not creases."""
