@@ -28,7 +28,12 @@ registered) and runs the steps, each in a module of its own:
   (what a soft shadow leaves after the background is divided out) and the page's
   own empty boxes (here, in :func:`read_page`). A shadow band the background could
   not divide out (narrower than its kernel) is found on the page as a whole
-  (``read_bands``): an option whose column it crosses goes to a person.
+  (``read_bands``): an option whose column it crosses goes to a person. A fold's
+  crease (``read_crease``: a thin straight line across the page in a shallow
+  darker tent, the same either side of every box it crosses) is recognised first
+  and its profile taken out of the page, so it is read as neither a faint mark
+  nor a shadow band (not on a black-and-white page, whose streaks are not
+  creases).
 * ``read_decide``, deciding per item: one answer, blank, several, or uncertain,
   with a confidence and a reason. Faint marks, ink outside boxes, poor
   registration and written numbers always go to a person. A completely filled box
@@ -72,6 +77,7 @@ from openproms.paper.read_align import (
     aligned_page,
 )
 from openproms.paper.read_bands import BAND_CELL, BAND_MM, LINE_MM, _bands
+from openproms.paper.read_crease import flatten_creases
 from openproms.paper.read_decide import BILEVEL_BLANK
 from openproms.paper.read_decide import _decide as _decide  # importable from here too
 from openproms.paper.read_find import (
@@ -149,6 +155,8 @@ def read_page(
     blank item goes to a person (see :data:`BILEVEL_BLANK`)."""
     aligned = aligned_page(img, h)
     dark = _normalise(aligned)
+    if not bilevel:
+        dark = flatten_creases(dark, page)
     ref, explained = _reference(page)
     inset = style_for(_variant_of(page)).inset
     reg_ok = registration_mm <= thresholds.registration_mm
@@ -248,7 +256,7 @@ def read_image(
         except LayoutMismatch as e:
             out.append(PageReading(source, index, "rejected", str(e), code.payload))
             continue
-        reg = _register_from_code(img, page, code)
+        reg = _register_from_code(img, page, code, thresholds.registration_mm)
         if reg is None:
             out.append(
                 PageReading(

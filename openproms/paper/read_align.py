@@ -149,10 +149,14 @@ def _affine_fit(
 
 
 def _register_from_code(
-    img: GrayImage, page: PageLayout, code: _Code
+    img: GrayImage, page: PageLayout, code: _Code, limit_mm: float = math.inf
 ) -> tuple[npt.NDArray[np.float64], float, int] | None:
     """Homography page-mm -> source px from the QR corners and the corner marks.
-    Returns (H, worst residual in mm, marks found) or None."""
+    Returns (H, worst residual in mm, marks used) or None.
+
+    When all four marks are found but the worst residual is over ``limit_mm``,
+    one mark may be wrong (a torn corner's edge or the scanner's lid taken for
+    it): :func:`_drop_stray_mark` refits without it."""
     src = _rect_corners(page.qr)
     dst = code.corners
     # The QR's bottom-right corner has no finder pattern; its estimate is the
@@ -175,13 +179,66 @@ def _register_from_code(
     if found < 3:
         return None
     sp, dp = np.array(src_pts), np.array(dst_pts)
+    fitted = _fit_homography(sp, dp)
+    if fitted is None:
+        return None
+    hh, resid = fitted
+    if found == 4 and resid > limit_mm:
+        refit = _drop_stray_mark(sp, dp)
+        if refit is not None:
+            return refit[0], refit[1], 3
+    return hh, resid, found
+
+
+def _fit_homography(
+    sp: npt.NDArray[np.float64], dp: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], float] | None:
+    """Least-squares homography page mm -> px, and its worst residual in mm."""
     fit, _ = cv2.findHomography(sp, dp, 0)
     if fit is None:
         return None
     hh: npt.NDArray[np.float64] = np.asarray(fit, np.float64)
     back = _apply_h(np.asarray(np.linalg.inv(hh), np.float64), dp)
-    resid = float(np.max(np.linalg.norm(back - sp, axis=1)))
-    return hh, resid, found
+    return hh, float(np.max(np.linalg.norm(back - sp, axis=1)))
+
+
+STRAY_MM = 3.0
+"""Least distance (mm) between a corner mark found and where the QR code and the
+other three marks put it for it to be left out of the fit (:func:`_drop_stray_mark`)."""
+AGREE_MM = 0.5
+"""Worst residual (mm) the QR code and the other three marks must then agree
+within: a well-registered scan fits to about 0.15 mm, while a page that bends
+(a fold, a curled photo) spreads its disagreement over every mark."""
+
+
+def _drop_stray_mark(
+    sp: npt.NDArray[np.float64], dp: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], float] | None:
+    """Refit without one corner mark that disagrees with the rest.
+
+    ``sp``, ``dp``: three QR corners then four corner marks (page mm, source
+    px). A mark is left out when an affine map fitted on the QR code and the
+    other three marks (six points, six unknowns, twelve equations) puts it at
+    least :data:`STRAY_MM` from where it was found while those six agree within
+    :data:`AGREE_MM`, and no other mark can be left out so (one stray, not a bent
+    page). The fit is affine because a homography on six points, three of them
+    close together on the QR code, bends to fit almost any fourth corner (left
+    out in turn, every mark then looks stray) and puts the corner left out
+    millimetres from where it is. A scanned page is affine to well within a
+    millimetre; a photo that is not is left as it was. Returns the affine map
+    (as a 3x3 matrix) and the six points' worst residual in mm, or None. What
+    the tear took of the page is caught box by box
+    (:func:`~openproms.paper.read_measure._missing_boxes`)."""
+    fits: list[tuple[npt.NDArray[np.float64], float]] = []
+    for i in range(3, len(sp)):
+        rest = [j for j in range(len(sp)) if j != i]
+        a = _affine_fit(list(sp[rest]), list(dp[rest]))  # mm -> px
+        back = _apply_h(np.asarray(np.linalg.inv(a), np.float64), dp)
+        err = np.linalg.norm(back - sp, axis=1)
+        resid = float(np.max(err[rest]))
+        if resid <= AGREE_MM and float(err[i]) >= STRAY_MM:
+            fits.append((a, resid))
+    return fits[0] if len(fits) == 1 else None
 
 
 def _register_from_marks(

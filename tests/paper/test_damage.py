@@ -1,13 +1,19 @@
 """Paper as it really arrives (simulate_damage): each kind of damage is seeded,
 gives an image of the expected kind and size, and the reader reads it without
-crashing; a torn-off box sends its item to a person."""
+crashing; a torn-off box sends its item to a person, and a torn corner's false
+corner mark is left out of the fit."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 
 from openproms.paper import read_image
+from openproms.paper.layout import FIDUCIAL_INSET, FIDUCIAL_SIZE
+from openproms.paper.read_align import _drop_stray_mark, _register_from_code
+from openproms.paper.read_find import find_codes, page_layout_for
 from openproms.paper.simulate import SCENARIOS, filled_form, tear_corner
 from openproms.paper.simulate_damage import written_notes
 from openproms.scoring import get_measure
@@ -159,3 +165,87 @@ def test_a_torn_corner_taking_a_box_sends_that_item_to_a_person(phq9, lid_seed):
     # Items whose boxes are all on the page are still read.
     first = next(i for i in r.items if i.item_id == page1.items[0].item_id)
     assert not first.needs_person and first.decision == "blank"
+
+
+def _false_mark_in_torn_corner(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The bottom left corner torn off (white lid) with a dark square the size of
+    a corner mark 10 mm up and right of where the mark was (the torn edge's
+    shadow or a scrap on the lid, taken for the mark)."""
+    torn = tear_corner(img, rng, "bl", (30.0, 30.0))
+    ppm = DPI / 25.4
+    s = round(FIDUCIAL_SIZE * ppm)
+    x0 = round((FIDUCIAL_INSET + 10.0) * ppm)
+    y0 = round((297.0 - FIDUCIAL_INSET - FIDUCIAL_SIZE - 10.0) * ppm)
+    torn[y0 : y0 + s, x0 : x0 + s] = 20
+    return torn
+
+
+def test_a_torn_corners_false_mark_is_dropped_and_the_page_is_read(page):
+    torn = _false_mark_in_torn_corner(page, np.random.default_rng(2))
+    [r] = read_image(torn)
+    assert r.status == "read"
+    assert r.registration_mm is not None and r.registration_mm < 0.5
+    assert not any("registration" in i.reason for i in r.items)
+    for it in r.items:
+        # Rows well clear of the tear are read; none is read wrong.
+        if it.crop.y1 < 297.0 - 100.0:
+            assert not it.needs_person, it
+        if not it.needs_person:
+            assert it.code == ANSWERS[it.item_id], it
+
+
+def test_with_every_mark_used_the_false_mark_sends_the_page_to_a_person(page):
+    """What the refit avoids: the false mark in the fit puts the registration far
+    over its limit, and every item goes to a person."""
+    torn = _false_mark_in_torn_corner(page, np.random.default_rng(2))
+    [code] = find_codes(torn)
+    lay = page_layout_for(code.payload)
+    reg = _register_from_code(torn, lay, code)
+    assert reg is not None and reg[1] > 1.2 and reg[2] == 4
+    fixed = _register_from_code(torn, lay, code, 1.2)
+    assert fixed is not None and fixed[1] < 0.5 and fixed[2] == 3
+
+
+def _marks_and_code(
+    bend: Callable[[np.ndarray], np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Three QR corners then the four corner marks (page mm), and where an image
+    at 8 px/mm bent by ``bend`` (mm -> mm) shows them."""
+    sp = np.array(
+        [[160, 12], [190, 12], [160, 42], [12, 12], [198, 12], [12, 285], [198, 285]],
+        np.float64,
+    )
+    return sp, bend(sp) * 8.0
+
+
+def test_one_stray_mark_is_left_out_of_the_fit():
+    def stray(p: np.ndarray) -> np.ndarray:
+        q = p.copy()
+        q[5] += (6.0, -4.0)  # the bottom left mark found 7 mm off
+        return q
+
+    sp, dp = _marks_and_code(stray)
+    refit = _drop_stray_mark(sp, dp)
+    assert refit is not None and refit[1] < 0.01
+
+
+def test_a_page_bent_at_every_corner_keeps_all_its_marks():
+    """A page that bends spreads its disagreement over every mark: none is left
+    out (the registration then sends the page to a person, as before)."""
+
+    def bent(p: np.ndarray) -> np.ndarray:
+        return p + 0.02 * (p - (105, 148)) ** 2 / 10 * np.sign(p - (105, 148))
+
+    sp, dp = _marks_and_code(bent)
+    assert _drop_stray_mark(sp, dp) is None
+
+
+def test_two_stray_marks_are_not_guessed_at():
+    def two(p: np.ndarray) -> np.ndarray:
+        q = p.copy()
+        q[5] += (6.0, -4.0)
+        q[6] += (-5.0, -5.0)
+        return q
+
+    sp, dp = _marks_and_code(two)
+    assert _drop_stray_mark(sp, dp) is None
