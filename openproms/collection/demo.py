@@ -227,6 +227,8 @@ def _people(
             attended = rng.random() < (0.5 if sporadic else 0.85)
             if sporadic:
                 week = day - dt.timedelta(days=day.weekday())
+                if week + dt.timedelta(days=2) > today:
+                    break  # this week's group has not met yet: nothing to record
                 session = groups.get(week)
                 if session is None:
                     session = GroupSession.objects.create(
