@@ -373,6 +373,7 @@ def test_the_capture_page_shows_weekly_figures_and_names_a_lead(
     url = reverse("reminders:capture", kwargs={"org_slug": "alpha"})
     page = client.get(url).content.decode()
     assert "75% of 4 due" in page and worker.display_name in page
+    assert "Name a lead" in page and "Change the lead" not in page
     lead_url = reverse(
         "reminders:lead_edit",
         kwargs={"org_slug": "alpha", "service_pk": tenant_a.service.pk},
@@ -401,3 +402,6 @@ def test_the_capture_page_shows_weekly_figures_and_names_a_lead(
     )
     assert good.status_code == 302
     assert ImplementationLead.objects.get().capture_target == 80
+    # Once named, the link says it changes the lead rather than naming one.
+    page = client.get(url).content.decode()
+    assert "Change the lead or target" in page and "Name a lead" not in page
