@@ -134,3 +134,20 @@ def test_reasons_for_a_person_are_grouped_without_their_figures(bench):
         "page registration uncertain"
     )
     assert kind("no mark, but a measurement is close to a threshold: a person checks")
+
+
+def test_items_sent_to_a_person_without_need_are_listed_one_by_one(capsys):
+    """benchmarks/omr/review_items.py reads the benchmark's pages as the benchmark
+    does, lists each item with its boxes, and puts the reader back as it was."""
+    import openproms.paper.read as read
+
+    path = BENCH.parent / "review_items.py"
+    spec = importlib.util.spec_from_file_location("review_items", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    before = read._decide
+    assert mod.main(["--forms", "3", "--chunk", "3", "--scenarios", "folded_half"]) == 0
+    assert read._decide is before
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("folded_half: ") and "items to a person without need" in last
