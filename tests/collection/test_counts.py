@@ -23,12 +23,12 @@ from openproms.collection.models import (
     Administration,
     MeasurementPlan,
     PlanRule,
-    ScaleResult,
     TimePoint,
 )
 from openproms.collection.services import administration_submit
 from openproms.people.models import Contact, Episode, ServiceUser
 from tests.conftest import Tenant, verified_client
+from tests.stored_answers import store_answers
 
 TODAY = timezone.localdate()
 
@@ -148,25 +148,7 @@ def _apply(tenant: Tenant, outcomes: list[str]) -> None:
         if outcome == "leave":
             continue
         if outcome in ("scored", "unscored"):
-            administration = Administration.objects.create(
-                organisation=point.organisation,
-                service_user=point.episode.service_user,
-                episode=point.episode,
-                time_point=point,
-                measure_id=point.measure_id,
-                measure_version=point.measure_version,
-                answers={},
-                mode=Administration.Mode.ASSISTED,
-                submission_id=str(uuid.uuid4()),
-                payload_hash="x",
-                scored_with="phq9@1",
-            )
-            ScaleResult.objects.create(
-                organisation_id=administration.organisation_id,
-                administration=administration,
-                scale_id="total",
-                value=7.0 if outcome == "scored" else None,
-            )
+            store_answers(point, {"total": 7.0 if outcome == "scored" else None})
             point.status = TimePoint.Status.COMPLETED
         elif outcome == "declined":
             point.status = TimePoint.Status.MISSED

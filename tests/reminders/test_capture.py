@@ -4,7 +4,6 @@ definition as everywhere), implementation leads, and their alerts."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import pytest
 from django.core import mail
@@ -14,16 +13,15 @@ from django.utils import timezone
 from openproms.accounts.models import Service, User
 from openproms.collection.counts import collection_rates
 from openproms.collection.models import (
-    Administration,
     MeasurementPlan,
     PlanRule,
-    ScaleResult,
     TimePoint,
 )
 from openproms.people.models import Episode, ServiceUser
 from openproms.reminders import capture, capture_alerts
 from openproms.reminders.models import CaptureAlert, ImplementationLead
 from tests.conftest import Tenant, verified_client
+from tests.stored_answers import store_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -203,28 +201,8 @@ def test_the_pages_one_grouping_gives_every_service_and_worker_their_own_weeks(
 
 
 def _store_answers(point: TimePoint, *values: float | None) -> None:
-    """Answers for ``point`` with one scale result per value (None: "no score"),
-    as ``administration_submit`` stores them."""
-    administration = Administration.objects.create(
-        organisation=point.organisation,
-        service_user=point.episode.service_user,
-        episode=point.episode,
-        time_point=point,
-        measure_id=point.measure_id,
-        measure_version=point.measure_version,
-        answers={},
-        mode=Administration.Mode.ASSISTED,
-        submission_id=str(uuid.uuid4()),
-        payload_hash="x",
-        scored_with="phq9@1",
-    )
-    for n, value in enumerate(values):
-        ScaleResult.objects.create(
-            organisation_id=administration.organisation_id,
-            administration=administration,
-            scale_id=f"scale{n}",
-            value=value,
-        )
+    """Answers for ``point`` with one scale result per value (None: "no score")."""
+    store_answers(point, {f"scale{n}": value for n, value in enumerate(values)})
 
 
 def test_answers_without_a_score_count_as_no_score_and_never_as_a_follow_up(
