@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 from django.db import models
 
 
@@ -105,6 +106,35 @@ def age_band(date_of_birth: dt.date | None, on: dt.date) -> str:
         if age >= low and (high is None or age <= high):
             return label
     return "Not known"
+
+
+def age_bands(born: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """:func:`age_band` for many people at once: ``born`` and ``on`` are
+    ``datetime64[D]`` arrays of equal length (NaT where the date of birth is not
+    recorded); returns an object array of band labels."""
+    born = np.asarray(born, dtype="datetime64[D]")
+    on = np.asarray(on, dtype="datetime64[D]")
+    known = ~np.isnat(born)
+    safe = np.where(known, born, on)  # any date: masked out below
+
+    def parts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        months = days.astype("datetime64[M]")
+        years = days.astype("datetime64[Y]").astype(np.int64)
+        month = months.astype(np.int64) - years * 12
+        day = (days - months).astype(np.int64)
+        return years, month, day
+
+    y0, m0, d0 = parts(safe)
+    y1, m1, d1 = parts(on)
+    before_birthday = (m1 < m0) | ((m1 == m0) & (d1 < d0))
+    age = y1 - y0 - before_birthday.astype(np.int64)
+    out = np.full(born.shape, "Not known", dtype=object)
+    for low, high, label in AGE_BANDS:
+        inside = known & (age >= low)
+        if high is not None:
+            inside &= age <= high
+        out[inside] = label
+    return out
 
 
 def nhs_number_is_valid(value: str) -> bool:

@@ -11,7 +11,7 @@ standardised means) and :mod:`openproms.stats.funnel` (Spiegelhalter 2005 limits
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,27 +57,49 @@ class Casemix:
     adjusted_for: str
 
 
-def adjusted_for_words(pairs: Sequence[PairedScore]) -> tuple[str, dict[str, list]]:
-    """The factors recorded for somebody (a factor nobody has is left out) and
-    their values per person."""
-    categorical: dict[str, list[str | None]] = {}
+Factors = Mapping[str, Sequence[str] | np.ndarray]
+"""One label per person for each group key (``"service"``, ``"age_band"``, ...)."""
+
+
+def factors_of(
+    pairs: Sequence[PairedScore], keys: Iterable[str]
+) -> dict[str, list[str]]:
+    """The pairs' labels for ``keys``, as :data:`Factors`."""
+    return {key: [p.groups.get(key, NOT_RECORDED) for p in pairs] for key in keys}
+
+
+def adjusted_for_words(factors: Factors) -> tuple[str, dict[str, Sequence[str]]]:
+    """The case-mix factors recorded for somebody (a factor nobody has is left
+    out) and their values per person."""
+    categorical: dict[str, Sequence[str]] = {}
     for key in CASEMIX_FACTORS:
-        values = [p.groups.get(key, NOT_RECORDED) for p in pairs]
-        if any(v != NOT_RECORDED for v in values):
-            categorical[key] = values  # type: ignore[assignment]
+        values = factors.get(key)
+        if values is None:
+            continue
+        if isinstance(values, np.ndarray):
+            recorded = bool(np.any(values != NOT_RECORDED))
+        else:
+            recorded = any(v != NOT_RECORDED for v in values)
+        if recorded:
+            categorical[key] = values
     words = ["the first score", *(CASEMIX_FACTORS[k] for k in categorical)]
     text = ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
-    return text, categorical  # type: ignore[return-value]
+    return text, categorical
 
 
 def fit(pairs: Sequence[PairedScore], scores: ScoreArrays) -> Casemix | None:
     """Change (later minus first) on the first score and the recorded factors;
     None when there are too few people to compare fairly."""
-    if len(pairs) < MIN_PEOPLE:
+    return fit_factors(factors_of(pairs, CASEMIX_FACTORS), scores)
+
+
+def fit_factors(factors: Factors, scores: ScoreArrays) -> Casemix | None:
+    """:func:`fit` from the factors as columns (``scores`` in the same order)."""
+    if len(scores) < MIN_PEOPLE:
         return None
     first = np.asarray(scores.first, dtype=np.float64)
     change = np.asarray(scores.latest, dtype=np.float64) - first
-    words, categorical = adjusted_for_words(pairs)
+    words, categorical = adjusted_for_words(factors)
     try:
         model = fit_casemix(
             change,
@@ -94,7 +116,13 @@ def compare(
 ) -> Comparison:
     """Each group's (``key``: service or worker) adjusted mean change on the
     funnel."""
-    groups = [p.groups.get(key, NOT_RECORDED) for p in pairs]
+    return compare_groups(casemix, factors_of(pairs, [key])[key], higher_is_better)
+
+
+def compare_groups(
+    casemix: Casemix, groups: Sequence[str] | np.ndarray, higher_is_better: bool
+) -> Comparison:
+    """:func:`compare` with each person's group given as a column."""
     funnel = standardised_funnel(casemix.model, casemix.change, groups)
     return Comparison(funnel, higher_is_better, casemix.adjusted_for)
 

@@ -413,26 +413,26 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
         )
 
     # The services compared (a funnel per scale, report_funnel) need each pair's
-    # service: those scales read their pairs with their keys once, here, for both
-    # the figures and the funnel (the same pairs and scores as outcome_values).
+    # service and case-mix factors: those scales read their pairs with them once,
+    # here, for both the figures and the funnel (the same pairs and scores as
+    # outcome_values), from the episodes' facts read once for the report.
     compared = len(services) >= 2
-    episodes = selectors.episode_groups(organisation, services) if compared else None
+    episodes = selectors.episode_factors(organisation, services) if compared else None
 
     def values_task(
         definition: MeasureDefinition, scale_id: str, pairing: Any, wanted: set[str]
-    ) -> Callable[[], selectors.OutcomeValues | selectors.OutcomePairs]:
-        if compared and "mean_change" in wanted:
-            return lambda: selectors.outcome_pairs_with_capture(
+    ) -> Callable[[], selectors.OutcomeValues | selectors.OutcomeFactors]:
+        if episodes is not None and "mean_change" in wanted:
+            return lambda: selectors.outcome_factors(
                 organisation=organisation,
-                services=services,
                 measure_id=definition.id,
                 scale_id=scale_id,
                 start=start,
                 end=end,
                 include_pilot=contract.include_pilot,
                 pairing=pairing,
+                scope=scope,
                 episodes=episodes,
-                audience="funders",
             )
         return lambda: selectors.outcome_values(
             organisation=organisation,
@@ -497,7 +497,7 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
                 end=end,
                 rule=rule,
                 higher_is_better=result.higher_is_better,
-                pairs=paired if isinstance(paired, selectors.OutcomePairs) else None,
+                pairs=paired if isinstance(paired, selectors.OutcomeFactors) else None,
             )
             if "mean_change" in req_wanted
             else ([], None)

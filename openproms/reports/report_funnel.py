@@ -93,12 +93,12 @@ def service_comparison(
     end: dt.date,
     rule: Rule,
     higher_is_better: bool,
-    pairs: selectors.OutcomePairs | None = None,
+    pairs: selectors.OutcomeFactors | None = None,
 ) -> tuple[list[Figure], Chart | None]:
     """The disclosed figures and funnel chart comparing the contract's services
     on one scale, or nothing when there is nothing fair to compare. ``pairs``:
-    :func:`selectors.outcome_pairs_with_capture` for these services and this
-    scale, when the caller has read them already."""
+    :func:`selectors.outcome_factors` for these services and this scale, when the
+    caller has read them already."""
     from openproms.reports.report_builder import Chart, Figure
 
     services = list(contract.services.all())
@@ -106,22 +106,23 @@ def service_comparison(
         return [], None
     result = pairs
     if result is None:
-        result = selectors.outcome_pairs_with_capture(
-            organisation=contract.organisation,
-            services=services,
+        organisation = contract.organisation
+        result = selectors.outcome_factors(
+            organisation=organisation,
             measure_id=measure_id,
             scale_id=scale_id,
             start=start,
             end=end,
             include_pilot=contract.include_pilot,
             pairing=pairing,
-            audience="funders",
+            scope=selectors.episode_scope(organisation, services, audience="funders"),
+            episodes=selectors.episode_factors(organisation, services),
         )
-    casemix = funnel_charts.fit(result.pairs, result.scores)
+    casemix = funnel_charts.fit_factors(result.factors, result.scores)
     if casemix is None:
         return [], None
-    comparison = funnel_charts.compare(
-        casemix, result.pairs, "service", higher_is_better
+    comparison = funnel_charts.compare_groups(
+        casemix, result.factors["service"], higher_is_better
     )
     cells, by_code = _cells(comparison.funnel, rule)
     shown = disclose(cells, rule)

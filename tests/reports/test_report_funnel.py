@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from openproms.accounts.models import CommissionerMembership, Service
-from openproms.people.models import Episode
+from openproms.people.models import Episode, ServiceUser
+from openproms.reports import selectors
 from openproms.reports.exports import report_csv
 from openproms.reports.report_builder import build_report
 from openproms.stats.funnel import Z95
@@ -80,6 +81,46 @@ def test_services_are_compared_with_small_ones_suppressed(contract):
     assert outcome.funnel is not None
     drawn = {p["group"] for p in outcome.funnel.spec["layer"][2]["data"]["values"]}
     assert drawn == {"Main", "Hill Road"}
+
+
+def test_the_factor_columns_are_the_labels_the_pairs_carry(contract, tenant_a):
+    """The report's columns (read by array) and the dashboard's pairs (read pair
+    by pair) give every person the same service, sex, ethnic group and age band,
+    including people with nothing recorded and a leap-day birthday."""
+    people = list(ServiceUser.objects.filter(organisation=tenant_a.organisation))
+    sexes = ["female", "male", "not_stated", ""]
+    ethnicities = ["white_irish", "other_arab", "not_stated", "", "asian_indian"]
+    births = [dt.date(2000, 2, 29), dt.date(1960, 9, 1), dt.date(2009, 9, 2), None]
+    for i, who in enumerate(people):
+        who.sex = sexes[i % 4]
+        who.ethnicity = ethnicities[i % 5]
+        who.date_of_birth = births[i % 4]
+        who.save()
+    organisation = contract.organisation
+    services = list(contract.services.all())
+    common = {
+        "organisation": organisation,
+        "measure_id": "phq9",
+        "scale_id": "total",
+        "start": START,
+        "end": END,
+        "include_pilot": False,
+        "pairing": "latest",
+    }
+    columns = selectors.outcome_factors(
+        **common,
+        scope=selectors.episode_scope(organisation, services, audience="funders"),
+        episodes=selectors.episode_factors(organisation, services),
+    )
+    pairs = selectors.outcome_pairs(**common, services=services)
+    assert len(columns) == len(pairs) == sum(SIZES.values())
+    for key in selectors.FACTOR_KEYS:
+        assert columns.factors[key].tolist() == [p.groups[key] for p in pairs], key
+    assert columns.scores.first.tolist() == [p.first for p in pairs]
+    assert {"Not known", "25 to 34", "Under 16", "55 to 64"} <= set(
+        columns.factors["age_band"].tolist()
+    )
+    assert "Not recorded" in columns.factors["sex"].tolist()
 
 
 def test_the_limits_shown_are_those_for_the_rounded_count(contract):

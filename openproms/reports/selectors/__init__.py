@@ -18,6 +18,8 @@ The modules, one sub-domain each:
 * :mod:`.outcome_values`: each episode's first and later score as arrays (what a
   report without breakdowns reads; the commissioner report);
 * :mod:`.outcome_pairs`: the same pairs with their breakdown keys (the dashboard);
+* :mod:`.outcome_factors`: the same pairs with their service and case-mix factors
+  as columns (the commissioner report's fair comparison of services);
 * :mod:`.collection_summary`: reach, baseline completion, follow-up capture;
 * :mod:`.scope`: which episodes a report reads (the services chosen, and for
   funders, only people who have not said no to sharing with funders);
@@ -27,12 +29,17 @@ The modules, one sub-domain each:
 """
 
 from openproms.reports.selectors.collection_summary import collection_summary
+from openproms.reports.selectors.outcome_factors import (
+    FACTOR_KEYS,
+    EpisodeFactors,
+    OutcomeFactors,
+    episode_factors,
+    outcome_factors,
+)
 from openproms.reports.selectors.outcome_pairs import (
     GROUP_KEYS,
     NOT_RECORDED,
-    EpisodeGroups,
     OutcomePairs,
-    episode_groups,
     outcome_pairs,
     outcome_pairs_with_capture,
 )
@@ -50,18 +57,21 @@ from openproms.reports.selectors.scope import (
 )
 
 __all__ = [
+    "FACTOR_KEYS",
     "GROUP_KEYS",
     "NOT_RECORDED",
     "Audience",
-    "EpisodeGroups",
+    "EpisodeFactors",
     "EpisodeScope",
+    "OutcomeFactors",
     "OutcomePairs",
     "OutcomeValues",
     "Pairing",
     "collection_summary",
-    "episode_groups",
+    "episode_factors",
     "episode_scope",
     "funders_left_out",
+    "outcome_factors",
     "outcome_pairs",
     "outcome_pairs_with_capture",
     "outcome_values",

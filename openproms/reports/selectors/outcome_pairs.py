@@ -49,24 +49,16 @@ class OutcomePairs:
     """The pairs' first and later scores as arrays, in the same order."""
 
 
-EpisodeGroups = dict[int, tuple[Any, ...]]
-
-
-def episode_groups(
+def episode_rows(
     organisation: Organisation, services: Iterable[Service] | None
-) -> EpisodeGroups:
-    """Each episode's breakdown facts (service, key worker, sex, ethnicity, date of
-    birth), for passing to several :func:`outcome_pairs` calls of one report."""
-    return _episode_groups(organisation, services)
-
-
-def _episode_groups(
-    organisation: Organisation, services: Iterable[Service] | None
-) -> dict[int, tuple[Any, ...]]:
+) -> list[tuple[Any, ...]]:
+    """Each episode of ``services`` (None: every service) with its breakdown facts:
+    ``(id, service, key worker, sex, ethnicity, date of birth)``, raw from the
+    cursor (a date of birth is text on SQLite)."""
     qs = Episode.objects.filter(organisation=organisation)
     if services is not None:
         qs = qs.filter(service__in=[s.pk for s in services])
-    rows = fetch(
+    return fetch(
         qs.order_by().values_list(
             "id",
             "service_id",
@@ -76,7 +68,6 @@ def _episode_groups(
             "service_user__date_of_birth",
         )
     )
-    return {r[0]: r[1:] for r in rows}
 
 
 def outcome_pairs_with_capture(
@@ -89,17 +80,13 @@ def outcome_pairs_with_capture(
     end: dt.date,
     include_pilot: bool = False,
     pairing: Pairing = "latest",
-    episodes: EpisodeGroups | None = None,
     audience: Audience = "funders",
 ) -> OutcomePairs:
     """:func:`outcome_pairs` and the follow-up capture of the same episodes.
 
-    ``episodes``: :func:`episode_groups` for the same organisation and services,
-    when the caller asks for several measures (read once instead of each time).
     ``audience``: who the figures are for (:data:`.scope.Audience`)."""
     services = list(services) if services is not None else None
-    if episodes is None:
-        episodes = _episode_groups(organisation, services)
+    episodes = {r[0]: r[1:] for r in episode_rows(organisation, services)}
     scope = episode_scope(
         organisation,
         services,
@@ -178,7 +165,6 @@ def outcome_pairs(
     end: dt.date,
     include_pilot: bool = False,
     pairing: Pairing = "latest",
-    episodes: EpisodeGroups | None = None,
     audience: Audience = "funders",
 ) -> list[PairedScore]:
     """One :class:`~openproms.stats.PairedScore` per episode counting for the period.
@@ -209,6 +195,5 @@ def outcome_pairs(
         end=end,
         include_pilot=include_pilot,
         pairing=pairing,
-        episodes=episodes,
         audience=audience,
     ).pairs

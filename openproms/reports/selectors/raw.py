@@ -81,6 +81,12 @@ class LocalDays:
         days = [self(int(hour) * 3_600_000_000) for hour in hours.tolist()]
         return [days[i] for i in inverse.tolist()]
 
+    def days(self, keys: np.ndarray) -> np.ndarray:
+        """:meth:`many` as a ``datetime64[D]`` array."""
+        hours, inverse = np.unique(keys // 3_600_000_000, return_inverse=True)
+        days = [self(int(hour) * 3_600_000_000) for hour in hours.tolist()]
+        return np.array(days, dtype="datetime64[D]")[inverse]
+
 
 def as_date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
