@@ -34,4 +34,7 @@ def store_answers(
             scale_id=scale_id,
             value=value,
         )
+    # As administrations_store keeps it (decision 0040).
+    point.no_score = all(value is None for value in scores.values())
+    point.save(update_fields=["no_score"])
     return administration

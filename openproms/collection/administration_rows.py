@@ -122,6 +122,21 @@ def scale_result_rows(
     ]
 
 
+def made_no_score(score: ResponseScore) -> bool:
+    """True when no scale of the answers has a score (every one "no score"): what
+    a time point's ``no_score`` holds once they are stored."""
+    return all(scale.value is None for scale in score.scales.values())
+
+
+def mark_no_score(administration: Administration, score: ResponseScore) -> None:
+    """Keep the administration's time point's ``no_score`` true to its scores,
+    after they are stored again (an edit or a rescore; decision 0040)."""
+    if administration.time_point_id is not None:
+        TimePoint.objects.filter(pk=administration.time_point_id).update(
+            no_score=made_no_score(score)
+        )
+
+
 def insert_rows(model: type[models.Model], rows: Sequence[Any]) -> None:
     """Insert simple rows (no key wanted back) with one executemany: the ORM's
     bulk_create spends most of an import's time preparing each value."""
@@ -200,11 +215,16 @@ def administrations_store(
     insert_rows(ScaleResult, results)
     insert_rows(OutcomeScore, outcome)
     RiskAlert.objects.bulk_create(alerts, batch_size=BATCH)
-    answered = [a.time_point_id for a, _ in new if a.time_point_id is not None]
-    if answered:
-        TimePoint.objects.filter(pk__in=answered).update(
-            status=TimePoint.Status.COMPLETED, missed_reason=""
-        )
+    for no_score in (False, True):
+        answered = [
+            a.time_point_id
+            for a, score in new
+            if a.time_point_id is not None and made_no_score(score) == no_score
+        ]
+        if answered:
+            TimePoint.objects.filter(pk__in=answered).update(
+                status=TimePoint.Status.COMPLETED, missed_reason="", no_score=no_score
+            )
     _audit(organisation, [a for a, _ in new], alerts, request, audit)
 
 

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -30,9 +29,7 @@ from openproms.accounts.models import Organisation, Service, User
 from openproms.collection import states
 from openproms.collection.models import (
     AcceptabilityResponse,
-    Administration,
     PlanRule,
-    ScaleResult,
     TimePoint,
 )
 
@@ -41,18 +38,13 @@ def unscored() -> Q:
     """True for a time point whose answers are stored but made no score at all
     (every scale "no score": too few items answered).
 
-    A time point has at most one set of answers (``Administration.time_point`` is
-    one-to-one), so this is "its answers exist and have no score", written as one
-    chain of lookups (the answers by time point, then their scores by answers)
-    rather than two subqueries that each find the answers: one index search fewer
-    for every completed time point counted (decision 0039)."""
-    scores = ScaleResult.objects.filter(
-        administration=OuterRef("pk"), value__isnull=False
-    )
-    answers = Administration.objects.filter(time_point=OuterRef("pk")).filter(
-        ~Exists(scores)
-    )
-    return Q(Exists(answers))
+    Read from the time point's own ``no_score``, which every path that writes
+    scale results keeps (:func:`~openproms.collection.administration_rows.
+    administrations_store` for new answers, ``services._store_results`` for an edit
+    or a rescore; decision 0040), so that counting states never looks up the
+    answers: the time point's indexes hold it. A test holds the flag to the
+    scores stored."""
+    return Q(no_score=True)
 
 
 def state_conditions(today: dt.date) -> dict[str, Q]:
@@ -158,10 +150,9 @@ def count_states_by_keys(
 
 
 def with_unscored(points: QuerySet[TimePoint]) -> QuerySet[TimePoint]:
-    """The time points, each with ``unscored`` for :func:`state_of`."""
-    return points.annotate(
-        unscored=ExpressionWrapper(unscored(), output_field=BooleanField())
-    )
+    """The time points, each with ``unscored`` for :func:`state_of` (the stored
+    ``no_score``: nothing more to read)."""
+    return points.annotate(unscored=F("no_score"))
 
 
 def state_of(point: TimePoint, today: dt.date) -> str:

@@ -142,6 +142,12 @@ class TimePoint(models.Model):
     missed_recorded_at = models.DateTimeField(null=True, blank=True)
     printed_at = models.DateTimeField(null=True, blank=True)
     is_pilot = models.BooleanField(default=False)
+    no_score = models.BooleanField(
+        default=False,
+        help_text="Its answers are stored but made no score at all (every scale "
+        "had too few items answered). Kept by every path that writes scale "
+        "results (decision 0040).",
+    )
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -164,8 +170,15 @@ class TimePoint(models.Model):
             # Collection rates and the dashboards' collection summary, from the
             # index alone (the episode too, for a service's time points).
             models.Index(
-                fields=["organisation", "status", "due_date", "is_pilot", "episode"],
-                name="tp_rates_episode",
+                fields=[
+                    "organisation",
+                    "status",
+                    "due_date",
+                    "is_pilot",
+                    "episode",
+                    "no_score",
+                ],
+                name="tp_rates_scored",
             ),
             # The API's pages: an organisation's time points in key order, and
             # those recorded as missed or printed since a time.
@@ -184,13 +197,14 @@ class TimePoint(models.Model):
                     "organisation",
                     "due_date",
                     "status",
+                    "no_score",
                     "missed_reason",
                     "window_start",
                     "window_end",
                     "episode",
                     "rule",
                 ],
-                name="tp_weeks",
+                name="tp_weeks_scored",
             ),
         ]
 
@@ -363,11 +377,6 @@ class ScaleResult(models.Model):
             models.UniqueConstraint(
                 fields=["administration", "scale_id"], name="one_result_per_scale"
             )
-        ]
-        indexes = [
-            # "Have these answers any score" from the index alone, asked once for
-            # every completed time point counted (counts.unscored, decision 0039).
-            models.Index(fields=["administration", "value"], name="result_scored"),
         ]
 
     def __str__(self) -> str:

@@ -29,6 +29,7 @@ from openproms.collection.administration_rows import (
     administration_new,
     administrations_store,
     insert_rows,
+    mark_no_score,
     scale_result_rows,
 )
 from openproms.collection.models import (
@@ -124,6 +125,7 @@ def _store_results(administration: Administration, score: ResponseScore) -> None
     results = scale_result_rows(administration, score)
     insert_rows(ScaleResult, results)
     replace_outcome_scores(administration, results)
+    mark_no_score(administration, score)
 
 
 def administration_submit(

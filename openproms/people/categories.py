@@ -108,10 +108,14 @@ def age_band(date_of_birth: dt.date | None, on: dt.date) -> str:
     return "Not known"
 
 
-def age_bands(born: np.ndarray, on: np.ndarray) -> np.ndarray:
-    """:func:`age_band` for many people at once: ``born`` and ``on`` are
-    ``datetime64[D]`` arrays of equal length (NaT where the date of birth is not
-    recorded); returns an object array of band labels."""
+AGE_BAND_LABELS: tuple[str, ...] = (*(label for _, _, label in AGE_BANDS), "Not known")
+"""The labels :func:`age_band_codes` numbers: the bands in order, then "Not known"."""
+
+
+def age_band_codes(born: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """:func:`age_band` for many people at once, as indexes into
+    :data:`AGE_BAND_LABELS`: ``born`` and ``on`` are ``datetime64[D]`` arrays of
+    equal length (NaT where the date of birth is not recorded)."""
     born = np.asarray(born, dtype="datetime64[D]")
     on = np.asarray(on, dtype="datetime64[D]")
     known = ~np.isnat(born)
@@ -128,13 +132,18 @@ def age_bands(born: np.ndarray, on: np.ndarray) -> np.ndarray:
     y1, m1, d1 = parts(on)
     before_birthday = (m1 < m0) | ((m1 == m0) & (d1 < d0))
     age = y1 - y0 - before_birthday.astype(np.int64)
-    out = np.full(born.shape, "Not known", dtype=object)
-    for low, high, label in AGE_BANDS:
+    out = np.full(born.shape, len(AGE_BANDS), dtype=np.intp)
+    for code, (low, high, _) in enumerate(AGE_BANDS):
         inside = known & (age >= low)
         if high is not None:
             inside &= age <= high
-        out[inside] = label
+        out[inside] = code
     return out
+
+
+def age_bands(born: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """:func:`age_band_codes` as labels (an object array)."""
+    return np.asarray(AGE_BAND_LABELS, dtype=object)[age_band_codes(born, on)]
 
 
 def nhs_number_is_valid(value: str) -> bool:

@@ -12,7 +12,6 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -28,19 +27,22 @@ from openproms.reports.exports import safe_cell
 from openproms.reports.report_builder import scale_title
 from openproms.reports.selectors import (
     GROUP_KEYS,
+    EpisodeFactors,
+    EpisodeScope,
     collection_summary,
+    episode_factors,
+    episode_scope,
     funders_left_out,
-    outcome_pairs_with_capture,
+    outcome_factors,
     run_together,
 )
 from openproms.reports.selectors.versions import answered_versions, versions_note
 from openproms.scoring import MeasureDefinition
 from openproms.stats import (
     NHS_RULE,
-    NOT_RECORDED,
     Estimate,
+    Factor,
     PairedChange,
-    PairedScore,
     ScoreArrays,
     paired_change,
 )
@@ -306,25 +308,17 @@ def _trend_table(tid: str, name: str, groups: dict[str, PairedChange]) -> Table:
 
 
 def _change_by(
-    defn: MeasureDefinition,
-    scale_id: str,
-    pairs: list[PairedScore],
-    scores: ScoreArrays,
-    key: str,
+    defn: MeasureDefinition, scale_id: str, groups: Factor, scores: ScoreArrays
 ) -> dict[str, PairedChange]:
-    """:func:`openproms.stats.paired_change_by` on ``key``, each group's scores
-    taken from ``scores`` (the pairs' scores as arrays) by index: the same figures,
-    groups in the same sorted order, without a list of scores per group."""
-    members: dict[str, list[int]] = {}
-    for i, pair in enumerate(pairs):
-        members.setdefault(pair.groups.get(key, NOT_RECORDED), []).append(i)
-    out: dict[str, PairedChange] = {}
-    for group in sorted(members):
-        idx = np.asarray(members[group], dtype=np.intp)
-        out[group] = paired_change(
+    """:func:`openproms.stats.paired_change_by` on one breakdown (a label per
+    pair, in the order of ``scores``): the same figures, groups in the same sorted
+    order, each group's scores taken from ``scores`` by index."""
+    return {
+        group: paired_change(
             defn, scale_id, ScoreArrays(scores.first[idx], scores.latest[idx])
         )
-    return out
+        for group, idx in groups.members().items()
+    }
 
 
 @dataclass
@@ -366,24 +360,27 @@ class ScaleSection:
 
 
 def _scale_section(
-    request: HttpRequest, defn: MeasureDefinition, scale_id: str, data: dict[str, Any]
+    request: HttpRequest,
+    defn: MeasureDefinition,
+    scale_id: str,
+    data: dict[str, Any],
+    scope: EpisodeScope,
+    episodes: EpisodeFactors,
 ) -> tuple[ScaleSection, Any]:
     organisation = request.organisation  # type: ignore[attr-defined]
     start, end = data["range"]
-    service = data["service_obj"]
-    result = outcome_pairs_with_capture(
+    result = outcome_factors(
         organisation=organisation,
-        services=[service] if service else None,
         measure_id=defn.id,
         scale_id=scale_id,
         start=start,
         end=end,
         include_pilot=data["include_pilot"],
         pairing=data["pairing"],
-        audience="organisation",
+        scope=scope,
+        episodes=episodes,
     )
     scale = defn.scale(scale_id)
-    pairs = result.pairs
     scores = result.scores
     pc = paired_change(defn, scale_id, scores)
     name = scale_title(defn.short_name, scale.label)
@@ -391,17 +388,19 @@ def _scale_section(
         _summary_table(f"summary-{scale_id}", name, pc),
         _distribution_table(f"distribution-{scale_id}", name, pc),
     ]
-    by_quarter = _change_by(defn, scale_id, pairs, scores, "quarter")
+    by_quarter = _change_by(defn, scale_id, result.factors["quarter"], scores)
     tables.append(_trend_table(f"trend-{scale_id}", name, by_quarter))
     for key in BREAKDOWNS:
-        groups = _change_by(defn, scale_id, pairs, scores, key)
+        groups = _change_by(defn, scale_id, result.factors[key], scores)
         tables.append(
             _group_table(
                 f"by-{key}-{scale_id}", f"By {GROUP_KEYS[key].lower()}", groups, name
             )
         )
     tables.extend(
-        _comparison_tables(request, name, scale_id, pairs, scores, pc.higher_is_better)
+        _comparison_tables(
+            request, name, scale_id, result.factors, scores, pc.higher_is_better
+        )
     )
     return ScaleSection(scale_id, name, pc, tables), result.capture
 
@@ -410,13 +409,13 @@ def _comparison_tables(
     request: HttpRequest,
     name: str,
     scale_id: str,
-    pairs: list[PairedScore],
+    factors: dict[str, Factor],
     scores: ScoreArrays,
     higher_is_better: bool,
 ) -> list[Table]:
     """Services (and, for managers, workers) compared on change adjusted for the
     first score and the recorded factors: a funnel plot and its table each."""
-    casemix = funnel_charts.fit(pairs, scores)
+    casemix = funnel_charts.fit_factors(factors, scores)
     if casemix is None:
         return []
     role = request.membership.role  # type: ignore[attr-defined]
@@ -425,7 +424,9 @@ def _comparison_tables(
         keys.append(("worker", "key worker", "key workers"))
     tables = []
     for key, what, plural in keys:
-        comparison = funnel_charts.compare(casemix, pairs, key, higher_is_better)
+        comparison = funnel_charts.compare_groups(
+            casemix, factors[key], higher_is_better
+        )
         title = f"Fair comparison of {plural}"
         built = funnel_charts.comparison_table(
             comparison,
@@ -527,8 +528,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     def sections_task() -> list[tuple[ScaleSection, Any]]:
         if defn is None:
             return []
+        # The episodes' facts and the scope are read once for every scale.
+        services = [service] if service else None
+        episodes = episode_factors(organisation, services)
+        scope = episode_scope(
+            organisation,
+            services,
+            audience="organisation",
+            episode_ids=episodes.ids if services is not None else None,
+        )
         return [
-            _scale_section(request, defn, scale.id, data)
+            _scale_section(request, defn, scale.id, data, scope, episodes)
             for scale in defn.scales
             if scale.method != "profile"
         ]

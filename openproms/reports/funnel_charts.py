@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from openproms.reports import charts
-from openproms.stats import NOT_RECORDED, PairedScore, ScoreArrays
+from openproms.stats import NOT_RECORDED, Factor, PairedScore, ScoreArrays
 from openproms.stats.casemix import CasemixModel, fit_casemix, standardised_funnel
 from openproms.stats.funnel import Z95, Z998, Funnel, FunnelGroup
 from openproms.stats.psychometrics import NotEnoughData
@@ -57,7 +57,7 @@ class Casemix:
     adjusted_for: str
 
 
-Factors = Mapping[str, Sequence[str] | np.ndarray]
+Factors = Mapping[str, Sequence[str] | Factor]
 """One label per person for each group key (``"service"``, ``"age_band"``, ...)."""
 
 
@@ -68,16 +68,18 @@ def factors_of(
     return {key: [p.groups.get(key, NOT_RECORDED) for p in pairs] for key in keys}
 
 
-def adjusted_for_words(factors: Factors) -> tuple[str, dict[str, Sequence[str]]]:
+def adjusted_for_words(
+    factors: Factors,
+) -> tuple[str, dict[str, Sequence[str] | Factor]]:
     """The case-mix factors recorded for somebody (a factor nobody has is left
     out) and their values per person."""
-    categorical: dict[str, Sequence[str]] = {}
+    categorical: dict[str, Sequence[str] | Factor] = {}
     for key in CASEMIX_FACTORS:
         values = factors.get(key)
         if values is None:
             continue
-        if isinstance(values, np.ndarray):
-            recorded = bool(np.any(values != NOT_RECORDED))
+        if isinstance(values, Factor):
+            recorded = any(level != NOT_RECORDED for level in values.counts())
         else:
             recorded = any(v != NOT_RECORDED for v in values)
         if recorded:
@@ -120,7 +122,7 @@ def compare(
 
 
 def compare_groups(
-    casemix: Casemix, groups: Sequence[str] | np.ndarray, higher_is_better: bool
+    casemix: Casemix, groups: Sequence[str] | Factor, higher_is_better: bool
 ) -> Comparison:
     """:func:`compare` with each person's group given as a column."""
     funnel = standardised_funnel(casemix.model, casemix.change, groups)

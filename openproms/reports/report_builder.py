@@ -413,17 +413,17 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
         )
 
     # The services compared (a funnel per scale, report_funnel) need each pair's
-    # service and case-mix factors: those scales read their pairs with them once,
-    # here, for both the figures and the funnel (the same pairs and scores as
-    # outcome_values), from the episodes' facts read once for the report.
+    # service and case-mix factors: those scales read their pairs once, for both
+    # the figures and the funnel (the same pairs and scores as outcome_values),
+    # while the episodes' facts are read beside them; the two are put together
+    # after (selectors.with_factors).
     compared = len(services) >= 2
-    episodes = selectors.episode_factors(organisation, services) if compared else None
 
     def values_task(
         definition: MeasureDefinition, scale_id: str, pairing: Any, wanted: set[str]
-    ) -> Callable[[], selectors.OutcomeValues | selectors.OutcomeFactors]:
-        if episodes is not None and "mean_change" in wanted:
-            return lambda: selectors.outcome_factors(
+    ) -> Callable[[], selectors.OutcomeValues | selectors.PairedArrays]:
+        if compared and "mean_change" in wanted:
+            return lambda: selectors.pair_scores(
                 organisation=organisation,
                 measure_id=definition.id,
                 scale_id=scale_id,
@@ -432,7 +432,6 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
                 include_pilot=contract.include_pilot,
                 pairing=pairing,
                 scope=scope,
-                episodes=episodes,
             )
         return lambda: selectors.outcome_values(
             organisation=organisation,
@@ -446,9 +445,20 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
             audience="funders",
         )
 
-    summary, *values = selectors.run_together(
-        summary_task, *(values_task(d, sc.id, p, w) for d, sc, p, w in jobs)
+    def episodes_task() -> selectors.EpisodeFactors | None:
+        return selectors.episode_factors(organisation, services) if compared else None
+
+    summary, episodes, *read = selectors.run_together(
+        summary_task,
+        episodes_task,
+        *(values_task(d, sc.id, p, w) for d, sc, p, w in jobs),
     )
+    values = [
+        selectors.with_factors(r, episodes)
+        if isinstance(r, selectors.PairedArrays) and episodes is not None
+        else r
+        for r in read
+    ]
     reach_cells, completion_cells = _summary_cells(summary)
     if "reach" not in wanted:
         reach_cells = {}

@@ -37,6 +37,7 @@ See docs/stats.md for the formulas, rules and references.
 
 from openproms.stats.breakdown import (
     NOT_RECORDED,
+    Factor,
     group_pairs,
     paired_change_by,
     paired_change_by_quarter,
@@ -146,6 +147,7 @@ __all__ = [
     "Cell",
     "Count",
     "Estimate",
+    "Factor",
     "FollowUpCapture",
     "Funnel",
     "FunnelGroup",

@@ -8,8 +8,11 @@ overall figures are computed from all the raw pairs, never added up from groups
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
+
+import numpy as np
 
 from openproms.scoring import MeasureDefinition
 from openproms.stats.paired import PairedChange, PairedScore, paired_change
@@ -17,6 +20,50 @@ from openproms.stats.paired import PairedChange, PairedScore, paired_change
 NOT_RECORDED = "Not recorded"
 
 GroupKey = str | Callable[[PairedScore], str]
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One label per person, coded: person ``i``'s label is
+    ``levels[codes[i]]``. The fast form of a list of labels for many people
+    (grouping and dummies by integer code, not by comparing strings); levels are
+    distinct, and a level nobody has is allowed."""
+
+    codes: np.ndarray  # intp, one per person
+    levels: tuple[str, ...]
+
+    @classmethod
+    def of(cls, labels: Iterable[str]) -> Factor:
+        """A factor from plain labels (levels in order of first appearance)."""
+        index: dict[str, int] = {}
+        codes = np.fromiter(
+            (index.setdefault(label, len(index)) for label in labels), dtype=np.intp
+        )
+        return cls(codes, tuple(index))
+
+    def __len__(self) -> int:
+        return int(self.codes.size)
+
+    def labels(self) -> np.ndarray:
+        """Each person's label (an object array)."""
+        labels: np.ndarray = np.asarray(self.levels, dtype=object)[self.codes]
+        return labels
+
+    def counts(self) -> dict[str, int]:
+        """How many people have each level that somebody has."""
+        n = np.bincount(self.codes, minlength=len(self.levels))
+        return {level: int(n[k]) for k, level in enumerate(self.levels) if n[k]}
+
+    def members(self) -> dict[str, np.ndarray]:
+        """Each level somebody has, in sorted order, with its people's indexes."""
+        order = sorted(self.counts())
+        code_of = {level: k for k, level in enumerate(self.levels)}
+        return {level: np.flatnonzero(self.codes == code_of[level]) for level in order}
+
+
+def as_factor(groups: Sequence[str] | np.ndarray | Factor) -> Factor:
+    """``groups`` as a :class:`Factor` (as it is, when it is one)."""
+    return groups if isinstance(groups, Factor) else Factor.of(groups)
 
 
 def quarter_of(day: date, *, financial_year: bool = True) -> str:

@@ -29,13 +29,12 @@ it first, and say so); a missing categorical level (None or "") is its own level
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from openproms.stats.breakdown import NOT_RECORDED
+from openproms.stats.breakdown import NOT_RECORDED, Factor
 from openproms.stats.effect_size import FloatArray
 from openproms.stats.funnel import (
     Funnel,
@@ -81,7 +80,7 @@ class CasemixModel:
 def design_matrix(
     n: int,
     numeric: Mapping[str, Sequence[float] | FloatArray],
-    categorical: Mapping[str, Sequence[str | None]],
+    categorical: Mapping[str, Sequence[str | None] | Factor],
 ) -> tuple[FloatArray, tuple[str, ...]]:
     """The intercept, the numeric terms and the dummies of each categorical factor
     (every level but the most common; ties go to the first in sorted order)."""
@@ -100,14 +99,17 @@ def design_matrix(
     for name, raw_levels in categorical.items():
         if len(raw_levels) != n:
             raise ValueError(f"{name}: needs one value per person")
-        levels = [lv if lv else NOT_RECORDED for lv in raw_levels]
-        counts = Counter(levels)
+        if isinstance(raw_levels, Factor):
+            factor = raw_levels
+        else:
+            factor = Factor.of(lv if lv else NOT_RECORDED for lv in raw_levels)
+        counts = factor.counts()
         reference = min(counts, key=lambda lv: (-counts[lv], lv))
-        labels = np.asarray(levels, dtype=object)
+        code_of = {level: k for k, level in enumerate(factor.levels)}
         for level in sorted(counts):
             if level == reference:
                 continue
-            columns.append((labels == level).astype(np.float64))
+            columns.append((factor.codes == code_of[level]).astype(np.float64))
             terms.append(f"{name}: {level}")
     return np.column_stack(columns), tuple(terms)
 
@@ -116,7 +118,7 @@ def fit_casemix(
     outcome: Sequence[float] | FloatArray,
     *,
     numeric: Mapping[str, Sequence[float] | FloatArray] | None = None,
-    categorical: Mapping[str, Sequence[str | None]] | None = None,
+    categorical: Mapping[str, Sequence[str | None] | Factor] | None = None,
 ) -> CasemixModel:
     """Ordinary least squares of ``outcome`` on the case-mix terms (see the module
     docstring), solved by ``numpy.linalg.lstsq`` (SVD; a rank-deficient design
@@ -154,7 +156,7 @@ def casemix_funnel(
     groups: Sequence[str],
     *,
     numeric: Mapping[str, Sequence[float] | FloatArray] | None = None,
-    categorical: Mapping[str, Sequence[str | None]] | None = None,
+    categorical: Mapping[str, Sequence[str | None] | Factor] | None = None,
 ) -> Funnel:
     """Each group's indirectly standardised mean on a funnel (Spiegelhalter 2005).
 
@@ -172,7 +174,9 @@ def casemix_funnel(
 
 
 def standardised_funnel(
-    model: CasemixModel, outcome: Sequence[float] | FloatArray, groups: Sequence[str]
+    model: CasemixModel,
+    outcome: Sequence[float] | FloatArray,
+    groups: Sequence[str] | Factor,
 ) -> Funnel:
     """The funnel of :func:`casemix_funnel` from a model already fitted to
     ``outcome``: one fit serves several groupings of the same people (services,

@@ -29,6 +29,7 @@ from typing import Literal
 
 import numpy as np
 
+from openproms.stats.breakdown import Factor, as_factor
 from openproms.stats.psychometrics import NotEnoughData
 
 Z95 = 1.959964
@@ -127,26 +128,23 @@ def funnel_groups(
 
 
 def group_means(
-    values: np.ndarray, groups: Sequence[str]
+    values: np.ndarray, groups: Sequence[str] | Factor
 ) -> dict[str, tuple[int, float]]:
-    """Each group's n and mean of ``values`` (one value per person)."""
-    # One pass to number the groups, then counts and sums by bincount: linear in
-    # the number of people whatever the number of groups.
-    index: dict[str, int] = {}
-    codes = np.fromiter(
-        (index.setdefault(g, len(index)) for g in groups),
-        dtype=np.intp,
-        count=len(groups),
-    )
-    counts = np.bincount(codes, minlength=len(index))
-    sums = np.bincount(codes, weights=values, minlength=len(index))
+    """Each group's n and mean of ``values`` (one value per person), groups in
+    sorted order."""
+    # Numbered once (a Factor already is), then counts and sums by bincount:
+    # linear in the number of people whatever the number of groups.
+    factor = as_factor(groups)
+    counts = np.bincount(factor.codes, minlength=len(factor.levels))
+    sums = np.bincount(factor.codes, weights=values, minlength=len(factor.levels))
+    index = {level: k for k, level in enumerate(factor.levels) if counts[k]}
     return {
         name: (int(counts[i]), float(sums[i] / counts[i]))
         for name, i in sorted(index.items())
     }
 
 
-def check_inputs(values: Sequence[float], groups: Sequence[str]) -> np.ndarray:
+def check_inputs(values: Sequence[float], groups: Sequence[str] | Factor) -> np.ndarray:
     """The values as a float array, after checking they pair with the groups and
     are finite; raises ValueError (or :class:`NotEnoughData` below 2 people)."""
     arr = np.asarray(values, dtype=np.float64)
@@ -154,7 +152,8 @@ def check_inputs(values: Sequence[float], groups: Sequence[str]) -> np.ndarray:
         raise ValueError("every person needs one value and one group")
     if not np.all(np.isfinite(arr)):
         raise ValueError("values must be finite numbers (drop missing values first)")
-    if not all(isinstance(g, str) and g for g in set(groups)):
+    names = set(groups.counts()) if isinstance(groups, Factor) else set(groups)
+    if not all(isinstance(g, str) and g for g in names):
         raise ValueError("every person needs a group name")
     if arr.size < 2:
         raise NotEnoughData("a funnel needs at least 2 people")

@@ -115,12 +115,12 @@ def test_the_factor_columns_are_the_labels_the_pairs_carry(contract, tenant_a):
     pairs = selectors.outcome_pairs(**common, services=services)
     assert len(columns) == len(pairs) == sum(SIZES.values())
     for key in selectors.FACTOR_KEYS:
-        assert columns.factors[key].tolist() == [p.groups[key] for p in pairs], key
+        assert columns.factors[key].labels().tolist() == [p.groups[key] for p in pairs], key
     assert columns.scores.first.tolist() == [p.first for p in pairs]
     assert {"Not known", "25 to 34", "Under 16", "55 to 64"} <= set(
-        columns.factors["age_band"].tolist()
+        columns.factors["age_band"].labels().tolist()
     )
-    assert "Not recorded" in columns.factors["sex"].tolist()
+    assert "Not recorded" in columns.factors["sex"].labels().tolist()
 
 
 def test_the_limits_shown_are_those_for_the_rounded_count(contract):
@@ -182,3 +182,33 @@ def test_the_pdf_and_workbook_carry_the_services_comparison(contract):
     assert "Fair comparison of services" in pdf
     workbook = _xlsx_text(report_xlsx(report))
     assert "Small Room: people with a first and a later score" in workbook
+
+
+def test_a_pair_whose_episode_was_not_read_is_not_recorded_not_guessed(
+    contract, tenant_a
+):
+    organisation = contract.organisation
+    services = list(contract.services.all())
+    episodes = selectors.episode_factors(organisation, services)
+    known = int(episodes.ids[0])
+    day = 1_750_000_000 * 1_000_000  # June 2025, in microseconds
+    paired = selectors.PairedArrays(
+        first=np.array([10.0, 12.0]),
+        latest=np.array([5.0, 6.0]),
+        episode=np.array([known, 10**9], dtype=np.int64),
+        first_at=np.array([day, day], dtype=np.int64),
+        latest_at=np.array([day, day], dtype=np.int64),
+        capture=selectors.outcome_values(
+            organisation=organisation,
+            measure_id="phq9",
+            scale_id="total",
+            start=START,
+            end=END,
+        ).capture,
+    )
+    factors = selectors.with_factors(paired, episodes).factors
+    assert factors["service"].labels().tolist()[1] == "Not recorded"
+    assert factors["worker"].labels().tolist()[1] == "Not recorded"
+    assert factors["age_band"].labels().tolist()[1] == "Not known"
+    assert factors["service"].labels().tolist()[0] in SIZES
+    assert factors["quarter"].labels().tolist() == ["2025-26 Q1", "2025-26 Q1"]

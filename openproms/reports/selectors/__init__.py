@@ -35,6 +35,7 @@ from openproms.reports.selectors.outcome_factors import (
     OutcomeFactors,
     episode_factors,
     outcome_factors,
+    with_factors,
 )
 from openproms.reports.selectors.outcome_pairs import (
     GROUP_KEYS,
@@ -45,8 +46,10 @@ from openproms.reports.selectors.outcome_pairs import (
 )
 from openproms.reports.selectors.outcome_values import (
     OutcomeValues,
+    PairedArrays,
     Pairing,
     outcome_values,
+    pair_scores,
 )
 from openproms.reports.selectors.postgres import run_together
 from openproms.reports.selectors.scope import (
@@ -66,6 +69,7 @@ __all__ = [
     "OutcomeFactors",
     "OutcomePairs",
     "OutcomeValues",
+    "PairedArrays",
     "Pairing",
     "collection_summary",
     "episode_factors",
@@ -75,5 +79,7 @@ __all__ = [
     "outcome_pairs",
     "outcome_pairs_with_capture",
     "outcome_values",
+    "pair_scores",
     "run_together",
+    "with_factors",
 ]

@@ -20,39 +20,55 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from openproms.accounts.models import Organisation, Service
-from openproms.people.categories import ETHNICITY_GROUP_OF, Sex, age_bands
+from openproms.accounts.models import Organisation, Service, User
+from openproms.people.categories import (
+    AGE_BAND_LABELS,
+    ETHNICITY_GROUP_OF,
+    Sex,
+    age_band_codes,
+)
 from openproms.reports.selectors.outcome_pairs import episode_rows
-from openproms.reports.selectors.outcome_values import Pairing, pair_scores
+from openproms.reports.selectors.outcome_values import (
+    PairedArrays,
+    Pairing,
+    pair_scores,
+)
 from openproms.reports.selectors.raw import LocalDays
 from openproms.reports.selectors.scope import EpisodeScope
-from openproms.stats import NOT_RECORDED, FollowUpCapture, ScoreArrays
+from openproms.stats import (
+    NOT_RECORDED,
+    Factor,
+    FollowUpCapture,
+    ScoreArrays,
+    quarter_of,
+)
 
-#: The keys of :attr:`OutcomeFactors.factors`, as in :data:`.GROUP_KEYS`.
-FACTOR_KEYS = ("service", "sex", "ethnicity_group", "age_band")
+#: The keys of :attr:`OutcomeFactors.factors`: every key of :data:`.GROUP_KEYS`.
+FACTOR_KEYS = ("sex", "ethnicity_group", "age_band", "worker", "service", "quarter")
 _SEX_LABELS = dict(Sex.choices)
 
 
 @dataclass(frozen=True)
 class EpisodeFactors:
-    """Each episode's service, sex and ethnic group (labels, as object arrays) and
-    date of birth (``datetime64[D]``, NaT when not recorded), in the order of
-    ``ids`` (sorted)."""
+    """Each episode's service, key worker, sex and ethnic group (as
+    :class:`~openproms.stats.Factor`) and date of birth (``datetime64[D]``, NaT
+    when not recorded), in the order of ``ids`` (sorted)."""
 
     ids: np.ndarray
-    labels: dict[str, np.ndarray]
+    factors: dict[str, Factor]
     born: np.ndarray
 
 
 @dataclass(frozen=True)
 class OutcomeFactors:
     """The pairs of a period as columns: ``scores`` as :func:`.outcome_values`
-    gives them, and for each key of :data:`FACTOR_KEYS` one label per pair, in the
-    same order; ``capture`` the follow-up capture of the same episodes."""
+    gives them, and for each key of :data:`FACTOR_KEYS` one label per pair (a
+    :class:`~openproms.stats.Factor`), in the same order; ``capture`` the
+    follow-up capture of the same episodes."""
 
     scores: ScoreArrays
     capture: FollowUpCapture
-    factors: dict[str, np.ndarray]
+    factors: dict[str, Factor]
 
     def __len__(self) -> int:
         return len(self.scores)
@@ -62,27 +78,26 @@ def episode_factors(
     organisation: Organisation, services: Iterable[Service] | None
 ) -> EpisodeFactors:
     """The episodes of ``services`` (None: every service) with their facts, read
-    once for every scale of a report."""
+    once for every scale of a page or report."""
     rows = sorted(episode_rows(organisation, services))
     service_names = dict(
         Service.objects.filter(organisation=organisation).values_list("id", "name")
     )
+    worker_ids = {r[2] for r in rows if r[2] is not None}
+    workers = {u.pk: u.display_name for u in User.objects.filter(pk__in=worker_ids)}
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    labels = {
-        "service": [service_names.get(r[1], NOT_RECORDED) for r in rows],
-        "sex": [
+    factors = {
+        "service": Factor.of(service_names.get(r[1], NOT_RECORDED) for r in rows),
+        "worker": Factor.of(workers.get(r[2], NOT_RECORDED) for r in rows),
+        "sex": Factor.of(
             _SEX_LABELS.get(r[3], NOT_RECORDED) if r[3] else NOT_RECORDED for r in rows
-        ],
-        "ethnicity_group": [
+        ),
+        "ethnicity_group": Factor.of(
             ETHNICITY_GROUP_OF.get(r[4] or "", NOT_RECORDED) for r in rows
-        ],
+        ),
     }
     born = np.array([_day(r[5]) for r in rows], dtype="datetime64[D]")
-    return EpisodeFactors(
-        ids=ids,
-        labels={k: np.array(v, dtype=object) for k, v in labels.items()},
-        born=born,
-    )
+    return EpisodeFactors(ids=ids, factors=factors, born=born)
 
 
 def _day(value: object) -> object:
@@ -107,10 +122,8 @@ def outcome_factors(
     episodes: EpisodeFactors,
 ) -> OutcomeFactors:
     """The pairs of :func:`.outcome_pairs_with_capture` for the episodes in
-    ``scope`` (which must lie within ``episodes``), as columns. A pair whose
-    episode is not in ``episodes`` gets :data:`NOT_RECORDED` for every factor and
-    "Not known" for its age band."""
-    p = pair_scores(
+    ``scope`` (which must lie within ``episodes``), as columns."""
+    paired = pair_scores(
         organisation=organisation,
         measure_id=measure_id,
         scale_id=scale_id,
@@ -120,20 +133,43 @@ def outcome_factors(
         pairing=pairing,
         scope=scope,
     )
+    return with_factors(paired, episodes)
+
+
+def _taken(factor: Factor, at: np.ndarray, known: np.ndarray) -> Factor:
+    """``factor``'s codes at ``at``; :data:`NOT_RECORDED` where not ``known``."""
+    levels = factor.levels
+    if NOT_RECORDED not in levels:
+        levels = (*levels, NOT_RECORDED)
+    codes = factor.codes[at] if factor.codes.size else np.zeros(at.size, np.intp)
+    return Factor(np.where(known, codes, levels.index(NOT_RECORDED)), levels)
+
+
+def with_factors(paired: PairedArrays, episodes: EpisodeFactors) -> OutcomeFactors:
+    """:func:`.pair_scores`' pairs with their episodes' factors: for a caller that
+    reads the pairs and the episodes at the same time (the report). A pair whose
+    episode is not in ``episodes`` gets :data:`NOT_RECORDED` for every factor and
+    "Not known" for its age band."""
+    p = paired
     scores = ScoreArrays(p.first, p.latest)
-    n = int(p.episode.size)
-    if episodes.ids.size == 0 or n == 0:
-        factors = {k: np.full(n, NOT_RECORDED, dtype=object) for k in FACTOR_KEYS}
-        factors["age_band"] = np.full(n, "Not known", dtype=object)
-        return OutcomeFactors(scores, p.capture, factors)
-    at = np.minimum(np.searchsorted(episodes.ids, p.episode), episodes.ids.size - 1)
-    known = episodes.ids[at] == p.episode
-    factors = {}
-    for key, column in episodes.labels.items():
-        values = column[at]
-        values[~known] = NOT_RECORDED
-        factors[key] = values
-    born = episodes.born[at]
+    size = episodes.ids.size
+    at = np.minimum(np.searchsorted(episodes.ids, p.episode), max(size - 1, 0))
+    known = (episodes.ids[at] == p.episode) if size else np.zeros(at.size, bool)
+    factors = {
+        key: _taken(factor, at, known) for key, factor in episodes.factors.items()
+    }
+    born = episodes.born[at] if size else np.full(at.size, "NaT", "datetime64[D]")
     born[~known] = np.datetime64("NaT")
-    factors["age_band"] = age_bands(born, LocalDays().days(p.first_at))
+    local = LocalDays()
+    factors["age_band"] = Factor(
+        age_band_codes(born, local.days(p.first_at)), AGE_BAND_LABELS
+    )
+    factors["quarter"] = _quarters(local.days(p.latest_at))
     return OutcomeFactors(scores, p.capture, factors)
+
+
+def _quarters(days: np.ndarray) -> Factor:
+    """The financial quarter of each local date (worked out once a date)."""
+    unique, inverse = np.unique(days, return_inverse=True)
+    labels = Factor.of(quarter_of(d) for d in unique.astype(dt.date).tolist())
+    return Factor(labels.codes[inverse] if unique.size else inverse, labels.levels)

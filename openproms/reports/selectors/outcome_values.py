@@ -284,7 +284,10 @@ class OutcomeValues:
 
 
 @dataclass(frozen=True, slots=True)
-class _Paired:
+class PairedArrays:
+    """What :func:`pair_scores` reads: each pair's first and later value, its
+    episode and the two completion keys, in the same order; and the capture."""
+
     first: np.ndarray  # values
     latest: np.ndarray
     episode: np.ndarray  # int64 ids
@@ -293,7 +296,7 @@ class _Paired:
     capture: FollowUpCapture
 
     @classmethod
-    def empty(cls) -> _Paired:
+    def empty(cls) -> PairedArrays:
         z = np.zeros(0, dtype=np.int64)
         return cls(np.zeros(0), np.zeros(0), z, z, z, follow_up_capture(0, 0))
 
@@ -308,7 +311,7 @@ def pair_scores(
     include_pilot: bool,
     pairing: Pairing,
     scope: EpisodeScope,
-) -> _Paired:
+) -> PairedArrays:
     """Pair each episode's first and later score (the period rule of the package
     docstring) of the episodes in ``scope``."""
     if pairing not in ("latest", "exit"):
@@ -348,7 +351,7 @@ def pair_scores(
             scores.is_exit[keep],
         )
     if scores.episode.size == 0:
-        return _Paired.empty()
+        return PairedArrays.empty()
     start_us = micros(day_start(start))
 
     if in_order:
@@ -402,7 +405,7 @@ def pair_scores(
     chosen = np.flatnonzero(paired)
     first_rows = first_idx[chosen]
     later_rows = later_idx[chosen]
-    return _Paired(
+    return PairedArrays(
         value[first_rows],
         value[later_rows],
         ep[first_rows],

@@ -351,5 +351,11 @@ class Command(BaseCommand):
                     )
             ScaleResult.objects.bulk_create(results, batch_size=2000)
             OutcomeScore.objects.bulk_create(outcome_scores, batch_size=2000)
+            values = np.vstack([c.value for c in scores.scales.values()])
+            no_score = np.flatnonzero(np.all(np.isnan(values), axis=0)).tolist()
+            for start in range(0, len(no_score), 2000):
+                TimePoint.objects.filter(
+                    pk__in=[tps[j].pk for j in no_score[start : start + 2000]]
+                ).update(no_score=True)
             written += len(administrations)
         return written
