@@ -115,7 +115,9 @@ def test_the_factor_columns_are_the_labels_the_pairs_carry(contract, tenant_a):
     pairs = selectors.outcome_pairs(**common, services=services)
     assert len(columns) == len(pairs) == sum(SIZES.values())
     for key in selectors.FACTOR_KEYS:
-        assert columns.factors[key].labels().tolist() == [p.groups[key] for p in pairs], key
+        assert columns.factors[key].labels().tolist() == [
+            p.groups[key] for p in pairs
+        ], key
     assert columns.scores.first.tolist() == [p.first for p in pairs]
     assert {"Not known", "25 to 34", "Under 16", "55 to 64"} <= set(
         columns.factors["age_band"].labels().tolist()

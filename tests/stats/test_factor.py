@@ -19,7 +19,7 @@ def test_design_and_means_are_the_same_from_codes_and_from_labels():
     rng = np.random.default_rng(5)
     n = 500
     raw = _labels(rng, n)
-    plain = ["Not recorded" if not v else v for v in raw]
+    plain = [v or "Not recorded" for v in raw]
     # Codes with a level nobody has, and levels in no particular order.
     levels = ("c", "unused", "Not recorded", "a", "b")
     coded = Factor(np.array([levels.index(v) for v in plain]), levels)
