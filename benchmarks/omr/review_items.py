@@ -6,7 +6,9 @@ per chunk and per scenario), read with `read_image`, and every item that goes to
 person though it did not need one is printed with its true marks, its reason, and
 per box the measures the decision was taken on (darkness above the page's empty
 boxes, strong-ink share, unexplained ink round the box in mm2, peak above the page's
-empty boxes, shade and noise of the paper round it) and the box's state. Run from
+empty boxes, shade and noise of the paper round it) and the box's state, after the
+page's empty boxes' own mean and peak (the noise rule weighs a box's peak itself,
+not its peak above theirs, against the noise). Run from
 the repository root:
 
     PYTHONPATH=. .venv/bin/python benchmarks/omr/review_items.py --forms 40 \\
@@ -93,6 +95,7 @@ def _list(name: str, forms: int, chunk: int, seed0: int) -> None:
                 if t.item_id not in _seen:
                     continue
                 measures, base, peak_base = _seen[t.item_id]
+                print(f"    page's empty boxes: mean {base:.4f} peak {peak_base:.4f}")
                 for (code, mean, ink, out, peak, shade, noise), box in zip(
                     measures, it.boxes, strict=False
                 ):
