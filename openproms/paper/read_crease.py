@@ -17,7 +17,10 @@ that profile is taken out along the line: first the thin crushed line, never by
 more than :data:`ALLOW` times what it is on the paper either side, then the
 tent. A mark inside a box is on neither side, so it is not part of the profile:
 a stroke across the crease keeps all of its darkness, and a stroke along it keeps
-what is darker than the crease beside the box (docs/decisions/0038).
+what is darker than the crease beside the box (docs/decisions/0038). Across a
+box, where there is no paper to follow it on, the line is drawn straight from
+the paper on both sides of the box and settled on the row where it is seen
+inside it (docs/decisions/0041).
 """
 
 from __future__ import annotations
@@ -67,6 +70,13 @@ ALLOW = 1.5
 """How much darker than on the paper either side the crushed line may be where
 it is taken out (its brokenness varies along it); a stroke along the line keeps
 what is darker still."""
+
+SETTLE_PX = 2
+"""How far (px, 0.33 mm) the line drawn across a box from the paper either side
+may be moved to where it is seen inside the box."""
+SETTLE_COST = 0.02
+"""What each pixel moved costs the line seen there (darkness): of two rows
+where it is about as dark, the one it was drawn on is kept."""
 
 _CELL = 12  # px along the crease per cell (2 mm)
 _TILTS = np.radians(np.arange(-CREASE_TILT_DEG, CREASE_TILT_DEG + 1e-9, 0.25))
@@ -154,43 +164,60 @@ def _cell_medians(
     return cell, rc, inside
 
 
-def _track(cell: npt.NDArray[np.float64], reach: int) -> npt.NDArray[np.int64]:
-    """Per cell, the row (from the straight line) where the crushed fibres are:
-    the darkest ridge within :data:`WANDER_PX`, smoothed along the crease (a
-    median over 5 cells; cells with no paper take their neighbours')."""
+def _track(
+    cell: npt.NDArray[np.float64], reach: int, width: int
+) -> npt.NDArray[np.float64]:
+    """Per column (``width`` of them), the row (from the straight line) where the
+    crushed fibres are: per cell, the darkest ridge within :data:`WANDER_PX`,
+    found only where the ridge's row and the paper 1.5 mm above and below it are
+    all seen on paper (a cell half on a box or its outline would take the
+    outline for the line); smoothed along the crease (a median over 5 cells of
+    those found), and drawn straight from cell centre to cell centre, across the
+    cells with none (a box and its label: the line crosses a box as it runs on
+    both sides of it, not as it runs just before it)."""
     k = int(1.5 * S)
     n = cell.shape[1]
-    best = np.full(n, np.nan)
-    top = np.full(n, -np.inf)
-    for d in range(-WANDER_PX, WANDER_PX + 1):
-        i = reach + d
-        ridge = cell[i] - np.fmax(cell[i - k], cell[i + k])
-        better = np.nan_to_num(ridge, nan=-np.inf) > top
-        top = np.where(better, np.nan_to_num(ridge, nan=-np.inf), top)
-        best = np.where(better, d, best)
-    best[top < LINE_DARK / 2] = np.nan
+    ds = np.arange(-WANDER_PX, WANDER_PX + 1)
+    rows = reach + ds
+    ridge = cell[rows] - np.fmax(cell[rows - k], cell[rows + k])
+    ridge = np.where(np.isnan(cell[rows - k]) | np.isnan(cell[rows + k]), np.nan, ridge)
+    score = np.nan_to_num(ridge, nan=-np.inf)
+    at = np.argmax(score, axis=0)
+    idx = np.arange(n)
+    top = score[at, idx]
+    best = ds[at].astype(np.float64)
+    best[~(top >= LINE_DARK / 2)] = np.nan
     ok = ~np.isnan(best)
     if not ok.any():
-        return np.zeros(n, np.int64)
-    idx = np.arange(n)
-    filled = np.interp(idx, idx[ok], best[ok])
-    pad = np.pad(filled, 2, mode="edge")
-    smooth = np.median(np.lib.stride_tricks.sliding_window_view(pad, 5), axis=1)
-    rows: npt.NDArray[np.int64] = np.round(smooth).astype(np.int64)
-    return rows
+        return np.zeros(width)
+    pad = np.pad(best, 2, constant_values=np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        smooth = np.nanmedian(np.lib.stride_tricks.sliding_window_view(pad, 5), axis=1)
+    smooth[~ok] = np.nan
+    centres = idx * _CELL + (_CELL - 1) / 2
+    out: npt.NDArray[np.float64] = np.interp(np.arange(width), centres[ok], smooth[ok])
+    return out
 
 
 def _both_sides(
     cell: npt.NDArray[np.float64], side: int, how: str = "mean"
 ) -> npt.NDArray[np.float64]:
-    """Per cell and row, the crease's own darkness: the mean (or with ``how``
-    "max", the greater) of the medians of the ``side`` cells just before it and
-    just after it, where there is paper (a crease is the same on both sides of a
-    box; a mark inside it is on neither)."""
+    """Per cell and row, the crease's own darkness: the mean of the medians of
+    the ``side`` cells just before it and just after it, where there is paper (a
+    crease is the same on both sides of a box; a mark inside it is on neither).
+    With ``how`` "max", the greater of their 75th percentiles: the most the
+    crushed line may be taken out by, where it is broken (dark over some cells,
+    all but gone over others) and a box may lie on a dark stretch."""
     n = cell.shape[1]
     padded = np.pad(cell, ((0, 0), (side, side)), constant_values=np.nan)
     windows = np.lib.stride_tricks.sliding_window_view(padded, side, axis=1)
-    med = _nanmedian(windows)  # window k covers cells k-side..k-1
+    if how == "max":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            med = np.nanpercentile(windows, 75, axis=-1)
+    else:
+        med = _nanmedian(windows)  # window k covers cells k-side..k-1
     before = med[:, :n]
     after = med[:, side + 1 : side + 1 + n]
     with warnings.catch_warnings():
@@ -202,6 +229,41 @@ def _both_sides(
     return out
 
 
+def _settle(
+    out: FloatImage, line: npt.NDArray[np.int64], boxed: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.int64]:
+    """``line`` moved, where ``boxed`` (a box, its label, print: no paper to
+    follow it on), to the row within :data:`SETTLE_PX` where the thin line is
+    seen there: a row darker than the rows 1 px either side (its middle, not the
+    flank of a box's outline beside it) and than the rows 3 px either side, by
+    the most over 7 columns, less :data:`SETTLE_COST` a pixel moved; the shift
+    smoothed over 13 columns (a median). The line drawn straight across a box
+    from the paper either side is a pixel or two off where the crease wanders.
+    A stroke along the line inside the box may draw it to itself by a pixel
+    or two; what is taken out there stays within the crease's own profile."""
+    h = out.shape[0]
+    xs = np.arange(line.size)
+    shifts = np.arange(-SETTLE_PX, SETTLE_PX + 1)
+    score = []
+    for d in shifts:
+        r = line + d
+        v = out[np.clip(r, 0, h - 1), xs]
+        up = out[np.clip(r - 3, 0, h - 1), xs]
+        down = out[np.clip(r + 3, 0, h - 1), xs]
+        ridge = v - np.maximum(up, down)
+        top = (v >= out[np.clip(r - 1, 0, h - 1), xs]) & (
+            v >= out[np.clip(r + 1, 0, h - 1), xs]
+        )
+        ridge = np.where(top, ridge, -1.0) - SETTLE_COST * abs(int(d))
+        score.append(np.convolve(ridge, np.ones(7) / 7, mode="same"))
+    best = shifts[np.argmax(np.stack(score), axis=0)]
+    best = np.where(boxed, best, 0)
+    pad = np.pad(best, 6, mode="edge")
+    smooth = np.median(np.lib.stride_tricks.sliding_window_view(pad, 13), axis=1)
+    moved: npt.NDArray[np.int64] = line + np.where(boxed, smooth, 0).astype(np.int64)
+    return moved
+
+
 def _take_out_line(
     out: FloatImage,
     near_print: npt.NDArray[np.bool_],
@@ -211,9 +273,10 @@ def _take_out_line(
 ) -> None:
     """Take the crushed line itself out of ``out`` (in place): within
     :data:`LINE_HALF` px of ``line``, darkness above the darker of the paper just
-    above and just below it (the lighter where either is near ``printed``), but never more than :data:`ALLOW` times (plus 0.02)
-    the line's own such darkness at the same row on the paper either side (the
-    greater side: :func:`_both_sides`). A stroke that crosses the crease is as
+    above and just below it (the lighter where either is near ``printed``), but
+    never more than :data:`ALLOW` times (plus 0.02) the line's own such darkness
+    at the same row on the paper either side (the greater side, its 75th
+    percentile: :func:`_both_sides`). A stroke that crosses the crease is as
     dark above and below it, and stays; a stroke along it keeps what is darker
     than that allowance."""
     h = out.shape[0]
@@ -282,7 +345,8 @@ def flatten_creases(dark: FloatImage, page: PageLayout) -> FloatImage:
     for y0, slope in creases:
         line = np.round(y0 + xs * slope).astype(np.int64)
         cell, _, _ = _cell_medians(out, near_print, line, offs)
-        line = line + np.repeat(_track(cell, reach), _CELL)
+        line = np.round(line + _track(cell, reach, xs.size)).astype(np.int64)
+        line = _settle(out, line, near_print[np.clip(line, 0, dark.shape[0] - 1), xs])
         _take_out_line(out, near_print, printed, line, side)
         cell, rc, inside = _cell_medians(out, near_print, line, offs)
         prof = _both_sides(cell, side)

@@ -146,8 +146,8 @@ def test_items_sent_to_a_person_without_need_are_listed_one_by_one(capsys):
     assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    before = read._decide
+    before = read._decide, read.flatten_creases
     assert mod.main(["--forms", "3", "--chunk", "3", "--scenarios", "folded_half"]) == 0
-    assert read._decide is before
+    assert (read._decide, read.flatten_creases) == before
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("folded_half: ") and "items to a person without need" in last
