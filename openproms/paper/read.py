@@ -78,7 +78,12 @@ from openproms.paper.read_align import (
 )
 from openproms.paper.read_bands import BAND_CELL, BAND_MM, LINE_MM, _bands
 from openproms.paper.read_crease import flatten_creases
-from openproms.paper.read_decide import BILEVEL_BLANK
+from openproms.paper.read_decide import (
+    BILEVEL_BLANK,
+    COARSE_BILEVEL,
+    COARSE_PPM,
+    to_person,
+)
 from openproms.paper.read_decide import _decide as _decide  # importable from here too
 from openproms.paper.read_find import (
     LayoutMismatch,
@@ -110,6 +115,7 @@ __all__ = [
     "BAND_CELL",
     "BAND_MM",
     "BILEVEL_BLANK",
+    "COARSE_BILEVEL",
     "DEFAULT_THRESHOLDS",
     "EDGE_STEP",
     "LINE_MM",
@@ -223,6 +229,15 @@ def read_page(
     return tuple(items), (aligned if keep_image else None)
 
 
+def _source_ppm(h: npt.NDArray[np.float64]) -> float:
+    """Source pixels per page millimetre at the middle of the page (``h``: page
+    mm -> source px), from the area the homography gives 1 mm square there."""
+    pts = np.array([[[105.0, 148.5]], [[106.0, 148.5]], [[105.0, 149.5]]])
+    a, b, c = cv2.perspectiveTransform(pts, h)[:, 0, :].tolist()
+    area = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+    return float(abs(area) ** 0.5)
+
+
 def _variant_of(page: PageLayout) -> Variant:
     p = parse_payload(page.payload)
     return p.variant if p else "standard"
@@ -278,6 +293,8 @@ def read_image(
             keep_image=keep_image,
             bilevel=bilevel,
         )
+        if bilevel and _source_ppm(h) < COARSE_PPM:
+            items = tuple(to_person(it, COARSE_BILEVEL) for it in items)
         out.append(
             PageReading(
                 source,
@@ -321,6 +338,8 @@ def read_image(
             keep_image=keep_image,
             bilevel=bilevel,
         )
+        if bilevel and _source_ppm(h) < COARSE_PPM:
+            items = tuple(to_person(it, COARSE_BILEVEL) for it in items)
         payload = parse_payload(fallback.payload)
         return [
             PageReading(

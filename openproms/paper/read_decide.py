@@ -9,6 +9,8 @@ out (the form's printed instruction).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from openproms.paper.layout import ItemRow
 from openproms.paper.read_types import (
     BoxReading,
@@ -26,6 +28,29 @@ BILEVEL_BLANK = (
 """Why a blank item on a black-and-white page goes to a person: a copier's or
 scanner's threshold turns light pencil into white paper, so "no mark" cannot be
 told from "a mark the copy lost" (benchmarks/README.md, photocopy)."""
+
+COARSE_BILEVEL = (
+    "this page is black and white at low resolution (a fax?), where a thin or a "
+    "second mark can be lost or a filled box look crossed out: check the paper"
+)
+"""Why every item of a black-and-white page under :data:`COARSE_PPM` goes to a
+person. At about 100 dpi a 1-bit threshold breaks thin pen strokes into specks
+or loses them, and a fax's dropped scan lines move the page under the marks: on
+300 faxed pages the reader accepted 463 of 1,431 items and 12 were wrong (two
+marks read as one, a filled box read as crossed out, a circle read on another
+label; benchmarks/README.md, "Fax at length"). A 200-dpi copy is read as usual
+(30,665 items, no silent error)."""
+COARSE_PPM = 5.0
+"""Source pixels per page millimetre under which a black-and-white page is coarse
+(5 px/mm is 127 dpi; a fax arrives at about 4, a copier's scan at 8 or more)."""
+
+
+def to_person(item: ItemReading, why: str) -> ItemReading:
+    """``item`` sent to a person for ``why``, what was read kept as the
+    suggestion (its decision, code and the boxes to look at first)."""
+    if item.needs_person and item.reason.startswith(why):
+        return item
+    return replace(item, needs_person=True, reason=f"{why} (read: {item.reason})")
 
 
 def _clarity(x: float, lo: float, hi: float) -> float:
