@@ -50,7 +50,8 @@ def to_person(item: ItemReading, why: str) -> ItemReading:
     suggestion (its decision, code and the boxes to look at first)."""
     if item.needs_person and item.reason.startswith(why):
         return item
-    return replace(item, needs_person=True, reason=f"{why} (read: {item.reason})")
+    read = "no mark seen" if item.reason == BILEVEL_BLANK else item.reason
+    return replace(item, needs_person=True, reason=f"{why} (read: {read})")
 
 
 def _clarity(x: float, lo: float, hi: float) -> float:
