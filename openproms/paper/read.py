@@ -158,7 +158,8 @@ def read_page(
     """Read every item of a registered page (``h``: page mm -> source px).
 
     ``bilevel``: the image is black and white only (:func:`is_bilevel`), so a
-    blank item goes to a person (see :data:`BILEVEL_BLANK`)."""
+    blank item goes to a person (see :data:`BILEVEL_BLANK`), and every item does
+    when the image is also coarse (:data:`COARSE_BILEVEL`)."""
     aligned = aligned_page(img, h)
     dark = _normalise(aligned)
     if not bilevel:
@@ -226,6 +227,9 @@ def read_page(
                 missing.get(row.item_id, frozenset()),
             )
         )
+    if bilevel and _source_ppm(h) < COARSE_PPM:
+        # A fax: what was read stays only as a suggestion (decision 0042).
+        items = [to_person(it, COARSE_BILEVEL) for it in items]
     return tuple(items), (aligned if keep_image else None)
 
 
@@ -293,8 +297,6 @@ def read_image(
             keep_image=keep_image,
             bilevel=bilevel,
         )
-        if bilevel and _source_ppm(h) < COARSE_PPM:
-            items = tuple(to_person(it, COARSE_BILEVEL) for it in items)
         out.append(
             PageReading(
                 source,
@@ -338,8 +340,6 @@ def read_image(
             keep_image=keep_image,
             bilevel=bilevel,
         )
-        if bilevel and _source_ppm(h) < COARSE_PPM:
-            items = tuple(to_person(it, COARSE_BILEVEL) for it in items)
         payload = parse_payload(fallback.payload)
         return [
             PageReading(

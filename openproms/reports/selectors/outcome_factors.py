@@ -1,15 +1,15 @@
-"""The outcome pairs of a period with each pair's service and case-mix factors,
-as columns: what the commissioner report's fair comparison of services reads.
+"""The outcome pairs of a period with each pair's breakdown keys (service, key
+worker, sex, ethnic group, age band, quarter) as coded columns: what the dashboards'
+breakdowns and fair comparisons and the commissioner report's fair comparison of
+services read (decision 0040).
 
 :mod:`.outcome_pairs` builds one :class:`~openproms.stats.PairedScore` with a
-mapping of breakdown keys per pair, which the dashboard's breakdown tables need. A
-report that only compares services on change adjusted for case-mix needs four of
-those keys, and at full size (100,000 pairs a scale) building them pair by pair
-took most of the report's time. Here the episodes' facts are read once a report,
-as arrays sorted by episode, and each scale's pairs take theirs by
-``numpy.searchsorted``; age bands are worked out on whole arrays
-(:func:`openproms.people.categories.age_bands`). The labels are the same as
-:mod:`.outcome_pairs` gives (a test holds the two to each other).
+mapping of the same keys per pair; at full size (100,000 pairs a scale) building
+them pair by pair took most of a page's time. Here the episodes' facts are read
+once a page or report, as arrays sorted by episode, and each scale's pairs take
+theirs by ``numpy.searchsorted``; age bands and quarters are worked out on whole
+arrays. The labels are the same as :mod:`.outcome_pairs` gives (a test holds the
+two to each other, person by person).
 """
 
 from __future__ import annotations
