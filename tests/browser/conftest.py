@@ -31,7 +31,8 @@ MISSING_CHROMIUM = (
     "Browser tests need Chromium: install it with `sudo apt-get install chromium` "
     "(Debian/Ubuntu) or set OPENPROMS_CHROMIUM to its path"
 )
-TIMEOUT_MS = 15_000
+# Generous: CI runs the browser tests beside two other test runs on two cores.
+TIMEOUT_MS = 30_000
 OFF_SITE = re.compile(r"^(?!https?://(localhost|127\.0\.0\.1|\[::1\])[:/])")
 
 

@@ -102,7 +102,7 @@ def assert_no_horizontal_scroll(
             page.wait_for_function(
                 "(limit) => document.documentElement.scrollWidth <= limit",
                 arg=NARROW_WIDTH,
-                timeout=3000,
+                timeout=8000,
             )
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > NARROW_WIDTH:
