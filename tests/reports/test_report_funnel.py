@@ -3,6 +3,7 @@ funnel figures, services only."""
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import io
@@ -83,19 +84,52 @@ def test_services_are_compared_with_small_ones_suppressed(contract):
     assert drawn == {"Main", "Hill Road"}
 
 
-def test_the_factor_columns_are_the_labels_the_pairs_carry(contract, tenant_a):
-    """The report's columns (read by array) and the dashboard's pairs (read pair
-    by pair) give every person the same service, sex, ethnic group and age band,
-    including people with nothing recorded and a leap-day birthday."""
-    people = list(ServiceUser.objects.filter(organisation=tenant_a.organisation))
-    sexes = ["female", "male", "not_stated", ""]
-    ethnicities = ["white_irish", "other_arab", "not_stated", "", "asian_indian"]
-    births = [dt.date(2000, 2, 29), dt.date(1960, 9, 1), dt.date(2009, 9, 2), None]
+def test_each_pair_carries_its_persons_labels(contract, tenant_a):
+    """The columns the dashboards and the report read, and the pairs made from
+    them, give each person the labels worked out here by hand from what was
+    recorded: service, key worker, sex, ethnic group, age band at the first score
+    (a leap-day birthday, a 15-year-old, nothing recorded) and the quarter of the
+    later score."""
+    people = list(
+        ServiceUser.objects.filter(organisation=tenant_a.organisation).order_by("pk")
+    )
+    worker = tenant_a.members["worker"].user
+    sexes = [("female", "Female"), ("male", "Male")]
+    sexes += [("not_stated", "Prefer not to say"), ("", "Not recorded")]
+    ethnicities = [
+        ("white_irish", "White"),
+        ("other_arab", "Other ethnic group"),
+        ("not_stated", "Not recorded"),
+        ("", "Not recorded"),
+        ("asian_indian", "Asian, Asian British or Asian Welsh"),
+    ]
+    births = [
+        (dt.date(2000, 2, 29), "25 to 34"),  # 25 on 1 May 2025
+        (dt.date(1960, 9, 1), "55 to 64"),
+        (dt.date(2009, 9, 2), "Under 16"),
+        (None, "Not known"),
+    ]
+    names = {s.pk: s.name for s in contract.services.all()}
+    expected: collections.Counter[tuple[str, ...]] = collections.Counter()
     for i, who in enumerate(people):
-        who.sex = sexes[i % 4]
-        who.ethnicity = ethnicities[i % 5]
-        who.date_of_birth = births[i % 4]
+        who.sex, sex = sexes[i % 4]
+        who.ethnicity, ethnic_group = ethnicities[i % 5]
+        who.date_of_birth, band = births[i % 4]
         who.save()
+        episode = who.episodes.get()
+        if i % 3 == 0:
+            episode.key_worker = worker
+            episode.save()
+        expected[
+            (
+                sex,
+                ethnic_group,
+                band,
+                worker.display_name if i % 3 == 0 else "Not recorded",
+                names[episode.service_id],
+                "2025-26 Q2",  # the later score, 1 September 2025
+            )
+        ] += 1
     organisation = contract.organisation
     services = list(contract.services.all())
     common = {
@@ -112,17 +146,18 @@ def test_the_factor_columns_are_the_labels_the_pairs_carry(contract, tenant_a):
         scope=selectors.episode_scope(organisation, services, audience="funders"),
         episodes=selectors.episode_factors(organisation, services),
     )
+    labels = [columns.factors[key].labels().tolist() for key in selectors.FACTOR_KEYS]
+    assert collections.Counter(zip(*labels, strict=True)) == expected
     pairs = selectors.outcome_pairs(**common, services=services)
-    assert len(columns) == len(pairs) == sum(SIZES.values())
-    for key in selectors.FACTOR_KEYS:
-        assert columns.factors[key].labels().tolist() == [
-            p.groups[key] for p in pairs
-        ], key
-    assert columns.scores.first.tolist() == [p.first for p in pairs]
-    assert {"Not known", "25 to 34", "Under 16", "55 to 64"} <= set(
-        columns.factors["age_band"].labels().tolist()
+    assert len(pairs) == sum(SIZES.values())
+    assert (
+        collections.Counter(
+            tuple(p.groups[key] for key in selectors.FACTOR_KEYS) for p in pairs
+        )
+        == expected
     )
-    assert "Not recorded" in columns.factors["sex"].labels().tolist()
+    assert {p.latest_on for p in pairs} == {dt.date(2025, 9, 1)}
+    assert columns.scores.first.tolist() == [p.first for p in pairs]
 
 
 def test_the_limits_shown_are_those_for_the_rounded_count(contract):

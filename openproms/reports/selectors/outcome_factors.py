@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -27,13 +28,13 @@ from openproms.people.categories import (
     Sex,
     age_band_codes,
 )
-from openproms.reports.selectors.outcome_pairs import episode_rows
+from openproms.people.models import Episode
 from openproms.reports.selectors.outcome_values import (
     PairedArrays,
     Pairing,
     pair_scores,
 )
-from openproms.reports.selectors.raw import LocalDays
+from openproms.reports.selectors.raw import LocalDays, fetch
 from openproms.reports.selectors.scope import EpisodeScope
 from openproms.stats import (
     NOT_RECORDED,
@@ -64,14 +65,37 @@ class OutcomeFactors:
     """The pairs of a period as columns: ``scores`` as :func:`.outcome_values`
     gives them, and for each key of :data:`FACTOR_KEYS` one label per pair (a
     :class:`~openproms.stats.Factor`), in the same order; ``capture`` the
-    follow-up capture of the same episodes."""
+    follow-up capture of the same episodes; ``later_at`` the time of each
+    pair's later score (as :func:`.pair_scores` gives it)."""
 
     scores: ScoreArrays
     capture: FollowUpCapture
     factors: dict[str, Factor]
+    later_at: np.ndarray
 
     def __len__(self) -> int:
         return len(self.scores)
+
+
+def episode_rows(
+    organisation: Organisation, services: Iterable[Service] | None
+) -> list[tuple[Any, ...]]:
+    """Each episode of ``services`` (None: every service) with its breakdown facts:
+    ``(id, service, key worker, sex, ethnicity, date of birth)``, raw from the
+    cursor (a date of birth is text on SQLite)."""
+    qs = Episode.objects.filter(organisation=organisation)
+    if services is not None:
+        qs = qs.filter(service__in=[s.pk for s in services])
+    return fetch(
+        qs.order_by().values_list(
+            "id",
+            "service_id",
+            "key_worker_id",
+            "service_user__sex",
+            "service_user__ethnicity",
+            "service_user__date_of_birth",
+        )
+    )
 
 
 def episode_factors(
@@ -121,8 +145,9 @@ def outcome_factors(
     scope: EpisodeScope,
     episodes: EpisodeFactors,
 ) -> OutcomeFactors:
-    """The pairs of :func:`.outcome_pairs_with_capture` for the episodes in
-    ``scope`` (which must lie within ``episodes``), as columns."""
+    """The pairs of the period (:func:`.pair_scores`; the rules are in
+    :func:`.outcome_pairs`) for the episodes in ``scope`` (which must lie within
+    ``episodes``), as columns."""
     paired = pair_scores(
         organisation=organisation,
         measure_id=measure_id,
@@ -165,7 +190,7 @@ def with_factors(paired: PairedArrays, episodes: EpisodeFactors) -> OutcomeFacto
         age_band_codes(born, local.days(p.first_at)), AGE_BAND_LABELS
     )
     factors["quarter"] = _quarters(local.days(p.latest_at))
-    return OutcomeFactors(scores, p.capture, factors)
+    return OutcomeFactors(scores, p.capture, factors, p.latest_at)
 
 
 def _quarters(days: np.ndarray) -> Factor:

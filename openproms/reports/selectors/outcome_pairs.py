@@ -1,26 +1,25 @@
 """The outcome pairs of a period: one :class:`~openproms.stats.PairedScore` per
 episode, with the keys a dashboard breaks the figures down by (sex, ethnic group,
-age band, key worker, service, quarter)."""
+age band, key worker, service, quarter), made from :mod:`.outcome_factors`'
+columns, where the labels are worked out."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from openproms.accounts.models import Organisation, Service, User
-from openproms.people.categories import ETHNICITY_GROUP_OF, Sex, age_band
-from openproms.people.models import Episode
-from openproms.reports.selectors.outcome_values import Pairing, pair_scores
-from openproms.reports.selectors.raw import LocalDays, as_date, fetch
-from openproms.reports.selectors.scope import Audience, episode_scope
-from openproms.stats import (
-    FollowUpCapture,
-    PairedScore,
-    ScoreArrays,
-    quarter_of,
+from openproms.accounts.models import Organisation, Service
+from openproms.reports.selectors.outcome_factors import (
+    FACTOR_KEYS,
+    OutcomeFactors,
+    episode_factors,
+    outcome_factors,
 )
+from openproms.reports.selectors.outcome_values import Pairing
+from openproms.reports.selectors.raw import LocalDays
+from openproms.reports.selectors.scope import Audience, episode_scope
+from openproms.stats import FollowUpCapture, PairedScore, ScoreArrays
 
 #: Breakdown keys put in every pair's ``groups``.
 GROUP_KEYS: dict[str, str] = {
@@ -32,7 +31,6 @@ GROUP_KEYS: dict[str, str] = {
     "quarter": "Quarter of the later score",
 }
 NOT_RECORDED = "Not recorded"
-_SEX_LABELS = dict(Sex.choices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,27 +45,6 @@ class OutcomePairs:
     capture: FollowUpCapture
     scores: ScoreArrays
     """The pairs' first and later scores as arrays, in the same order."""
-
-
-def episode_rows(
-    organisation: Organisation, services: Iterable[Service] | None
-) -> list[tuple[Any, ...]]:
-    """Each episode of ``services`` (None: every service) with its breakdown facts:
-    ``(id, service, key worker, sex, ethnicity, date of birth)``, raw from the
-    cursor (a date of birth is text on SQLite)."""
-    qs = Episode.objects.filter(organisation=organisation)
-    if services is not None:
-        qs = qs.filter(service__in=[s.pk for s in services])
-    return fetch(
-        qs.order_by().values_list(
-            "id",
-            "service_id",
-            "key_worker_id",
-            "service_user__sex",
-            "service_user__ethnicity",
-            "service_user__date_of_birth",
-        )
-    )
 
 
 def outcome_pairs_with_capture(
@@ -86,14 +63,14 @@ def outcome_pairs_with_capture(
 
     ``audience``: who the figures are for (:data:`.scope.Audience`)."""
     services = list(services) if services is not None else None
-    episodes = {r[0]: r[1:] for r in episode_rows(organisation, services)}
+    episodes = episode_factors(organisation, services)
     scope = episode_scope(
         organisation,
         services,
         audience=audience,
-        episode_ids=episodes.keys() if services is not None else None,
+        episode_ids=episodes.ids.tolist() if services is not None else None,
     )
-    p = pair_scores(
+    columns = outcome_factors(
         organisation=organisation,
         measure_id=measure_id,
         scale_id=scale_id,
@@ -102,57 +79,36 @@ def outcome_pairs_with_capture(
         include_pilot=include_pilot,
         pairing=pairing,
         scope=scope,
+        episodes=episodes,
     )
-    scores = ScoreArrays(p.first, p.latest)
-    if p.episode.size == 0:
-        return OutcomePairs([], p.capture, scores)
-    pairs_first = p.first.tolist()
-    pairs_later = p.latest.tolist()
-    pairs_ep = p.episode.tolist()
-    local_day = LocalDays()
-    first_at = local_day.many(p.first_at)
-    later_at = local_day.many(p.latest_at)
+    return OutcomePairs(pairs_of(columns), columns.capture, columns.scores)
 
-    service_names = dict(
-        Service.objects.filter(organisation=organisation).values_list("id", "name")
-    )
-    worker_ids = {row[1] for row in episodes.values() if row[1] is not None}
-    workers = {u.pk: u.display_name for u in User.objects.filter(pk__in=worker_ids)}
 
-    quarters: dict[dt.date, str] = {}
-    bands: dict[tuple[Any, dt.date], str] = {}
-    # People share breakdown keys: one (read-only) groups mapping per combination
-    # rather than a new dict for each of 100,000 pairs.
-    shared: dict[tuple[Any, ...], dict[str, str]] = {}
-    missing = (None, None, "", "", None)
+def pairs_of(columns: OutcomeFactors) -> list[PairedScore]:
+    """One :class:`~openproms.stats.PairedScore` per pair of ``columns``, its
+    ``groups`` the pair's labels (one read-only mapping per combination of labels:
+    people share them)."""
+    keys = FACTOR_KEYS
+    levels = [columns.factors[key].levels for key in keys]
+    codes = zip(*(columns.factors[key].codes.tolist() for key in keys), strict=True)
+    later_on = LocalDays().many(columns.later_at)
+    shared: dict[tuple[int, ...], dict[str, str]] = {}
     pairs: list[PairedScore] = []
-    append = pairs.append
-    for f, latest, episode_id, first_on, latest_on in zip(
-        pairs_first, pairs_later, pairs_ep, first_at, later_at, strict=True
+    for first, latest, on, combination in zip(
+        columns.scores.first.tolist(),
+        columns.scores.latest.tolist(),
+        later_on,
+        codes,
+        strict=True,
     ):
-        service_id, worker_id, sex, ethnicity, dob = episodes.get(episode_id, missing)
-        band_key = (dob, first_on)
-        band = bands.get(band_key)
-        if band is None:
-            band = bands[band_key] = age_band(as_date(dob), first_on)
-        quarter = quarters.get(latest_on)
-        if quarter is None:
-            quarter = quarters[latest_on] = quarter_of(latest_on)
-        key = (sex, ethnicity, band, worker_id, service_id, quarter)
-        groups = shared.get(key)
+        groups = shared.get(combination)
         if groups is None:
-            groups = shared[key] = {
-                "sex": _SEX_LABELS.get(sex, NOT_RECORDED) if sex else NOT_RECORDED,
-                "ethnicity_group": ETHNICITY_GROUP_OF.get(
-                    ethnicity or "", NOT_RECORDED
-                ),
-                "age_band": band,
-                "worker": workers.get(worker_id, NOT_RECORDED),
-                "service": service_names.get(service_id, NOT_RECORDED),
-                "quarter": quarter,
+            groups = shared[combination] = {
+                key: level[code]
+                for key, level, code in zip(keys, levels, combination, strict=True)
             }
-        append(PairedScore(f, latest, latest_on, groups))
-    return OutcomePairs(pairs, p.capture, scores)
+        pairs.append(PairedScore(first, latest, on, groups))
+    return pairs
 
 
 def outcome_pairs(
