@@ -65,7 +65,7 @@ def _local_paper(
     the darkness less its 5x5 mean. Noise in the photo is even in brightness, so
     in darkness it grows where the paper is in shadow: a page-wide level would be
     too high for the lit part of a half-shadowed page, where light pencil then
-    hides under it; and how dark a stain in the ring is: its 99th percentile after
+    hides under it; and how dark a stain in the ring is: its 95th percentile after
     a grey opening 0.8 mm wide (print taken as paper), which removes pen strokes
     and pencil lines but keeps a coffee ring's rim (1-3 mm) and a tide line,
     capped at :data:`STAIN_CAP`."""
@@ -85,7 +85,7 @@ def _local_paper(
     thin = cv2.morphologyEx(
         np.where(e, np.float32(0.0), d), cv2.MORPH_OPEN, _STAIN_KERNEL
     )
-    stain = min(float(np.percentile(thin[unprinted], 99)), STAIN_CAP)
+    stain = min(float(np.percentile(thin[unprinted], 95)), STAIN_CAP)
     fine = d - cv2.blur(d, (5, 5))
     noise = 1.4826 * float(np.median(np.abs(fine[unprinted])))
     return min(float(np.median(vals)), PAPER_CAP), shade, noise, stain
