@@ -110,7 +110,7 @@ def _list(name: str, forms: int, chunk: int, seed0: int) -> None:
                     continue
                 measures, base, peak_base = _seen[t.item_id]
                 print(f"    page's empty boxes: mean {base:.4f} peak {peak_base:.4f}")
-                for (code, mean, ink, out, peak, shade, noise), box in zip(
+                for (code, mean, ink, out, peak, shade, noise, _), box in zip(
                     measures, it.boxes, strict=False
                 ):
                     print(

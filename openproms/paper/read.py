@@ -199,8 +199,8 @@ def read_page(
         (
             row,
             [
-                (c, mean, ink, max(0.0, o - out_base), pk, sh, nz)
-                for c, mean, ink, o, pk, sh, nz in ms
+                (c, mean, ink, max(0.0, o - out_base), pk, sh, nz, ob)
+                for c, mean, ink, o, pk, sh, nz, ob in ms
             ],
             match,
         )

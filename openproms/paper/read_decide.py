@@ -103,7 +103,7 @@ def _decide(
     person, since a mark there would be lost with the box."""
     boxes: list[BoxReading] = []
     clar: list[float] = []
-    for code, mean, ink, outside, peak, shade, noise in measures:
+    for code, mean, ink, outside, peak, shade, noise, broad in measures:
         d = mean - base
         faint_stroke = peak - peak_base >= th.faint_peak
         state: BoxState
@@ -119,7 +119,7 @@ def _decide(
             state = "marked"
         elif d >= th.faint or faint_stroke:
             state = "faint"
-        elif outside >= th.circle_mm2:
+        elif outside >= th.circle_mm2 and broad < th.circle_broad * outside:
             state = "circled"
         elif outside >= th.nearby_mm2:
             state = "ink_nearby"

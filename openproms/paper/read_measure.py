@@ -158,16 +158,22 @@ def _measure_row(
         z = np.where(e, np.float32(0.0), np.maximum(d - 0.12, 0.0))
         # The box itself (its inside is measured above).
         _blank_out(z, zone, o.box.inset(-0.6))
-        out.append(
-            (o.code, mean, ink, float(z[z > 0].sum()) / (S * S), peak, shade, noise)
+        inked = z > 0
+        outside = float(z[inked].sum()) / (S * S)
+        # The part of it in broad areas (a stain's rim, a tide line), which a pen
+        # line, even blurred, is too narrow to keep through the opening.
+        wide = cv2.morphologyEx(
+            np.where(e, np.float32(0.0), d), cv2.MORPH_OPEN, _BROAD_KERNEL
         )
+        outside_broad = float(np.maximum(wide - 0.12, 0.0)[inked].sum()) / (S * S)
+        out.append((o.code, mean, ink, outside, peak, shade, noise, outside_broad))
     for k, dbox in enumerate(row.digit_boxes):
         sl = _sl(dbox.inset(inset), dx, dy)
         inner = dark[sl]
         mean = float(inner.mean()) if inner.size else 0.0
         ink = float((inner > STRONG).mean()) if inner.size else 0.0
         peak = float(np.percentile(smooth[sl], 98)) if inner.size else 0.0
-        out.append((-1 - k, mean, ink, 0.0, peak, 0.0, 0.0))
+        out.append((-1 - k, mean, ink, 0.0, peak, 0.0, 0.0, 0.0))
     return out
 
 

@@ -40,9 +40,9 @@ BoxState = Literal[
 ]
 PageStatus = Literal["read", "needs_identity", "rejected", "blank"]
 FloatImage = npt.NDArray[np.float32]
-Measure = tuple[int, float, float, float, float, float, float]
-"""(code, mean, strong-ink share, unexplained ink mm2, peak, shade, paper noise):
-see :func:`_measure_row`."""
+Measure = tuple[int, float, float, float, float, float, float, float]
+"""(code, mean, strong-ink share, unexplained ink mm2, peak, shade, paper noise,
+the unexplained ink's part in broad areas mm2): see :func:`_measure_row`."""
 Resolver = Callable[[Payload], MeasureDefinition]
 
 
@@ -112,6 +112,13 @@ class Thresholds:
     """Mean darkness a filled-in box also needs."""
     circle_mm2: float = 7.0
     """Unexplained ink (mm2) in an option's column above which it counts as circled."""
+    circle_broad: float = 0.5
+    """Share of that ink in broad areas (kept through a 1.5 mm opening) from which
+    it is not a circle but a stain's rim or a tide line crossing the column: a
+    person looks ("ink near the box"). Pen circles, even blurred or photographed,
+    keep at most 0.35 of their ink through the opening; a coffee ring's rim read
+    as a circle round a label kept 0.77 (benchmarks/README.md, "coffee_ring at
+    length")."""
     nearby_mm2: float = 1.6
     """Unexplained ink (mm2) above which a person should look."""
     registration_mm: float = 1.2
