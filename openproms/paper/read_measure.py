@@ -78,13 +78,10 @@ def _local_paper(
     if vals.size < 50:
         return 0.0, 0.0, 0.0, 0.0
     # Print counts as paper here: blurred text is broad, but explained.
-    broad = cv2.morphologyEx(
-        np.where(e, np.float32(0.0), d), cv2.MORPH_OPEN, _BROAD_KERNEL
-    )
+    unexplained = np.where(e, np.float32(0.0), d)
+    broad = cv2.morphologyEx(unexplained, cv2.MORPH_OPEN, _BROAD_KERNEL)
     shade = float(np.percentile(broad[unprinted], 75))
-    thin = cv2.morphologyEx(
-        np.where(e, np.float32(0.0), d), cv2.MORPH_OPEN, _STAIN_KERNEL
-    )
+    thin = cv2.morphologyEx(unexplained, cv2.MORPH_OPEN, _STAIN_KERNEL)
     stain = min(float(np.percentile(thin[unprinted], 95)), STAIN_CAP)
     fine = d - cv2.blur(d, (5, 5))
     noise = 1.4826 * float(np.median(np.abs(fine[unprinted])))
@@ -155,16 +152,15 @@ def _measure_row(
         # A band anywhere in the column: ink outside the box may be shadow.
         shade = max(shade, _band_at(bands, zone, dx, dy))
         d, e = _shifted(dark, explained, zone, dx, dy)
-        z = np.where(e, np.float32(0.0), np.maximum(d - 0.12, 0.0))
+        unexplained = np.where(e, np.float32(0.0), d)
+        z = np.maximum(unexplained - 0.12, 0.0)
         # The box itself (its inside is measured above).
         _blank_out(z, zone, o.box.inset(-0.6))
         inked = z > 0
         outside = float(z[inked].sum()) / (S * S)
         # The part of it in broad areas (a stain's rim, a tide line), which a pen
         # line, even blurred, is too narrow to keep through the opening.
-        wide = cv2.morphologyEx(
-            np.where(e, np.float32(0.0), d), cv2.MORPH_OPEN, _BROAD_KERNEL
-        )
+        wide = cv2.morphologyEx(unexplained, cv2.MORPH_OPEN, _BROAD_KERNEL)
         outside_broad = float(np.maximum(wide - 0.12, 0.0)[inked].sum()) / (S * S)
         out.append((o.code, mean, ink, outside, peak, shade, noise, outside_broad))
     for k, dbox in enumerate(row.digit_boxes):
