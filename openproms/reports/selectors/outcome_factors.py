@@ -3,13 +3,13 @@ worker, sex, ethnic group, age band, quarter) as coded columns: what the dashboa
 breakdowns and fair comparisons and the commissioner report's fair comparison of
 services read (decision 0040).
 
-:mod:`.outcome_pairs` builds one :class:`~openproms.stats.PairedScore` with a
-mapping of the same keys per pair; at full size (100,000 pairs a scale) building
-them pair by pair took most of a page's time. Here the episodes' facts are read
-once a page or report, as arrays sorted by episode, and each scale's pairs take
-theirs by ``numpy.searchsorted``; age bands and quarters are worked out on whole
-arrays. The labels are the same as :mod:`.outcome_pairs` gives (a test holds the
-two to each other, person by person).
+The episodes' facts are read once a page or report, as arrays sorted by episode,
+and each scale's pairs take theirs by ``numpy.searchsorted``; age bands and
+quarters are worked out on whole arrays (at full size, 100,000 pairs a scale,
+working them out pair by pair took most of a page's time). This is the one place
+the labels are worked out: :mod:`.outcome_pairs` makes one
+:class:`~openproms.stats.PairedScore` per pair from these columns, and a test
+holds both to labels worked out by hand.
 """
 
 from __future__ import annotations
