@@ -160,8 +160,12 @@ def _measure_row(
         outside = float(z[inked].sum()) / (S * S)
         # The part of it in broad areas (a stain's rim, a tide line), which a pen
         # line, even blurred, is too narrow to keep through the opening.
-        wide = cv2.morphologyEx(unexplained, cv2.MORPH_OPEN, _BROAD_KERNEL)
-        outside_broad = float(np.maximum(wide - 0.12, 0.0)[inked].sum()) / (S * S)
+        # With no such ink there is nothing to open (and the sum would be 0).
+        outside_broad = 0.0
+        if outside > 0.0:
+            wide = cv2.morphologyEx(unexplained, cv2.MORPH_OPEN, _BROAD_KERNEL)
+            kept = np.maximum(wide - 0.12, 0.0)[inked]
+            outside_broad = float(kept.sum()) / (S * S)
         out.append((o.code, mean, ink, outside, peak, shade, noise, outside_broad))
     for k, dbox in enumerate(row.digit_boxes):
         sl = _sl(dbox.inset(inset), dx, dy)
