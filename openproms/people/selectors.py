@@ -503,6 +503,9 @@ def caseload_for(
             row["not_on_track"] = [
                 v for v in verdicts.get(row["person"].pk, []) if v.not_on_track
             ]
+            row["no_range"] = [
+                v for v in verdicts.get(row["person"].pk, []) if v.assessment is None
+            ]
     if deteriorated_only:
         rows = [r for r in rows if r["deteriorated"]]
     if due_only:

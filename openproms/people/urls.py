@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from openproms.people import views
+from openproms.people import caseload_views, group_views, views
 
 app_name = "people"
 
@@ -21,18 +21,22 @@ urlpatterns = [
     path(f"{EPISODE}resume/", views.episode_resume, name="episode_resume"),
     path(f"{EPISODE}close/", views.episode_close, name="episode_close"),
     path(f"{EPISODE}contacts/new/", views.contact_create, name="contact_create"),
-    path(f"{ORG}groups/", views.group_session_list, name="group_session_list"),
-    path(f"{ORG}groups/new/", views.group_session_create, name="group_session_create"),
+    path(f"{ORG}groups/", group_views.group_session_list, name="group_session_list"),
+    path(
+        f"{ORG}groups/new/",
+        group_views.group_session_create,
+        name="group_session_create",
+    ),
     path(
         f"{ORG}groups/<int:group_session_pk>/",
-        views.group_session_edit,
+        group_views.group_session_edit,
         name="group_session_edit",
     ),
-    path(f"{ORG}caseload/", views.caseload, name="caseload"),
-    path(f"{ORG}alerts/", views.alert_list, name="alert_list"),
+    path(f"{ORG}caseload/", caseload_views.caseload, name="caseload"),
+    path(f"{ORG}alerts/", caseload_views.alert_list, name="alert_list"),
     path(
         f"{ORG}alerts/<int:alert_pk>/",
-        views.alert_acknowledge,
+        caseload_views.alert_acknowledge,
         name="alert_acknowledge",
     ),
 ]

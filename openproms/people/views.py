@@ -1,5 +1,5 @@
-"""Pages for service users, consent, episodes, contacts, group registers,
-the caseload and risk alerts.
+"""Pages for service users, consent, episodes and contacts (group registers are
+in :mod:`group_views`, the caseload and risk alerts in :mod:`caseload_views`).
 
 Views are thin: a form checks the input, one service or selector does the work.
 Everything is read through the scoped selectors, so another organisation's record,
@@ -12,42 +12,27 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from openproms.accounts.models import Service
 from openproms.accounts.policy import CASELOAD_ONLY_ROLES, Action
 from openproms.audit.reads import record_viewed
 from openproms.core.access import org_view
 from openproms.people import selectors, services
 from openproms.people.consent import consent_effects
 from openproms.people.forms import (
-    AlertAcknowledgeForm,
     ConsentForm,
     ContactForm,
     EpisodeCloseForm,
     EpisodeOpenForm,
     EpisodePauseForm,
     EpisodeResumeForm,
-    GroupSessionForm,
     PersonForm,
 )
 from openproms.people.models import Consent, Episode
 from openproms.people.person_panels import person_panels
-
-PAGE_SIZE = 25
-
-
-def _data(request: HttpRequest) -> Any:
-    """The posted data, even when empty (so an empty form is checked, not shown)."""
-    return request.POST if request.method == "POST" else None
-
-
-def _status(form: Any, conflict: bool = False) -> int:
-    if conflict:
-        return 409
-    return 400 if form.is_bound and form.errors else 200
+from openproms.people.view_helpers import PAGE_SIZE, form_status, posted
 
 
 def _to_person(request: HttpRequest, person_pk: int) -> HttpResponse:
@@ -89,10 +74,10 @@ def person_create(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     organisation = membership.organisation
     caseload_only = membership.role in CASELOAD_ONLY_ROLES
-    form = PersonForm(_data(request), organisation=organisation)
+    form = PersonForm(posted(request), organisation=organisation)
     episode_form = (
         EpisodeOpenForm(
-            _data(request),
+            posted(request),
             organisation=organisation,
             default_worker=request.user,  # type: ignore[arg-type]
             prefix="episode",
@@ -138,7 +123,7 @@ def person_edit(request: HttpRequest, person_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     person = selectors.service_user_get(membership=membership, pk=person_pk)
     form = PersonForm(
-        _data(request), organisation=membership.organisation, instance=person
+        posted(request), organisation=membership.organisation, instance=person
     )
     conflict = False
     if request.method == "POST" and form.is_valid():
@@ -160,7 +145,7 @@ def person_edit(request: HttpRequest, person_pk: int) -> HttpResponse:
         request,
         "people/person_form.html",
         {"form": form, "episode_form": None, "person": person},
-        status=_status(form, conflict),
+        status=form_status(form, conflict),
     )
 
 
@@ -201,7 +186,7 @@ def person_detail(request: HttpRequest, person_pk: int) -> HttpResponse:
 def consent_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     person = selectors.service_user_get(membership=membership, pk=person_pk)
-    form = ConsentForm(_data(request))
+    form = ConsentForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.consent_record(
             service_user=person,
@@ -218,7 +203,7 @@ def consent_create(request: HttpRequest, person_pk: int) -> HttpResponse:
         request,
         "people/consent_form.html",
         {"form": form, "person": person},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -231,7 +216,7 @@ def episode_open(request: HttpRequest, person_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     person = selectors.service_user_get(membership=membership, pk=person_pk)
     form = EpisodeOpenForm(
-        _data(request),
+        posted(request),
         organisation=membership.organisation,
         default_worker=request.user  # type: ignore[arg-type]
         if membership.role in CASELOAD_ONLY_ROLES
@@ -254,7 +239,7 @@ def episode_open(request: HttpRequest, person_pk: int) -> HttpResponse:
         request,
         "people/episode_open.html",
         {"form": form, "person": person},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -269,7 +254,7 @@ def _episode_change(
 ) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     episode = selectors.episode_get(membership=membership, pk=episode_pk)
-    form = form_class(_data(request), episode=episode)
+    form = form_class(posted(request), episode=episode)
     conflict = False
     wrong_state = episode.status not in allowed
     if request.method == "POST" and not wrong_state and form.is_valid():
@@ -292,7 +277,7 @@ def _episode_change(
         },
         status=409
         if conflict or (wrong_state and request.method == "POST")
-        else _status(form),
+        else form_status(form),
     )
 
 
@@ -373,7 +358,7 @@ def contact_create(request: HttpRequest, episode_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     episode = selectors.episode_get(membership=membership, pk=episode_pk)
     form = ContactForm(
-        _data(request),
+        posted(request),
         episode=episode,
         default_worker=request.user,  # type: ignore[arg-type]
     )
@@ -392,214 +377,5 @@ def contact_create(request: HttpRequest, episode_pk: int) -> HttpResponse:
         request,
         "people/contact_form.html",
         {"form": form, "episode": episode, "person": episode.service_user},
-        status=_status(form),
-    )
-
-
-# Group sessions
-
-
-@org_view(Action.EPISODE_MANAGE)
-def group_session_list(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    sessions = selectors.group_sessions_for(membership).order_by("-date", "title")
-    page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "people/group_session_list.html", {"page": page})
-
-
-def _service_from_query(request: HttpRequest) -> Service | None:
-    raw = request.GET.get("service") or request.POST.get("service_id") or ""
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise Http404("No such service.")
-    try:
-        return Service.objects.get(
-            organisation=request.organisation,  # type: ignore[attr-defined]
-            pk=int(raw),
-        )
-    except Service.DoesNotExist:
-        raise Http404("No such service.") from None
-
-
-@org_view(Action.EPISODE_MANAGE)
-@require_http_methods(["GET", "POST"])
-def group_session_create(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    organisation = membership.organisation
-    service = _service_from_query(request)
-    if service is None:
-        return render(
-            request,
-            "people/group_session_service.html",
-            {
-                "services": Service.objects.filter(
-                    organisation=organisation, is_active=True
-                )
-            },
-            status=400 if request.method == "POST" else 200,
-        )
-    candidates = selectors.register_candidates(membership=membership, service=service)
-    form = GroupSessionForm(
-        _data(request),
-        membership=membership,
-        candidates=candidates,
-        fixed_service=service,
-    )
-    if request.method == "POST" and form.is_valid():
-        session = services.group_session_create(
-            organisation=organisation,
-            service=service,
-            date=form.cleaned_data["date"],
-            title=form.cleaned_data["title"],
-            attended=form.cleaned_data["attended"],
-            did_not_attend=form.cleaned_data["did_not_attend"],
-            actor=request.user,  # type: ignore[arg-type]
-            request=request,
-        )
-        messages.success(request, f"Register for “{session.title}” saved.")
-        return redirect("people:group_session_list", org_slug=organisation.slug)
-    return render(
-        request,
-        "people/group_session_form.html",
-        {"form": form, "service": service, "session": None, "candidates": candidates},
-        status=_status(form),
-    )
-
-
-@org_view(Action.EPISODE_MANAGE)
-@require_http_methods(["GET", "POST"])
-def group_session_edit(request: HttpRequest, group_session_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    session = selectors.group_session_get(membership=membership, pk=group_session_pk)
-    candidates = selectors.register_candidates(
-        membership=membership, service=session.service, session=session
-    )
-    contacts = list(session.contacts.all())
-    initial = {
-        "title": session.title,
-        "on_day": str(session.date.day),
-        "on_month": str(session.date.month),
-        "on_year": str(session.date.year),
-        "attended": [c.episode_id for c in contacts if c.attended],
-        "did_not_attend": [c.episode_id for c in contacts if not c.attended],
-    }
-    form = GroupSessionForm(
-        _data(request),
-        membership=membership,
-        candidates=candidates,
-        fixed_service=session.service,
-        initial=initial,
-    )
-    if request.method == "POST" and form.is_valid():
-        services.group_session_update(
-            session=session,
-            date=form.cleaned_data["date"],
-            title=form.cleaned_data["title"],
-            attended=form.cleaned_data["attended"],
-            did_not_attend=form.cleaned_data["did_not_attend"],
-            actor=request.user,  # type: ignore[arg-type]
-            request=request,
-        )
-        messages.success(request, f"Register for “{session.title}” saved.")
-        return redirect("people:group_session_list", org_slug=session.organisation.slug)
-    return render(
-        request,
-        "people/group_session_form.html",
-        {
-            "form": form,
-            "service": session.service,
-            "session": session,
-            "candidates": candidates,
-        },
-        status=_status(form),
-    )
-
-
-# Caseload and alerts
-
-
-@org_view(Action.CASELOAD_VIEW)
-def caseload(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    organisation = membership.organisation
-    raw_service = request.GET.get("service", "")
-    service = None
-    if raw_service:
-        # A made-up or another organisation's service id is a 404, like any record.
-        if not raw_service.isdigit():
-            raise Http404("No such service.")
-        try:
-            service = Service.objects.get(
-                organisation=organisation, pk=int(raw_service)
-            )
-        except Service.DoesNotExist:
-            raise Http404("No such service.") from None
-    sort = request.GET.get("sort", "name")
-    sort = sort if sort in {"name", "due", "change"} else "name"
-    deteriorated_only = request.GET.get("deteriorated") == "1"
-    due_only = request.GET.get("due") == "1"
-    rows = selectors.caseload_for(
-        membership=membership,
-        service=service,
-        sort=sort,
-        deteriorated_only=deteriorated_only,
-        due_only=due_only,
-        with_changes=True,
-    )
-    record_viewed(request, view="caseload", people=[row["person"].pk for row in rows])
-    return render(
-        request,
-        "people/caseload.html",
-        {
-            "rows": rows,
-            "service": service,
-            "sort": sort,
-            "deteriorated_only": deteriorated_only,
-            "due_only": due_only,
-            "services": Service.objects.filter(organisation=organisation),
-        },
-    )
-
-
-@org_view(Action.ALERT_MANAGE)
-def alert_list(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    alerts = selectors.open_alerts_for(membership)
-    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
-    record_viewed(
-        request,
-        view="risk alerts",
-        people=(alert.service_user_id for alert in page.object_list),
-    )
-    return render(
-        request,
-        "people/alert_list.html",
-        {"page": page, "all_alerts": membership.role not in CASELOAD_ONLY_ROLES},
-    )
-
-
-@org_view(Action.ALERT_MANAGE)
-@require_http_methods(["GET", "POST"])
-def alert_acknowledge(request: HttpRequest, alert_pk: int) -> HttpResponse:
-    from openproms.collection.services import risk_alert_acknowledge
-
-    membership = request.membership  # type: ignore[attr-defined]
-    alert = selectors.alert_get(membership=membership, pk=alert_pk)
-    form = AlertAcknowledgeForm(_data(request))
-    done = alert.acknowledged_at is not None
-    if request.method == "POST" and not done and form.is_valid():
-        risk_alert_acknowledge(
-            alert=alert,
-            actor=request.user,  # type: ignore[arg-type]
-            note=form.cleaned_data["note"],
-            request=request,
-        )
-        messages.success(request, "Alert acknowledged.")
-        return redirect("people:alert_list", org_slug=membership.organisation.slug)
-    return render(
-        request,
-        "people/alert_acknowledge.html",
-        {"form": form, "alert": alert, "done": done},
-        status=409 if done and request.method == "POST" else _status(form),
+        status=form_status(form),
     )

@@ -69,6 +69,9 @@ def test_a_person_worse_than_expected_is_flagged_on_the_caseload(
     assert rows[fine.pk]["not_on_track"] == []
     page = response.content.decode()
     assert "Not on track" in page
+    # With a range for every score, there is nothing to explain.
+    assert response.context["no_range"] == []
+    assert "data-no-range" not in page
     verdict = rows[worse.pk]["not_on_track"][0]
     assert verdict.explanation.startswith("Expected about ")
     assert verdict.explanation.endswith("latest 24: not on track.")
@@ -103,8 +106,16 @@ def test_too_little_history_gives_no_flag_and_says_why(tenant_a: Tenant) -> None
     history(tenant_a, 5)
     worse = two_scores(tenant_a, "Worse", 18, 27)
     client = verified_client(tenant_a.members["worker"].user)
-    rows = client.get(CASELOAD).context["rows"]
-    assert all(r["not_on_track"] == [] for r in rows)
+    response = client.get(CASELOAD)
+    assert all(r["not_on_track"] == [] for r in response.context["rows"])
+    # The caseload says which scores are not checked yet, and why.
+    assert [name for name, _ in response.context["no_range"]] == ["PHQ-9 total"]
+    caseload = response.content.decode()
+    assert "Why no one is marked “Not on track” for some scores" in caseload
+    assert (
+        "<strong>PHQ-9 total</strong>: No expected range yet: 6 people have a first "
+        "and a later score here, and at least 200 are needed"
+    ) in caseload
     page = client.get(summary_url(worse)).content.decode()
     assert "Not on track" not in page
     assert "No expected range yet: 6 people have a first and a later score here" in page
