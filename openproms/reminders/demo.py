@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openproms.accounts.models import Organisation, User
-from openproms.collection.models import TimePoint
+from openproms.collection.models import Administration, TimePoint
 from openproms.core.demo import DemoContext
 from openproms.reminders.capture_alerts import alerts_raise
 from openproms.reminders.models import (
@@ -60,6 +60,27 @@ def seed(context: DemoContext) -> None:
         person = point.episode.service_user
         if person.pk in seen:
             continue
+        status, error = OUTCOMES[len(seen)]
+        about = point
+        created = now - dt.timedelta(hours=len(seen) + 1)
+        ended = created
+        if status == Reminder.Status.STOPPED:
+            # Stopped because it was answered: about one they answered, sent for
+            # two days before it was, and stopped when it was.
+            answered = (
+                Administration.objects.filter(
+                    time_point__episode=point.episode,
+                    time_point__status=TimePoint.Status.COMPLETED,
+                )
+                .select_related("time_point")
+                .order_by("-completed_at", "-id")
+                .first()
+            )
+            if answered is None or answered.time_point is None:
+                continue
+            about = answered.time_point
+            ended = answered.completed_at
+            created = ended - dt.timedelta(days=2)
         seen.add(person.pk)
         address = f"{(person.given_name or 'person').lower()}.{person.pk}@example.org"
         ContactAgreement.objects.create(
@@ -69,11 +90,10 @@ def seed(context: DemoContext) -> None:
             address=address,
             agreed_on=today - dt.timedelta(days=30),
         )
-        status, error = OUTCOMES[len(seen) - 1]
         Reminder.objects.create(
             organisation=riverside,
             service_user=person,
-            time_point=point,
+            time_point=about,
             channel=ContactAgreement.Preference.EMAIL,
             address=address,
             provider=ReminderSettings.Provider.SMTP,
@@ -84,9 +104,10 @@ def seed(context: DemoContext) -> None:
             stop_reason="The questionnaire was answered."
             if status == Reminder.Status.STOPPED
             else "",
-            created_at=now - dt.timedelta(hours=len(seen)),
-            sent_at=now - dt.timedelta(hours=len(seen))
-            if status == Reminder.Status.SENT
+            created_at=created,
+            sent_at=created if status == Reminder.Status.SENT else None,
+            ended_at=ended
+            if status in (Reminder.Status.STOPPED, Reminder.Status.FAILED)
             else None,
         )
         if len(seen) == len(OUTCOMES):

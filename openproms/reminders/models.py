@@ -179,6 +179,8 @@ class Reminder(models.Model):
     stop_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    """When it was stopped ("Not sent") or given up on ("Could not be sent")."""
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -287,7 +287,8 @@ def reminder_send(
     if stop:
         reminder.status = Reminder.Status.STOPPED
         reminder.stop_reason = stop
-        reminder.save(update_fields=["status", "stop_reason"])
+        reminder.ended_at = now
+        reminder.save(update_fields=["status", "stop_reason", "ended_at"])
         return reminder
     allowed = quiet_hours.next_allowed(
         local, quiet_from=config.quiet_from, quiet_until=config.quiet_until
@@ -317,6 +318,7 @@ def reminder_send(
         reminder.last_error = str(error)[:300]
         if error.permanent or reminder.attempts >= config.max_attempts:
             reminder.status = Reminder.Status.FAILED
+            reminder.ended_at = now
         else:
             reminder.status = Reminder.Status.RETRYING
             reminder.next_attempt_at = now + backoff(reminder.attempts)
@@ -354,6 +356,7 @@ def reminders_stop_answered(*, organisation: Organisation, now: dt.datetime) -> 
     stopped = gone.update(
         status=Reminder.Status.STOPPED,
         stop_reason="The questionnaire was answered or is no longer due.",
+        ended_at=now,
     )
     return stopped
 
@@ -381,9 +384,10 @@ def delivery_refresh(*, organisation: Organisation, now: dt.datetime) -> int:
         elif status == "failed":
             reminder.status = Reminder.Status.FAILED
             reminder.last_error = "GOV.UK Notify could not deliver it."
+            reminder.ended_at = now
         else:
             continue
-        reminder.save(update_fields=["status", "last_error"])
+        reminder.save(update_fields=["status", "last_error", "ended_at"])
         changed += 1
     return changed
 

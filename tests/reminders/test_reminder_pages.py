@@ -4,8 +4,11 @@ reminders page and the person page."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from openproms.audit.models import AuditEvent
 from openproms.core import encryption
@@ -157,6 +160,22 @@ def test_the_reminders_page_lists_delivery_for_a_manager(tenant_a: Tenant) -> No
     page = client.get(_url("reminder_list")).content.decode()
     assert "Failed, will try again" in page and "The server is busy." in page
     assert "Sam Person" in page
+    # The questionnaire by its measure's name, and when the next try is.
+    point = reminder.time_point
+    assert f'PHQ-9 <span class="nhsuk-body-s">({point.label}, due ' in page
+    next_try = timezone.localtime(noon() + dt.timedelta(minutes=5))
+    assert f"next try {next_try:%-d %b %Y, %H:%M}" in page
+    # Given up on: when it ended, not a next try that will never come.
+    reminder.refresh_from_db()
+    services.reminder_send(
+        reminder=reminder,
+        now=noon() + dt.timedelta(minutes=5),
+        provider=RecordingProvider(failures=1, permanent=True),
+    )
+    page = client.get(_url("reminder_list")).content.decode()
+    ended = timezone.localtime(noon() + dt.timedelta(minutes=5))
+    assert "Could not be sent" in page and "next try" not in page
+    assert f"{ended:%-d %b %Y, %H:%M}</td>" in page
     assert internal_ids_in(visible_text(page), LIBRARY) == []
     # A worker may not change the organisation's reminders.
     worker = verified_client(tenant_a.members["worker"].user)

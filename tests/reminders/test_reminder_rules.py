@@ -100,6 +100,7 @@ def test_a_withdrawn_person_gets_nothing_and_waiting_reminders_stop(
     reminder.refresh_from_db()
     assert provider.sent == []
     assert reminder.status == Reminder.Status.STOPPED
+    assert reminder.ended_at == noon(1)
 
 
 def test_a_restricted_person_gets_nothing(tenant_a: Tenant) -> None:
@@ -176,6 +177,7 @@ def test_answering_stops_waiting_reminders_at_once(tenant_a: Tenant) -> None:
     assert provider.sent == []
     assert reminder.status == Reminder.Status.STOPPED
     assert reminder.stop_reason == "The questionnaire was answered."
+    assert reminder.ended_at == noon(1) and reminder.sent_at is None
     _round(tenant_a, noon(4), provider)
     assert provider.sent == [] and Reminder.objects.count() == 1
 
@@ -202,6 +204,7 @@ def test_a_failed_send_is_retried_with_growing_waits_then_given_up(
     now += dt.timedelta(minutes=20)
     services.reminder_send(reminder=reminder, now=now, provider=provider)
     assert reminder.status == Reminder.Status.FAILED and reminder.attempts == 3
+    assert reminder.ended_at == now
 
 
 def test_a_retry_that_succeeds_is_sent(tenant_a: Tenant) -> None:
