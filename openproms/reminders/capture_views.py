@@ -16,14 +16,27 @@ from openproms.accounts.models import Service
 from openproms.accounts.policy import Action
 from openproms.audit.services import log_action
 from openproms.core.access import org_view
-from openproms.reminders.capture import Series, capture_overview
+from openproms.reminders.capture import Series, Week, capture_overview
 from openproms.reminders.forms import CaptureFilterForm, LeadForm
 from openproms.reminders.models import CaptureAlert, ImplementationLead
 from openproms.reports.charts import base_spec, spec_json
 
 
-def _percent(value: float | None) -> str:
-    return "no measures due" if value is None else f"{round(value * 100)}%"
+def _week_cell(week: Week) -> str:
+    """One series' week in words: completion of what was due, and follow-up of
+    the first measures answered that week (with the count each share is of)."""
+    completion = (
+        "nothing due"
+        if week.completion is None
+        else f"{round(week.completion * 100)}% of {week.due} due"
+    )
+    follow_up = (
+        "no first measures answered"
+        if week.follow_up is None
+        else f"follow-up {week.followed_up} of {week.baseline_answered} "
+        f"({round(week.follow_up * 100)}%)"
+    )
+    return f"{completion}; {follow_up}"
 
 
 def _chart(series: list[Series], title: str) -> dict[str, Any]:
@@ -57,12 +70,7 @@ def _chart(series: list[Series], title: str) -> dict[str, Any]:
     columns = ["Week beginning"] + [line.label for line in series]
     weeks = series[0].weeks if series else []
     rows = [
-        [f"{week.start:%-d %b %Y}"]
-        + [
-            f"{_percent(line.weeks[i].completion)} of {line.weeks[i].due} due; "
-            f"follow-up {_percent(line.weeks[i].follow_up)}"
-            for line in series
-        ]
+        [f"{week.start:%-d %b %Y}"] + [_week_cell(line.weeks[i]) for line in series]
         for i, week in enumerate(weeks)
     ]
     return {"spec_json": spec_json(spec), "columns": columns, "rows": rows}

@@ -347,10 +347,16 @@ def test_the_capture_page_shows_weekly_figures_and_names_a_lead(
 ) -> None:
     worker = tenant_a.members["worker"].user
     _due(tenant_a, worker, weeks_ago=1, due=4, answered=3)
+    _start_then_follow_up(tenant_a, worker, weeks_ago=3)
     client = verified_client(tenant_a.members["manager"].user)
     url = reverse("reminders:capture", kwargs={"org_slug": "alpha"})
     page = client.get(url).content.decode()
-    assert "75% of 4 due" in page and worker.display_name in page
+    assert "75% of 4 due; no first measures answered" in page
+    assert worker.display_name in page
+    # Three starts due, two answered, one of those answered again: the counts
+    # each share is of are shown beside it.
+    assert "67% of 3 due; follow-up 1 of 2 (50%)" in page
+    assert "nothing due; no first measures answered" in page
     assert "Name a lead" in page and "Change the lead" not in page
     lead_url = reverse(
         "reminders:lead_edit",
