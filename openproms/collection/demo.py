@@ -194,12 +194,19 @@ def _trajectory(rng: random.Random) -> tuple[float, float]:
 
 
 def _people(
-    service: Service, worker: User, rng: random.Random, today: dt.date, count: int
+    service: Service,
+    worker: User,
+    rng: random.Random,
+    today: dt.date,
+    count: int,
+    first: int = 0,
 ) -> None:
+    """``count`` made-up people in ``service`` with ``worker`` as key worker and
+    their answers up to ``today``; references numbered on from ``first``."""
     organisation = service.organisation
     prefix = "".join(word[0] for word in service.name.split()).upper()
     groups: dict[dt.date, GroupSession] = {}
-    for index in range(count):
+    for index in range(first, first + count):
         person = ServiceUser.objects.create(
             organisation=organisation,
             reference=f"{prefix}-{index + 1:04d}",

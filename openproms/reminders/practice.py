@@ -5,13 +5,15 @@ Each real organisation may have one practice organisation beside it (its slug
 ends in ``-practice``), marked ``Organisation.is_training``: every commissioner
 report, every figure across organisations and the collection alerts leave it
 out, and no reminder is ever sent from it. A member who opens practice mode
-becomes a member of it with the same role. Its made-up people, plans and a
-year of answers come from the demo seeding code (``collection.demo``);
-refreshing wipes them and seeds again.
+becomes a member of it with the same role, with made-up people of their own on
+their caseload: some with up to a year of answers (from the demo seeding code,
+``collection.demo``) and some just started, their first measures due now.
+Refreshing wipes them all and seeds each member's again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 from django.db import transaction
@@ -21,10 +23,17 @@ from openproms.accounts.models import Membership, Organisation, Service, User
 from openproms.audit.services import log_action
 from openproms.collection import demo as collection_demo
 from openproms.collection.models import MeasurementPlan
-from openproms.people.models import GroupSession, ServiceUser
+from openproms.collection.scheduling import episode_schedule_refresh
+from openproms.people.models import Episode, GroupSession, ServiceUser
 
 SERVICE = "Wellbeing course"
-PEOPLE = 8
+HISTORY = 8
+"""Made-up people with up to a year of answers, for each member."""
+NEW_STARTERS = 3
+"""Made-up people who start today, their first measures due now: a member
+practises collecting on them."""
+PEOPLE = HISTORY + NEW_STARTERS
+"""Made-up people on each member's caseload."""
 SUFFIX = "-practice"
 
 
@@ -38,7 +47,7 @@ def practice_for(organisation: Organisation) -> Organisation | None:
     ).first()
 
 
-def _seed(practice: Organisation, worker: User) -> int:
+def _service(practice: Organisation) -> Service:
     service = Service.objects.filter(organisation=practice, name=SERVICE).first()
     if service is None:
         service = Service.objects.create(
@@ -46,9 +55,39 @@ def _seed(practice: Organisation, worker: User) -> int:
             name=SERVICE,
             description="A made-up course for practice. Nothing here is real.",
         )
-    collection_demo._plan(service, *collection_demo.PLANS[SERVICE])
-    rng = random.Random(f"practice-{practice.slug}")  # noqa: S311 - made-up people
-    collection_demo._people(service, worker, rng, timezone.localdate(), PEOPLE)
+    if not MeasurementPlan.objects.filter(service=service).exists():
+        collection_demo._plan(service, *collection_demo.PLANS[SERVICE])
+    return service
+
+
+def _seed_for(practice: Organisation, member: User) -> int:
+    """Made-up people on ``member``'s own caseload (each member learns on their
+    own, and a worker sees only their caseload): :data:`HISTORY` with answers
+    over up to a year, and :data:`NEW_STARTERS` whose first measures are due now."""
+    service = _service(practice)
+    today = timezone.localdate()
+    first = ServiceUser.objects.filter(organisation=practice).count()
+    rng = random.Random(f"practice-{practice.slug}-{member.pk}-{first}")  # noqa: S311 - made up
+    collection_demo._people(service, member, rng, today, HISTORY, first=first)
+    prefix = "".join(word[0] for word in SERVICE.split()).upper()
+    for index in range(first + HISTORY, first + PEOPLE):
+        person = ServiceUser.objects.create(
+            organisation=practice,
+            reference=f"{prefix}-{index + 1:04d}",
+            given_name=rng.choice(collection_demo.GIVEN),
+            family_name=rng.choice(collection_demo.FAMILY),
+            date_of_birth=dt.date(
+                rng.randint(1950, 2004), rng.randint(1, 12), rng.randint(1, 28)
+            ),
+        )
+        episode = Episode.objects.create(
+            organisation=practice,
+            service_user=person,
+            service=service,
+            start_date=today,
+            key_worker=member,
+        )
+        episode_schedule_refresh(episode=episode, today=today)
     return PEOPLE
 
 
@@ -83,8 +122,10 @@ def practice_open(*, membership: Membership) -> Organisation:
         organisation=practice,
         defaults={"role": membership.role},
     )
-    if not ServiceUser.objects.filter(organisation=practice).exists():
-        _seed(practice, membership.user)
+    if not Episode.objects.filter(
+        organisation=practice, key_worker=membership.user
+    ).exists():
+        _seed_for(practice, membership.user)
     log_action(
         action="practice.open",
         actor=membership.user,
@@ -100,7 +141,11 @@ def practice_refresh(*, practice: Organisation, actor: User) -> int:
     if not practice.is_training:
         raise ValueError("Only a practice organisation can be refreshed.")
     _wipe(practice)
-    made = _seed(practice, actor)
+    made = 0
+    for member in Membership.objects.filter(organisation=practice).select_related(
+        "user"
+    ):
+        made += _seed_for(practice, member.user)
     log_action(
         action="practice.refresh", actor=actor, organisation=practice, obj=practice
     )

@@ -28,7 +28,9 @@ def practice_open(request: HttpRequest) -> HttpResponse:
         made = practice.practice_open(membership=membership)
         messages.success(
             request,
-            "You are in practice mode. Everyone here is made up: try anything.",
+            f"Practice mode is open. Your caseload has {practice.PEOPLE} made-up "
+            f"people; {practice.NEW_STARTERS} have just started and their first "
+            "measures are due now: find them under Who is due.",
         )
         return redirect("core:org_home", made.slug)
     return render(

@@ -8,9 +8,11 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from openproms.accounts.models import Membership, Organisation
-from openproms.people.models import ServiceUser
+from openproms.collection.models import TimePoint
+from openproms.people.models import Episode, ServiceUser
 from openproms.reminders import practice
 from openproms.reports.models import Contract
 from tests.conftest import Tenant, verified_client
@@ -57,7 +59,36 @@ def test_a_second_member_joins_the_same_practice_organisation(tenant_a: Tenant) 
     second = _open(tenant_a, "worker")
     assert first == second
     assert Membership.objects.filter(organisation=first).count() == 2
-    assert ServiceUser.objects.filter(organisation=first).count() == practice.PEOPLE
+    # Each member learns on made-up people of their own: a worker sees only
+    # their own caseload.
+    assert ServiceUser.objects.filter(organisation=first).count() == 2 * practice.PEOPLE
+    worker = tenant_a.members["worker"].user
+    mine = Episode.objects.filter(organisation=first, key_worker=worker)
+    assert mine.count() == practice.PEOPLE
+    client = verified_client(worker)
+    caseload = client.get(reverse("people:caseload", kwargs={"org_slug": first.slug}))
+    assert len(caseload.context["rows"]) >= practice.NEW_STARTERS
+
+
+def test_new_starters_have_their_first_measures_due_now(tenant_a: Tenant) -> None:
+    made = _open(tenant_a, "worker")
+    worker = tenant_a.members["worker"].user
+    today = timezone.localdate()
+    due_now = TimePoint.objects.filter(
+        organisation=made,
+        episode__key_worker=worker,
+        status=TimePoint.Status.PENDING,
+        window_start__lte=today,
+        window_end__gte=today,
+    )
+    starters = {tp.episode.service_user_id for tp in due_now if tp.sequence == 1}
+    assert len(starters) >= practice.NEW_STARTERS
+    client = verified_client(worker)
+    page = client.get(
+        reverse("collection:due_list", kwargs={"org_slug": made.slug})
+    ).content.decode()
+    person = ServiceUser.objects.get(pk=next(iter(starters)))
+    assert person.display_name in page
 
 
 def test_refreshing_wipes_and_makes_new_made_up_people(tenant_a: Tenant) -> None:

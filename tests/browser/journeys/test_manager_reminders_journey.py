@@ -6,6 +6,7 @@ the manager sees and what is stored."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from openproms.accounts.models import Organisation
@@ -18,7 +19,7 @@ from openproms.reminders.models import (
     ReminderSettings,
 )
 from openproms.scoring import default_library
-from tests.browser.helpers import check_page
+from tests.browser.helpers import check_page, open_from_menu
 from tests.text_checks import internal_ids_in
 
 pytestmark = pytest.mark.browser
@@ -140,7 +141,23 @@ def test_the_manager_sets_up_reminders_reads_capture_and_practises(
         ServiceUser.objects.filter(organisation=practice).values_list("pk", flat=True)
     )
     assert before
+    expect(page.get_by_text("their first measures are due now")).to_be_visible()
     shot(page, "practice home")
+    # The new starters' first measures are due now, on her own caseload.
+    starter = (
+        ServiceUser.objects.filter(
+            organisation=practice,
+            episodes__time_points__status="pending",
+            episodes__time_points__window_start__lte=timezone.localdate(),
+        )
+        .distinct()
+        .first()
+    )
+    assert starter is not None
+    open_from_menu(page, "Who is due")
+    expect(page.locator("main")).to_contain_text(starter.display_name)
+    expect(page.locator("#practice-banner")).to_be_visible()
+    shot(page, "practice who is due")
     page.get_by_role("link", name="People", exact=True).click()
     expect(page.locator("#practice-banner")).to_be_visible()
     shot(page, "practice people")
