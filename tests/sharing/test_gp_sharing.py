@@ -255,3 +255,32 @@ def test_only_gp_practices_on_the_installation_are_offered(
     assert practice.organisation.name in text
     assert "A practice that does not use openproms" in text
     assert internal_ids_in(visible_text(page.content), list(default_library())) == []
+
+
+def test_at_a_gp_practice_the_summary_goes_to_another_practice(
+    tenant_a: Tenant, practice: Tenant
+) -> None:
+    """A GP practice is the patient's GP: it is offered sending a summary on to
+    another practice (a patient who has moved), not sharing "with their GP"."""
+    person = factories.on_caseload(practice, "P1", given_name="Ann", family_name="Lee")
+    client = verified_client(practice.members["worker"].user)
+    page = client.get(
+        reverse(
+            "people:person_detail",
+            kwargs={"org_slug": practice.organisation.slug, "person_pk": person.pk},
+        )
+    ).content.decode()
+    assert "Research and sharing with another GP practice" in page
+    assert "Send a summary to another GP practice (a patient who has moved)" in page
+    assert "Share a summary with their GP" not in page
+    form = client.get(_url("gp_share_create", practice, person_pk=person.pk))
+    assert "<h1>Send a summary to another GP practice</h1>" in form.content.decode()
+    # A charity still shares with the person's GP.
+    other = _sender_person(tenant_a)
+    charity = verified_client(tenant_a.members["worker"].user).get(
+        reverse(
+            "people:person_detail",
+            kwargs={"org_slug": tenant_a.organisation.slug, "person_pk": other.pk},
+        )
+    )
+    assert "Share a summary with their GP" in charity.content.decode()
