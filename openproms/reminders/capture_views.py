@@ -22,33 +22,45 @@ from openproms.reminders.models import CaptureAlert, ImplementationLead
 from openproms.reports.charts import base_spec, spec_json
 
 
-def _week_cell(week: Week) -> str:
-    """One series' week in words: completion of what was due, and follow-up of
-    the first measures answered that week (with the count each share is of)."""
-    completion = (
-        "nothing due"
-        if week.completion is None
-        else f"{round(week.completion * 100)}% of {week.due} due"
-    )
-    follow_up = (
-        "no first measures answered"
-        if week.follow_up is None
-        else f"follow-up {week.followed_up} of {week.baseline_answered} "
+def _completion(week: Week) -> str:
+    """A week's completion in words, with the count it is a share of."""
+    if week.completion is None:
+        return "nothing due"
+    return f"{round(week.completion * 100)}% of {week.due} due"
+
+
+def _follow_up(week: Week) -> str:
+    """A week's follow-up capture in words: of the first measures answered that
+    week, how many people answered again later."""
+    if week.follow_up is None:
+        return "no first measures answered"
+    return (
+        f"{week.followed_up} of {week.baseline_answered} "
         f"({round(week.follow_up * 100)}%)"
     )
-    return f"{completion}; {follow_up}"
 
 
-def _chart(series: list[Series], title: str) -> dict[str, Any]:
+_FIGURES = {
+    "completion": ("Completion (%)", _completion),
+    "follow_up": ("Follow-up capture (%)", _follow_up),
+}
+
+
+def _chart(series: list[Series], title: str, figure: str) -> dict[str, Any]:
+    """A line per service or worker of one weekly figure (``completion`` or
+    ``follow_up``), and its table."""
+    axis, words = _FIGURES[figure]
+    weeks = series[0].weeks if series else []
+    labels = [f"{week.start:%-d %b}" for week in weeks]
     values = [
         {
-            "week": f"{week.start:%Y-%m-%d}",
+            "week": f"{week.start:%-d %b}",
             "group": line.label,
-            "completion": round(week.completion * 100),
+            "value": round(getattr(week, figure) * 100),
         }
         for line in series
         for week in line.weeks
-        if week.completion is not None
+        if getattr(week, figure) is not None
     ]
     spec = base_spec(title=title)
     spec.update(
@@ -56,11 +68,20 @@ def _chart(series: list[Series], title: str) -> dict[str, Any]:
             "data": {"values": values},
             "mark": {"type": "line", "point": True},
             "encoding": {
-                "x": {"field": "week", "type": "temporal", "title": "Week beginning"},
+                # Every week of the page, in order, on both figures' charts
+                # (a temporal axis spaced its ticks by the weeks that had data).
+                "x": {
+                    "field": "week",
+                    "type": "ordinal",
+                    "sort": labels,
+                    "scale": {"domain": labels},
+                    "title": "Week beginning",
+                    "axis": {"labelAngle": -30},
+                },
                 "y": {
-                    "field": "completion",
+                    "field": "value",
                     "type": "quantitative",
-                    "title": "Completion (%)",
+                    "title": axis,
                     "scale": {"domain": [0, 100]},
                 },
                 "color": {"field": "group", "type": "nominal", "title": None},
@@ -68,9 +89,8 @@ def _chart(series: list[Series], title: str) -> dict[str, Any]:
         }
     )
     columns = ["Week beginning"] + [line.label for line in series]
-    weeks = series[0].weeks if series else []
     rows = [
-        [f"{week.start:%-d %b %Y}"] + [_week_cell(line.weeks[i]) for line in series]
+        [f"{week.start:%-d %b %Y}"] + [words(line.weeks[i]) for line in series]
         for i, week in enumerate(weeks)
     ]
     return {"spec_json": spec_json(spec), "columns": columns, "rows": rows}
@@ -101,8 +121,18 @@ def capture(request: HttpRequest) -> HttpResponse:
                 {"series": s, "lead": leads.get(s.service.pk if s.service else 0)}
                 for s in overview["services"]
             ],
-            "service_chart": _chart(overview["services"], "Completion by service"),
-            "worker_chart": _chart(overview["workers"], "Completion by worker"),
+            "service_chart": _chart(
+                overview["services"], "Completion by service", "completion"
+            ),
+            "service_follow_up": _chart(
+                overview["services"], "Follow-up capture by service", "follow_up"
+            ),
+            "worker_chart": _chart(
+                overview["workers"], "Completion by worker", "completion"
+            ),
+            "worker_follow_up": _chart(
+                overview["workers"], "Follow-up capture by worker", "follow_up"
+            ),
             "workers": overview["workers"],
             "alerts": CaptureAlert.objects.filter(
                 organisation=organisation, resolved_at__isnull=True

@@ -351,12 +351,14 @@ def test_the_capture_page_shows_weekly_figures_and_names_a_lead(
     client = verified_client(tenant_a.members["manager"].user)
     url = reverse("reminders:capture", kwargs={"org_slug": "alpha"})
     page = client.get(url).content.decode()
-    assert "75% of 4 due; no first measures answered" in page
-    assert worker.display_name in page
+    assert "75% of 4 due" in page and worker.display_name in page
     # Three starts due, two answered, one of those answered again: the counts
-    # each share is of are shown beside it.
-    assert "67% of 3 due; follow-up 1 of 2 (50%)" in page
-    assert "nothing due; no first measures answered" in page
+    # each share is of are shown beside it, completion and follow-up in their
+    # own charts and tables.
+    assert "67% of 3 due" in page and "1 of 2 (50%)" in page
+    assert "nothing due" in page and "no first measures answered" in page
+    assert 'id="chart-services-follow-up"' in page
+    assert 'id="chart-workers-follow-up"' in page
     assert "Name a lead" in page and "Change the lead" not in page
     lead_url = reverse(
         "reminders:lead_edit",
