@@ -60,16 +60,30 @@ def _service(practice: Organisation) -> Service:
     return service
 
 
+def _numbers_used(practice: Organisation, prefix: str) -> int:
+    """The highest number in the practice's ``PREFIX-0001`` references (0 when
+    none): a member's made-up people are numbered on from it, past any a learner
+    made with such a reference."""
+    used = [0]
+    for reference in ServiceUser.objects.filter(
+        organisation=practice, reference__startswith=f"{prefix}-"
+    ).values_list("reference", flat=True):
+        tail = reference[len(prefix) + 1 :]
+        if tail.isdigit():
+            used.append(int(tail))
+    return max(used)
+
+
 def _seed_for(practice: Organisation, member: User) -> int:
     """Made-up people on ``member``'s own caseload (each member learns on their
     own, and a worker sees only their caseload): :data:`HISTORY` with answers
     over up to a year, and :data:`NEW_STARTERS` whose first measures are due now."""
     service = _service(practice)
     today = timezone.localdate()
-    first = ServiceUser.objects.filter(organisation=practice).count()
+    prefix = "".join(word[0] for word in SERVICE.split()).upper()
+    first = _numbers_used(practice, prefix)
     rng = random.Random(f"practice-{practice.slug}-{member.pk}-{first}")  # noqa: S311 - made up
     collection_demo._people(service, member, rng, today, HISTORY, first=first)
-    prefix = "".join(word[0] for word in SERVICE.split()).upper()
     for index in range(first + HISTORY, first + PEOPLE):
         person = ServiceUser.objects.create(
             organisation=practice,

@@ -56,12 +56,15 @@ def test_opening_practice_mode_makes_a_labelled_organisation_of_made_up_people(
 
 def test_a_second_member_joins_the_same_practice_organisation(tenant_a: Tenant) -> None:
     first = _open(tenant_a, "manager")
+    # A learner made a person with a reference the next made-up ones would get.
+    ServiceUser.objects.create(organisation=first, reference="WC-0015")
     second = _open(tenant_a, "worker")
     assert first == second
     assert Membership.objects.filter(organisation=first).count() == 2
     # Each member learns on made-up people of their own: a worker sees only
     # their own caseload.
-    assert ServiceUser.objects.filter(organisation=first).count() == 2 * practice.PEOPLE
+    everyone = ServiceUser.objects.filter(organisation=first)
+    assert everyone.count() == 2 * practice.PEOPLE + 1  # and the learner's one
     worker = tenant_a.members["worker"].user
     mine = Episode.objects.filter(organisation=first, key_worker=worker)
     assert mine.count() == practice.PEOPLE
