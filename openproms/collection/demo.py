@@ -193,6 +193,23 @@ def _trajectory(rng: random.Random) -> tuple[float, float]:
     return start, slope
 
 
+def made_up_person(
+    organisation: Organisation, reference: str, rng: random.Random
+) -> ServiceUser:
+    """A made-up person: name, date of birth, sex and ethnic group from ``rng``."""
+    return ServiceUser.objects.create(
+        organisation=organisation,
+        reference=reference,
+        given_name=rng.choice(GIVEN),
+        family_name=rng.choice(FAMILY),
+        date_of_birth=dt.date(
+            rng.randint(1945, 2005), rng.randint(1, 12), rng.randint(1, 28)
+        ),
+        sex=rng.choice(["female", "male", "female", "not_stated"]),
+        ethnicity=rng.choice(ETHNICITIES),
+    )
+
+
 def _people(
     service: Service,
     worker: User,
@@ -207,17 +224,7 @@ def _people(
     prefix = "".join(word[0] for word in service.name.split()).upper()
     groups: dict[dt.date, GroupSession] = {}
     for index in range(first, first + count):
-        person = ServiceUser.objects.create(
-            organisation=organisation,
-            reference=f"{prefix}-{index + 1:04d}",
-            given_name=rng.choice(GIVEN),
-            family_name=rng.choice(FAMILY),
-            date_of_birth=dt.date(
-                rng.randint(1945, 2005), rng.randint(1, 12), rng.randint(1, 28)
-            ),
-            sex=rng.choice(["female", "male", "female", "not_stated"]),
-            ethnicity=rng.choice(ETHNICITIES),
-        )
+        person = made_up_person(organisation, f"{prefix}-{index + 1:04d}", rng)
         start = today - dt.timedelta(days=rng.randint(14, 360))
         episode = Episode.objects.create(
             organisation=organisation,

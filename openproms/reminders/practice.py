@@ -13,7 +13,6 @@ Refreshing wipes them all and seeds each member's again.
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 
 from django.db import transaction
@@ -85,14 +84,8 @@ def _seed_for(practice: Organisation, member: User) -> int:
     rng = random.Random(f"practice-{practice.slug}-{member.pk}-{first}")  # noqa: S311 - made up
     collection_demo._people(service, member, rng, today, HISTORY, first=first)
     for index in range(first + HISTORY, first + PEOPLE):
-        person = ServiceUser.objects.create(
-            organisation=practice,
-            reference=f"{prefix}-{index + 1:04d}",
-            given_name=rng.choice(collection_demo.GIVEN),
-            family_name=rng.choice(collection_demo.FAMILY),
-            date_of_birth=dt.date(
-                rng.randint(1950, 2004), rng.randint(1, 12), rng.randint(1, 28)
-            ),
+        person = collection_demo.made_up_person(
+            practice, f"{prefix}-{index + 1:04d}", rng
         )
         episode = Episode.objects.create(
             organisation=practice,
