@@ -116,3 +116,23 @@ def test_the_menu_leads_managers_to_the_dashboard_and_not_workers(
     assert link in manager(tenant_a).get(home).content.decode()
     worker = verified_client(tenant_a.members["worker"].user)
     assert link not in worker.get(home).content.decode()
+
+
+def test_the_home_page_leads_viewers_and_managers_to_outcomes_and_reports(
+    tenant_a: Tenant,
+) -> None:
+    """A viewer's work is the dashboard and the funders' reports: their home page
+    leads to both, as a manager's does; a worker's does not."""
+    from django.urls import reverse
+
+    from tests.conftest import verified_client
+
+    home = reverse("core:org_home", kwargs={"org_slug": "alpha"})
+    contracts = reverse("reports:contract_list", kwargs={"org_slug": "alpha"})
+    for role in ("viewer", "manager"):
+        page = verified_client(tenant_a.members[role].user).get(home).content.decode()
+        assert 'id="home-reports"' in page, role
+        assert f'href="{url(tenant_a)}">Outcomes dashboard' in page, role
+        assert f'href="{contracts}">Contracts and the reports' in page, role
+    worker = verified_client(tenant_a.members["worker"].user)
+    assert 'id="home-reports"' not in worker.get(home).content.decode()
