@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from openproms.accounts.models import Membership, Organisation, Service, User
 from openproms.accounts.policy import CASELOAD_ONLY_ROLES
+from openproms.accounts.terms import terms_for
 from openproms.catalogue.selectors import measure_definition, organisation_measures
 from openproms.collection import due_lists, schedule
 from openproms.collection.models import MeasurementPlan, PlanRule, TimePoint
@@ -284,9 +285,14 @@ class DueFilterForm(forms.Form):
         self.membership = membership
         organisation = membership.organisation
         caseload_only = membership.role in CASELOAD_ONLY_ROLES
+        word = terms_for(organisation)
+        self.fields["worker"].label = word["Key_worker"]
+        self.fields["worker"].error_messages["invalid_choice"] = (
+            f"Choose a {word['key_worker']} from the list"
+        )
         workers: list[tuple[str, str]] = []
         if membership.role in KEY_WORKER_ROLES:
-            workers.append((MINE, "People I am key worker for"))
+            workers.append((MINE, f"People I am {word['key_worker']} for"))
         workers.append(
             (EVERYONE, "Everyone on my caseload" if caseload_only else "Everyone")
         )
@@ -311,7 +317,7 @@ class DueFilterForm(forms.Form):
             key_workers_for(self.membership.organisation).filter(user_id=value).first()
         )
         if member is None:  # pragma: no cover - the choice field refuses it first
-            raise forms.ValidationError("Choose a key worker from the list")
+            raise forms.ValidationError("Choose someone from the list")
         return member.user
 
     def clean_service(self) -> Service | None:

@@ -1,4 +1,5 @@
-"""Template context shared by every page: version, organisation switcher, navigation."""
+"""Template context shared by every page: version, organisation switcher, navigation,
+and the organisation's own words (``terms``)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from openproms.accounts.policy import actions_for
+from openproms.accounts.terms import terms_for
 
 
 def openproms(request: HttpRequest) -> dict[str, Any]:
-    context: dict[str, Any] = {"openproms_version": settings.VERSION}
+    context: dict[str, Any] = {
+        "openproms_version": settings.VERSION,
+        "terms": terms_for(None),
+    }
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context
@@ -24,6 +29,7 @@ def openproms(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
     if membership is not None:
         context["current_organisation"] = membership.organisation
+        context["terms"] = terms_for(membership.organisation)
         context["current_role"] = membership.get_role_display()
         context["can"] = {
             str(action).replace(".", "_") for action in actions_for(membership.role)

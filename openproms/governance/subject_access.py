@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from openproms.accounts.models import Organisation, User
+from openproms.accounts.terms import terms_for
 from openproms.audit.services import log_action
 from openproms.catalogue.descriptions import question_name
 from openproms.collection.fhir_io import person_bundle
@@ -378,6 +379,7 @@ def subject_access_gather(
             for row in episode_rows
         ],
         "images": [image.name for image in images],
+        "terms": terms_for(organisation),
     }
     return SubjectAccess(data=data, summary=summary, images=images)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -14,25 +14,19 @@ from openproms.audit.reads import record_viewed
 from openproms.core.access import org_view
 from openproms.people import selectors
 from openproms.people.forms import AlertAcknowledgeForm
-from openproms.people.view_helpers import PAGE_SIZE, form_status, posted
+from openproms.people.view_helpers import (
+    PAGE_SIZE,
+    form_status,
+    posted,
+    service_from_query,
+)
 
 
 @org_view(Action.CASELOAD_VIEW)
 def caseload(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     organisation = membership.organisation
-    raw_service = request.GET.get("service", "")
-    service = None
-    if raw_service:
-        # A made-up or another organisation's service id is a 404, like any record.
-        if not raw_service.isdigit():
-            raise Http404("No such service.")
-        try:
-            service = Service.objects.get(
-                organisation=organisation, pk=int(raw_service)
-            )
-        except Service.DoesNotExist:
-            raise Http404("No such service.") from None
+    service = service_from_query(request)
     sort = request.GET.get("sort", "name")
     sort = sort if sort in {"name", "due", "change"} else "name"
     deteriorated_only = request.GET.get("deteriorated") == "1"

@@ -1,4 +1,5 @@
-"""Forms for service users, consent, episodes, contacts, group registers, alerts.
+"""Forms for service users, consent, episodes, contacts and alerts (a group
+session's register is in group_forms.py).
 
 Forms do all validation of what a person typed, with messages naming the field;
 services assume valid input. Choices of services and workers are limited to the
@@ -14,7 +15,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from openproms.accounts.models import Membership, Organisation, Service, User
+from openproms.accounts.models import Organisation, Service, User
+from openproms.accounts.terms import terms_for
 from openproms.people.categories import (
     ETHNICITY_GROUPS,
     GenderSameAsSex,
@@ -384,6 +386,11 @@ class EpisodeOpenForm(forms.Form):
         self.fields["key_worker"].queryset = User.objects.filter(  # type: ignore[attr-defined]
             pk__in=key_workers_for(organisation).values("user")
         ).order_by("full_name", "email")
+        word = terms_for(organisation)
+        field = self.fields["key_worker"]
+        field.label = word["Key_worker"]
+        field.empty_label = f"Choose a {word['key_worker']}"  # type: ignore[attr-defined]
+        field.error_messages["required"] = f"Choose a {word['key_worker']}"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -509,100 +516,6 @@ class ContactForm(forms.Form):
             self.add_error(
                 "on_day", "Date of the contact cannot be before the episode started"
             )
-        return cleaned
-
-
-class EpisodeChoices(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.service_user.display_name
-
-
-class GroupSessionForm(forms.Form):
-    """A group session and its register: who attended and who did not."""
-
-    title = forms.CharField(
-        label="Name of the session",
-        max_length=200,
-        error_messages={"required": "Enter a name for the session"},
-    )
-    service = forms.ModelChoiceField(
-        label="Service",
-        queryset=Service.objects.none(),
-        empty_label="Choose a service",
-        error_messages={
-            "required": "Choose a service",
-            "invalid_choice": "Choose one of your organisation's services",
-        },
-    )
-    attended = EpisodeChoices(
-        label="Who attended?",
-        queryset=Episode.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "invalid_choice": "Choose people from the list",
-            "invalid_pk_value": "Choose people from the list",
-        },
-    )
-    did_not_attend = EpisodeChoices(
-        label="Who was expected but did not attend?",
-        queryset=Episode.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "invalid_choice": "Choose people from the list",
-            "invalid_pk_value": "Choose people from the list",
-        },
-    )
-
-    def __init__(
-        self,
-        *args: Any,
-        membership: Membership,
-        candidates: Any,
-        fixed_service: Service | None = None,
-        **kwargs: Any,
-    ) -> None:
-        kwargs.setdefault("initial", {})
-        kwargs["initial"] = {
-            **DateParts.initial("on", timezone.localdate()),
-            **kwargs["initial"],
-        }
-        super().__init__(*args, **kwargs)
-        DateParts.attach(self, "on")
-        self.fields["service"].queryset = Service.objects.filter(  # type: ignore[attr-defined]
-            organisation=membership.organisation
-        )
-        if fixed_service is not None:
-            self.fields["service"].required = False
-            self.fields["service"].disabled = True
-            self.fields["service"].initial = fixed_service.pk
-        self.fields["attended"].queryset = candidates  # type: ignore[attr-defined]
-        self.fields["did_not_attend"].queryset = candidates  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        cleaned["date"] = DateParts.clean(
-            self, cleaned, "on", "Date of the session", required=True
-        )
-        both = set(cleaned.get("attended") or []) & set(
-            cleaned.get("did_not_attend") or []
-        )
-        if both:
-            names = ", ".join(sorted(e.service_user.display_name for e in both))
-            self.add_error(
-                "did_not_attend",
-                f"Choose attended or did not attend, not both, for {names}",
-            )
-        service = cleaned.get("service")
-        for name in ("attended", "did_not_attend"):
-            for episode in cleaned.get(name) or []:
-                if service is not None and episode.service_id != service.pk:
-                    self.add_error(
-                        name,
-                        f"{episode.service_user.display_name} is not in {service.name}",
-                    )
-                    break
         return cleaned
 
 

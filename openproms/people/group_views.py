@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -12,8 +12,13 @@ from openproms.accounts.models import Service
 from openproms.accounts.policy import Action
 from openproms.core.access import org_view
 from openproms.people import selectors, services
-from openproms.people.forms import GroupSessionForm
-from openproms.people.view_helpers import PAGE_SIZE, form_status, posted
+from openproms.people.group_forms import GroupSessionForm
+from openproms.people.view_helpers import (
+    PAGE_SIZE,
+    form_status,
+    posted,
+    service_from_query,
+)
 
 
 @org_view(Action.EPISODE_MANAGE)
@@ -24,27 +29,12 @@ def group_session_list(request: HttpRequest) -> HttpResponse:
     return render(request, "people/group_session_list.html", {"page": page})
 
 
-def _service_from_query(request: HttpRequest) -> Service | None:
-    raw = request.GET.get("service") or request.POST.get("service_id") or ""
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise Http404("No such service.")
-    try:
-        return Service.objects.get(
-            organisation=request.organisation,  # type: ignore[attr-defined]
-            pk=int(raw),
-        )
-    except Service.DoesNotExist:
-        raise Http404("No such service.") from None
-
-
 @org_view(Action.EPISODE_MANAGE)
 @require_http_methods(["GET", "POST"])
 def group_session_create(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     organisation = membership.organisation
-    service = _service_from_query(request)
+    service = service_from_query(request)
     if service is None:
         return render(
             request,

@@ -1,10 +1,10 @@
-"""Practice mode: a training organisation with made-up people, for staff to learn
+"""Training mode: a training organisation with made-up people, for staff to learn
 on, that never mixes with real data (decision 0030).
 
 Each real organisation may have one practice organisation beside it (its slug
 ends in ``-practice``), marked ``Organisation.is_training``: every commissioner
 report, every figure across organisations and the collection alerts leave it
-out, and no reminder is ever sent from it. A member who opens practice mode
+out, and no reminder is ever sent from it. A member who opens training mode
 becomes a member of it with the same role, with made-up people of their own on
 their caseload: some with up to a year of answers (from the demo seeding code,
 ``collection.demo``) and some just started, their first measures due now.
@@ -52,7 +52,7 @@ def _service(practice: Organisation) -> Service:
         service = Service.objects.create(
             organisation=practice,
             name=SERVICE,
-            description="A made-up course for practice. Nothing here is real.",
+            description="A made-up course for training. Nothing here is real.",
         )
     if not MeasurementPlan.objects.filter(service=service).exists():
         collection_demo._plan(service, *collection_demo.PLANS[SERVICE])
@@ -119,7 +119,7 @@ def practice_open(*, membership: Membership) -> Organisation:
     practice = practice_for(organisation)
     if practice is None:
         practice = Organisation.objects.create(
-            name=f"{organisation.name} (practice)"[:200],
+            name=f"{organisation.name} (training)"[:200],
             slug=practice_slug(organisation),
             kind=organisation.kind,
             is_training=True,

@@ -1,4 +1,4 @@
-"""Opening practice mode, and refreshing it."""
+"""Opening training mode, and refreshing it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from openproms.reminders import practice
 @org_view(Action.ORG_VIEW)
 @require_http_methods(["GET", "POST"])
 def practice_open(request: HttpRequest) -> HttpResponse:
-    """What practice mode is; the button that opens it."""
+    """What training mode is; the button that opens it."""
     membership = request.membership  # type: ignore[attr-defined]
     organisation = membership.organisation
     if request.method == "POST":
@@ -28,7 +28,7 @@ def practice_open(request: HttpRequest) -> HttpResponse:
         made = practice.practice_open(membership=membership)
         messages.success(
             request,
-            f"Practice mode is open. Your caseload has {practice.PEOPLE} made-up "
+            f"Training mode is open. Your caseload has {practice.PEOPLE} made-up "
             f"people; {practice.NEW_STARTERS} have just started and their first "
             "measures are due now: find them under Who is due.",
         )
@@ -56,5 +56,5 @@ def practice_refresh(request: HttpRequest) -> HttpResponse:
         practice=organisation,
         actor=request.user,  # type: ignore[arg-type]
     )
-    messages.success(request, f"Practice mode refreshed: {made} made-up people.")
+    messages.success(request, f"Training mode refreshed: {made} made-up people.")
     return redirect("core:org_home", organisation.slug)

@@ -1,4 +1,4 @@
-"""Reminders, weekly capture and implementation leads, and practice mode."""
+"""Reminders, weekly capture and implementation leads, and training mode."""
 
 from django.urls import URLPattern, path
 

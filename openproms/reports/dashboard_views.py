@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from openproms.accounts.policy import Action, Role
+from openproms.accounts.terms import terms_for
 from openproms.audit.services import log_action
 from openproms.catalogue.selectors import measure_definition
 from openproms.core.access import org_view
@@ -390,11 +391,12 @@ def _scale_section(
     ]
     by_quarter = _change_by(defn, scale_id, result.factors["quarter"], scores)
     tables.append(_trend_table(f"trend-{scale_id}", name, by_quarter))
+    labels = {**GROUP_KEYS, "worker": terms_for(organisation)["Key_worker"]}
     for key in BREAKDOWNS:
         groups = _change_by(defn, scale_id, result.factors[key], scores)
         tables.append(
             _group_table(
-                f"by-{key}-{scale_id}", f"By {GROUP_KEYS[key].lower()}", groups, name
+                f"by-{key}-{scale_id}", f"By {labels[key].lower()}", groups, name
             )
         )
     tables.extend(
@@ -421,7 +423,8 @@ def _comparison_tables(
     role = request.membership.role  # type: ignore[attr-defined]
     keys = [("service", "service", "services")]
     if role in WORKER_COMPARISON_ROLES:
-        keys.append(("worker", "key worker", "key workers"))
+        word = terms_for(request.organisation)["key_worker"]  # type: ignore[attr-defined]
+        keys.append(("worker", word, f"{word}s"))
     tables = []
     for key, what, plural in keys:
         comparison = funnel_charts.compare_groups(

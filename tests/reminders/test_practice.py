@@ -1,4 +1,4 @@
-"""Practice mode: a training organisation of made-up people, opened by any
+"""Training mode: a training organisation of made-up people, opened by any
 member, refreshed at will, labelled on every page, and never in a report for
 funders, a reminder or an alert."""
 
@@ -37,7 +37,7 @@ def test_opening_practice_mode_makes_a_labelled_organisation_of_made_up_people(
     tenant_a: Tenant,
 ) -> None:
     made = _open(tenant_a)
-    assert made.slug == "alpha-practice" and made.name == "Alpha Charity (practice)"
+    assert made.slug == "alpha-practice" and made.name == "Alpha Charity (training)"
     membership = Membership.objects.get(organisation=made)
     assert membership.user == tenant_a.members["manager"].user
     assert membership.role == "manager"
@@ -49,7 +49,7 @@ def test_opening_practice_mode_makes_a_labelled_organisation_of_made_up_people(
         page = client.get(reverse(name, kwargs={"org_slug": made.slug}))
         text = page.content.decode()
         assert page.status_code == 200, name
-        assert 'id="practice-banner"' in text and ">Practice<" in text, name
+        assert 'id="practice-banner"' in text and ">Training<" in text, name
     real = client.get(reverse("core:org_home", kwargs={"org_slug": "alpha"}))
     assert 'id="practice-banner"' not in real.content.decode()
 

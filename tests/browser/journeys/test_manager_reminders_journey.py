@@ -1,6 +1,6 @@
 """The manager keeps collection going: sets up a reminder message and sees what
 became of reminders, reads weekly collection and the alert for the services
-they lead, and opens practice mode and starts it again. Each step asserts what
+they lead, and opens training mode and starts it again. Each step asserts what
 the manager sees and what is stored."""
 
 from __future__ import annotations
@@ -129,12 +129,12 @@ def test_the_manager_sets_up_reminders_reads_capture_and_practises(
     check_page(page)
     shot(page, "weekly collection")
 
-    # Practice mode: made up, labelled, and started again at will.
+    # Training mode: made up, labelled, and started again at will.
     page.goto(f"/o/{riverside.slug}/")
     page.get_by_role("link", name="Learn openproms with made-up people").click()
-    page.get_by_role("button", name="Open practice mode").click()
+    page.get_by_role("button", name="Open training mode").click()
     banner = page.locator("#practice-banner")
-    expect(banner).to_contain_text("Practice")
+    expect(banner).to_contain_text("You are in training mode")
     practice = Organisation.objects.get(is_training=True)
     assert page.url.endswith(f"/o/{practice.slug}/")
     before = set(
@@ -163,9 +163,9 @@ def test_the_manager_sets_up_reminders_reads_capture_and_practises(
     shot(page, "practice people")
     banner.get_by_role("link", name="Start again").click()
     page.get_by_role(
-        "button", name="Start practice again with new made-up people"
+        "button", name="Start training again with new made-up people"
     ).click()
-    expect(page.get_by_text("Practice mode refreshed")).to_be_visible()
+    expect(page.get_by_text("Training mode refreshed")).to_be_visible()
     after = set(
         ServiceUser.objects.filter(organisation=practice).values_list("pk", flat=True)
     )

@@ -1,0 +1,24 @@
+"""The words an organisation's own staff use for a role, chosen by its kind.
+
+A charity names the member of staff who holds a person's support their *key
+worker*; a GP practice names them the patient's *named clinician*. Every page,
+form label and choice says the organisation's own word, from here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: ``Organisation.Kind`` value of a GP practice (kept as a string so this module
+#: needs no model import).
+GP_PRACTICE = "gp_practice"
+
+
+def terms_for(organisation: Any) -> dict[str, str]:
+    """The organisation's words: ``key_worker`` (lower case, for a sentence) and
+    ``Key_worker`` (for a label or a column heading)."""
+    if getattr(organisation, "kind", "") == GP_PRACTICE:
+        word = "named clinician"
+    else:
+        word = "key worker"
+    return {"key_worker": word, "Key_worker": word[0].upper() + word[1:]}
