@@ -476,6 +476,23 @@ def _write_json(
     )
 
 
+def _only_last_resort(read: Any) -> Any:
+    """``read`` for the pages whose code only ``read_find.LAST_RESORT`` finds; no
+    reading (as for a page not read) for every other page."""
+    from openproms.paper import read_find
+
+    def read_if_last_resort(img: Any) -> Any:
+        saved = read_find.LAST_RESORT
+        read_find.LAST_RESORT = ()
+        try:
+            found = read_find.find_codes(img)
+        finally:
+            read_find.LAST_RESORT = saved
+        return [] if found else read(img)
+
+    return read_if_last_resort
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--forms", type=int, default=200, help="pages per scenario")
@@ -500,7 +517,17 @@ def main(argv: list[str] | None = None) -> int:
         help="start at this chunk of a --chunk run (0-based): with --forms equal "
         "to --chunk, reproduces that one chunk (its seed is in silent_examples)",
     )
+    ap.add_argument(
+        "--only-last-resort",
+        action="store_true",
+        help="read only the pages whose code the reader finds with its last-resort "
+        "search (read_find.LAST_RESORT) alone; every other page is read as without "
+        "that search, so it counts as not read here: checks the pages it adds",
+    )
     args = ap.parse_args(argv)
+    if args.only_last_resort:
+        global read_image
+        read_image = _only_last_resort(read_image)
     names = args.scenarios.split(",")
     chunk = args.chunk if args.chunk > 0 else args.forms
     tallies = {name: Tally() for name in names}

@@ -152,26 +152,42 @@ def _resize(img: GrayImage, scale: float) -> GrayImage:
     return np.asarray(out, dtype=np.uint8)
 
 
+#: (long side in px, preparation, ArUco-based detector): cheapest first; the
+#: ArUco finder reads the code at about 1 000 px across a page in a few
+#: hundredths of a second. The first to find a code ends the search.
+ATTEMPTS: tuple[tuple[float, str, bool], ...] = (
+    (1000, "plain", True),
+    (1400, "plain", True),
+    (1400, "sharpen", True),  # blurred scans and photos
+    (2600, "plain", False),
+    (700, "plain", True),
+    (1800, "binarise", False),
+)
+#: Tried only when every attempt above finds nothing: a page lying small in a
+#: photo of a checked or busy desk, its code about 2 px a module at 1 400 px
+#: (the ArUco finder reads it at 1 800-2 200 px, where the plain finder is lost
+#: among the desk's squares). Pages read before are read exactly as before.
+LAST_RESORT: tuple[tuple[float, str, bool], ...] = (
+    (1800, "plain", True),
+    (2200, "plain", True),
+)
+
+
 def find_codes(img: GrayImage) -> list[_Code]:
     """Decode every openproms QR code in ``img``; tries several scales and a
-    binarised copy before giving up."""
+    binarised copy before giving up (:data:`ATTEMPTS`, then :data:`LAST_RESORT`)."""
     long_side = float(max(img.shape))
 
     def at(px: float) -> float:
         return min(1.0, px / long_side)
 
-    # (scale, binarise, ArUco-based detector): cheapest first; the ArUco finder
-    # reads the code at about 1 000 px across a page in a few hundredths of a second.
     attempts: list[tuple[float, str, bool]] = [
-        (at(1000), "plain", True),
-        (at(1400), "plain", True),
-        (at(1400), "sharpen", True),  # blurred scans and photos
-        (at(2600), "plain", False),
-        (at(700), "plain", True),
-        (at(1800), "binarise", False),
+        (at(px), mode, aruco) for px, mode, aruco in ATTEMPTS + LAST_RESORT
     ]
     seen: dict[str, _Code] = {}
-    for scale, mode, aruco in attempts:
+    for n, (scale, mode, aruco) in enumerate(attempts):
+        if (scale, mode, aruco) in attempts[:n]:
+            continue  # the same search on a small image: it found nothing
         small = _resize(img, scale)
         if mode == "sharpen":
             small = np.asarray(
