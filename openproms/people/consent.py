@@ -32,6 +32,19 @@ from openproms.people.models import Consent, ServiceUser
 
 Kind = Consent.Kind
 
+GP_RECORD = "To put their results in their GP record"
+"""The GP-sharing decision's name at a GP practice, where the patient's GP is the
+practice itself: there it decides whether a summary goes into the clinical
+record (and to another practice, when the patient moves)."""
+
+
+def kind_labels(organisation: Organisation) -> dict[str, str]:
+    """Each kind of consent decision in the organisation's words."""
+    labels = dict(Kind.choices)
+    if organisation.kind == Organisation.Kind.GP_PRACTICE:
+        labels[Kind.SHARE_WITH_GP] = GP_RECORD
+    return labels
+
 
 def decision_in_force(service_user_id: int, kind: str) -> Consent | None:
     """The person's latest decision of ``kind``, or None when none is recorded."""

@@ -23,6 +23,7 @@ from openproms.people.categories import (
     Sex,
     nhs_number_is_valid,
 )
+from openproms.people.consent import kind_labels
 from openproms.people.models import (
     PREFERRED_LANGUAGES,
     Consent,
@@ -328,9 +329,10 @@ class ConsentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         DateParts.attach(self, "decided")
+        self.fields["kind"].choices = list(kind_labels(organisation).items())  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

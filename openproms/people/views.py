@@ -20,7 +20,7 @@ from openproms.accounts.policy import CASELOAD_ONLY_ROLES, Action
 from openproms.audit.reads import record_viewed
 from openproms.core.access import org_view
 from openproms.people import selectors, services
-from openproms.people.consent import consent_effects
+from openproms.people.consent import consent_effects, kind_labels
 from openproms.people.forms import (
     ConsentForm,
     ContactForm,
@@ -154,8 +154,11 @@ def person_detail(request: HttpRequest, person_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     person = selectors.service_user_get(membership=membership, pk=person_pk)
     consents = list(person.consents.select_related("recorded_by"))
+    labels = kind_labels(membership.organisation)
+    for c in consents:
+        c.label = labels[c.kind]  # type: ignore[attr-defined]
     in_force = []
-    for kind, label in Consent.Kind.choices:
+    for kind, label in labels.items():
         latest = next((c for c in consents if c.kind == kind), None)
         in_force.append({"label": label, "consent": latest})
     effects = consent_effects(person)
@@ -186,7 +189,7 @@ def person_detail(request: HttpRequest, person_pk: int) -> HttpResponse:
 def consent_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     person = selectors.service_user_get(membership=membership, pk=person_pk)
-    form = ConsentForm(posted(request))
+    form = ConsentForm(posted(request), organisation=membership.organisation)
     if request.method == "POST" and form.is_valid():
         services.consent_record(
             service_user=person,

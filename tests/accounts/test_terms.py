@@ -1,14 +1,19 @@
-"""A GP practice's pages say "named clinician" where a charity's say "key worker":
-on the caseload, the due list's filter, the person page, the form that opens an
-episode and the outcomes dashboard's comparison."""
+"""A GP practice's pages say "named clinician" where a charity's say "key worker"
+(on the caseload, the due list's filter, the person page and the form that opens
+an episode), and name the GP-sharing consent "To put their results in their GP
+record", since there the patient's GP is the practice itself."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from django.urls import reverse
 
 from openproms.accounts.models import Organisation
 from openproms.accounts.terms import terms_for
+from openproms.people.models import Consent
+from openproms.people.services import consent_record
 from tests.conftest import Tenant, verified_client
 from tests.people import factories
 from tests.text_checks import visible_text
@@ -18,6 +23,14 @@ pytestmark = pytest.mark.django_db
 
 def _pages(tenant: Tenant) -> str:
     person = factories.on_caseload(tenant, "R1", given_name="Robin")
+    consent_record(
+        service_user=person,
+        kind=Consent.Kind.SHARE_WITH_GP,
+        given=True,
+        decided_on=dt.date(2026, 11, 2),
+        note="",
+        actor=tenant.members["worker"].user,
+    )
     slug = tenant.organisation.slug
     client = verified_client(tenant.members["worker"].user)
     urls = [
@@ -25,6 +38,7 @@ def _pages(tenant: Tenant) -> str:
         reverse("collection:due_list", kwargs={"org_slug": slug}),
         reverse("people:person_detail", args=[slug, person.pk]),
         reverse("people:episode_open", args=[slug, person.pk]),
+        reverse("people:consent_create", args=[slug, person.pk]),
     ]
     text = []
     for url in urls:
@@ -43,6 +57,9 @@ def test_a_gp_practice_says_named_clinician(tenant_b: Tenant) -> None:
     assert "People I am named clinician for" in text
     assert "Named clinician: " in text
     assert "Choose a named clinician" in text
+    assert "To share their results with their GP" not in text
+    # The consent in force, the history of decisions and the form's choice.
+    assert text.count("To put their results in their GP record") >= 3
 
 
 def test_a_charity_says_key_worker(tenant_a: Tenant) -> None:
@@ -51,6 +68,8 @@ def test_a_charity_says_key_worker(tenant_a: Tenant) -> None:
     assert "The people whose support you hold as key worker." in text
     assert "People I am key worker for" in text
     assert "Key worker: " in text
+    assert "GP record" not in text
+    assert text.count("To share their results with their GP") >= 3
 
 
 def test_the_words_follow_the_kind_of_organisation() -> None:
@@ -62,3 +81,26 @@ def test_the_words_follow_the_kind_of_organisation() -> None:
     }
     assert terms_for(charity)["Key_worker"] == "Key worker"
     assert terms_for(None)["key_worker"] == "key worker"
+
+
+def test_a_gp_practice_names_the_record_a_no_withholds(tenant_b: Tenant) -> None:
+    from tests.reports import phq9_answers, scored
+
+    tenant_b.organisation.kind = Organisation.Kind.GP_PRACTICE
+    tenant_b.organisation.save()
+    who = factories.on_caseload(tenant_b, "G1", given_name="Gail")
+    scored(tenant_b, who, "phq9", phq9_answers(18), 60)
+    scored(tenant_b, who, "phq9", phq9_answers(7), 1)
+    Consent.objects.create(
+        service_user=who, kind=Consent.Kind.SHARE_WITH_GP, given=False
+    )
+    page = verified_client(tenant_b.members["worker"].user).get(
+        reverse(
+            "reports:clinician_summary",
+            kwargs={"org_slug": tenant_b.organisation.slug, "person_pk": who.pk},
+        )
+    )
+    assert (
+        "Gail said no to putting their results in their GP record, so no summary "
+        "is made for the clinical record." in visible_text(page.content)
+    )
