@@ -13,6 +13,7 @@ from openproms.scans import services
 from openproms.scans.models import ScanBatch, ScanItem, ScanPage
 from tests.route_objects.collection_answering import due_person
 from tests.route_objects.scans import as_pdf, as_png, scanned_pages
+from tests.text_checks import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,10 @@ def test_upload_read_check_and_save(
     text = detail.content.decode()
     assert "1 answer to check" in text
     assert "waiting for a person" in text
+    # The queue's count is every batch's, and the batch page says so.
+    assert "In all batches: 1 answer to check." in visible_text(text)
+    listing = visible_text(client.get(url("batch_list", tenant_a)).content)
+    assert "1 answer to check." in listing and "In all batches" not in listing
     assert not Administration.objects.filter(time_point=point).exists()
 
     queue = client.get(url("queue", tenant_a))

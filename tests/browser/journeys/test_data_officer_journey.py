@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,15 +22,12 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from openproms.audit.models import AuditEvent
-from openproms.catalogue.selectors import measure_definition
 from openproms.collection import counts, states
 from openproms.collection.models import Administration, TimePoint
-from openproms.paper import FormContext, make_layout
-from openproms.paper.marks import MarkStyle, Pen, draw_mark, scale_mapping
-from openproms.paper.simulate import pages_pdf, render_pages
+from openproms.paper.simulate import pages_pdf
 from openproms.scans.models import PrintedForm, ScanBatch, ScanItem, ScanPage
-from openproms.scans.services import printed_reference
 from tests.browser.helpers import check_page, open_from_menu
+from tests.browser.journeys.paper_forms import Marks, filled
 
 pytestmark = pytest.mark.browser
 
@@ -39,33 +35,11 @@ DPI = 150.0
 READING_MS = 180_000  # the upload is answered once the pile is read
 DECLINED_REASON = "Handed back at the group: did not want to answer today"
 STILL_OPEN = (states.DUE_NOW, states.OVERDUE, states.NOT_YET_DUE)
-Marks = Mapping[str, Sequence[tuple[int, MarkStyle]]]
 
 
 def _filled(form: PrintedForm, marks: Marks, seed: int) -> list[np.ndarray[Any, Any]]:
-    """The form as printed for its person, with ``marks`` (item -> [(code, style)])
-    drawn on it in pen, as a 150 dpi office scan sees it."""
-    definition = measure_definition(
-        organisation=form.organisation,
-        measure_id=form.measure_id,
-        version=form.measure_version,
-    )
-    context = FormContext(
-        organisation=form.organisation.name,
-        reference=printed_reference(form.service_user),  # type: ignore[arg-type]
-        token=form.token,
-    )
-    layout = make_layout(definition, form.variant, context)  # type: ignore[arg-type]
-    rng = np.random.default_rng(seed)
-    images = []
-    for page, rendered in zip(layout.pages, render_pages(layout, DPI), strict=True):
-        pen = Pen(rendered.shape, scale_mapping(DPI / 25.4), DPI / 25.4)
-        for row in page.items:
-            for code, style in marks.get(row.item_id, ()):
-                option = next(o for o in row.options if o.code == code)
-                draw_mark(pen, option, row, style, rng)
-        images.append(np.clip(pen.apply(rendered) * 255.0, 0, 255).astype(np.uint8))
-    return images
+    """The form filled in with ``marks``, as a 150 dpi office scan sees it."""
+    return filled(form, marks, seed, DPI)
 
 
 def _state(point: TimePoint) -> str:
