@@ -15,10 +15,16 @@ GP_PRACTICE = "gp_practice"
 
 
 def terms_for(organisation: Any) -> dict[str, str]:
-    """The organisation's words: ``key_worker`` (lower case, for a sentence) and
-    ``Key_worker`` (for a label or a column heading)."""
+    """The organisation's words: ``key_worker`` (lower case, for a sentence),
+    ``Key_worker`` (for a label or a column heading), and ``worker`` and
+    ``Workers`` for the staff who collect (a GP practice's clinicians)."""
     if getattr(organisation, "kind", "") == GP_PRACTICE:
-        word = "named clinician"
+        word, staff = "named clinician", "clinician"
     else:
-        word = "key worker"
-    return {"key_worker": word, "Key_worker": word[0].upper() + word[1:]}
+        word, staff = "key worker", "worker"
+    return {
+        "key_worker": word,
+        "Key_worker": word[0].upper() + word[1:],
+        "worker": staff,
+        "Workers": staff[0].upper() + staff[1:] + "s",
+    }

@@ -78,6 +78,8 @@ def test_the_words_follow_the_kind_of_organisation() -> None:
     assert terms_for(gp) == {
         "key_worker": "named clinician",
         "Key_worker": "Named clinician",
+        "worker": "clinician",
+        "Workers": "Clinicians",
     }
     assert terms_for(charity)["Key_worker"] == "Key worker"
     assert terms_for(None)["key_worker"] == "key worker"
@@ -104,3 +106,18 @@ def test_a_gp_practice_names_the_record_a_no_withholds(tenant_b: Tenant) -> None
         "Gail said no to putting their results in their GP record, so no summary "
         "is made for the clinical record." in visible_text(page.content)
     )
+
+
+def test_a_gp_practices_weekly_collection_is_by_clinician(tenant_b: Tenant) -> None:
+    tenant_b.organisation.kind = Organisation.Kind.GP_PRACTICE
+    tenant_b.organisation.save()
+    factories.on_caseload(tenant_b, "R1", given_name="Robin")
+    client = verified_client(tenant_b.members["manager"].user)
+    slug = tenant_b.organisation.slug
+    home = visible_text(client.get(reverse("core:org_home", args=[slug])).content)
+    assert "Weekly collection by service and clinician" in home
+    capture = client.get(reverse("reminders:capture", args=[slug]))
+    assert capture.status_code == 200
+    text = visible_text(capture.content)
+    assert "Clinicians" in text and "Workers" not in text
+    assert "by worker" not in text
