@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from openproms.accounts.models import Service
 from openproms.accounts.policy import Action
+from openproms.accounts.terms import terms_for
 from openproms.audit.services import log_action
 from openproms.core.access import org_view
 from openproms.reminders.capture import Series, Week, capture_overview
@@ -106,6 +107,7 @@ def capture(request: HttpRequest) -> HttpResponse:
     overview = capture_overview(
         organisation, today=timezone.localdate(), service=chosen
     )
+    staff = terms_for(organisation)["worker"]
     leads = {
         lead.service_id: lead
         for lead in ImplementationLead.objects.filter(
@@ -128,10 +130,10 @@ def capture(request: HttpRequest) -> HttpResponse:
                 overview["services"], "Follow-up capture by service", "follow_up"
             ),
             "worker_chart": _chart(
-                overview["workers"], "Completion by worker", "completion"
+                overview["workers"], f"Completion by {staff}", "completion"
             ),
             "worker_follow_up": _chart(
-                overview["workers"], "Follow-up capture by worker", "follow_up"
+                overview["workers"], f"Follow-up capture by {staff}", "follow_up"
             ),
             "workers": overview["workers"],
             "alerts": CaptureAlert.objects.filter(

@@ -120,4 +120,6 @@ def test_a_gp_practices_weekly_collection_is_by_clinician(tenant_b: Tenant) -> N
     assert capture.status_code == 200
     text = visible_text(capture.content)
     assert "Clinicians" in text and "Workers" not in text
-    assert "by worker" not in text
+    # The charts' own titles (drawn from their specification) too.
+    assert "by worker" not in capture.content.decode()
+    assert "Completion by clinician" in capture.content.decode()
