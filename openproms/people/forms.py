@@ -347,8 +347,10 @@ class KeyWorkerChoice(forms.ModelChoiceField):
         return f"{obj.display_name}"
 
 
-class EpisodeOpenForm(forms.Form):
-    service = forms.ModelChoiceField(
+def service_choice() -> forms.ModelChoiceField:
+    """The choice of one of the organisation's services (its queryset is set by
+    the form, so another organisation's service is an invalid choice)."""
+    return forms.ModelChoiceField(
         label="Service",
         queryset=Service.objects.none(),
         empty_label="Choose a service",
@@ -357,6 +359,10 @@ class EpisodeOpenForm(forms.Form):
             "invalid_choice": "Choose one of your organisation's services",
         },
     )
+
+
+class EpisodeOpenForm(forms.Form):
+    service = service_choice()
     key_worker = KeyWorkerChoice(
         label="Key worker",
         queryset=User.objects.none(),

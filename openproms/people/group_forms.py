@@ -8,13 +8,28 @@ from django import forms
 from django.utils import timezone
 
 from openproms.accounts.models import Membership, Service
-from openproms.people.forms import DateParts
+from openproms.people.forms import DateParts, service_choice
 from openproms.people.models import Episode
 
 
 class EpisodeChoices(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return obj.service_user.display_name
+
+
+def _register(label: str) -> EpisodeChoices:
+    """Tick boxes of the people on the register (the form sets who may be
+    ticked)."""
+    return EpisodeChoices(
+        label=label,
+        queryset=Episode.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Choose people from the list",
+            "invalid_pk_value": "Choose people from the list",
+        },
+    )
 
 
 class GroupSessionForm(forms.Form):
@@ -25,35 +40,9 @@ class GroupSessionForm(forms.Form):
         max_length=200,
         error_messages={"required": "Enter a name for the session"},
     )
-    service = forms.ModelChoiceField(
-        label="Service",
-        queryset=Service.objects.none(),
-        empty_label="Choose a service",
-        error_messages={
-            "required": "Choose a service",
-            "invalid_choice": "Choose one of your organisation's services",
-        },
-    )
-    attended = EpisodeChoices(
-        label="Who attended?",
-        queryset=Episode.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "invalid_choice": "Choose people from the list",
-            "invalid_pk_value": "Choose people from the list",
-        },
-    )
-    did_not_attend = EpisodeChoices(
-        label="Who was expected but did not attend?",
-        queryset=Episode.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "invalid_choice": "Choose people from the list",
-            "invalid_pk_value": "Choose people from the list",
-        },
-    )
+    service = service_choice()
+    attended = _register("Who attended?")
+    did_not_attend = _register("Who was expected but did not attend?")
 
     def __init__(
         self,
