@@ -14,11 +14,17 @@ from typing import Any
 GP_PRACTICE = "gp_practice"
 
 
+def at_practice(organisation: Any) -> bool:
+    """Whether the organisation is a GP practice (its patients are told of their
+    *care team*, where a charity's are told of their *worker*)."""
+    return getattr(organisation, "kind", "") == GP_PRACTICE
+
+
 def terms_for(organisation: Any) -> dict[str, str]:
     """The organisation's words: ``key_worker`` (lower case, for a sentence),
     ``Key_worker`` (for a label or a column heading), and ``worker`` and
     ``Workers`` for the staff who collect (a GP practice's clinicians)."""
-    if getattr(organisation, "kind", "") == GP_PRACTICE:
+    if at_practice(organisation):
         word, staff = "named clinician", "clinician"
     else:
         word, staff = "key worker", "worker"

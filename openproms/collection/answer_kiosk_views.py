@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from openproms.accounts.models import Organisation
 from openproms.accounts.policy import Action
+from openproms.accounts.terms import at_practice
 from openproms.audit.reads import record_viewed
 from openproms.collection import answer_selectors as reads
 from openproms.collection import kiosk
@@ -166,7 +167,13 @@ def _kiosk_answer(
             )
         )
         return _kiosk_render(
-            request, "kiosk_finished", {"state": state, **support_context(finished)}
+            request,
+            "kiosk_finished",
+            {
+                "state": state,
+                **support_context(finished),
+                "at_practice": at_practice(organisation),
+            },
         )
     entry = state["queue"][state["index"]]
     time_point = None

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from openproms.accounts.policy import Action
 from openproms.accounts.selectors import support_text_for
+from openproms.accounts.terms import at_practice
 from openproms.audit.reads import record_viewed
 from openproms.collection import answer_results as results
 from openproms.collection import answer_selectors as reads
@@ -48,15 +49,23 @@ def result_context(
                 else [],
             }
         )
-    return {"shown": shown, "blocks": blocks}
+    return {
+        "shown": shown,
+        "blocks": blocks,
+        "at_practice": at_practice(administrations[0].organisation),
+    }
 
 
-def support_context(administrations: list[Administration]) -> dict[str, str]:
+def support_context(administrations: list[Administration]) -> dict[str, Any]:
     """The organisation's support text when these answers call for it (a risk answer,
-    or a score moved the wrong way since last time), else an empty text."""
+    or a score moved the wrong way since last time), else an empty text; and
+    ``at_practice``: whether to speak of the person's care team (a GP practice)
+    rather than their worker."""
+    organisation = administrations[0].organisation if administrations else None
+    words = {"at_practice": at_practice(organisation)}
     if not administrations or not results.support_needed(administrations):
-        return {"support_text": ""}
-    return {"support_text": support_text_for(administrations[0].organisation)}
+        return {"support_text": "", **words}
+    return {"support_text": support_text_for(organisation), **words}
 
 
 def acceptability(

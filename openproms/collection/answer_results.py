@@ -10,11 +10,18 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
+from openproms.accounts.terms import at_practice
 from openproms.catalogue.selectors import measure_definition
 from openproms.collection.answer_selectors import settings_for
 from openproms.collection.models import Administration
 from openproms.scoring import MeasureDefinition, Scale, moved_the_wrong_way
-from openproms.scoring.easy_read import scale_story
+from openproms.scoring.easy_read import Translate, practice_words, scale_story
+
+
+def person_gettext(organisation: object) -> Translate:
+    """``gettext`` for the person's own pages and sheet, in their organisation's
+    words: a GP practice's patients read "your care team" for "your worker"."""
+    return practice_words(gettext) if at_practice(organisation) else gettext
 
 
 def _fmt(value: float) -> str:
@@ -133,7 +140,10 @@ def result_lines(
         if history:
             try:
                 change = scale_story(
-                    definition, result.scale_id, [*history, result.value], tr=gettext
+                    definition,
+                    result.scale_id,
+                    [*history, result.value],
+                    tr=person_gettext(administration.organisation),
                 ).summary_lines
             except ValueError:
                 change = ()

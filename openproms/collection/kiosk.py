@@ -43,6 +43,24 @@ def kiosk_save(request: HttpRequest, state: dict[str, Any]) -> None:
     request.session.modified = True
 
 
+#: Titles a person is called by with their family name ("Dr Reid", not "Dr").
+TITLES = frozenset(
+    {"dr", "doctor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "nurse"}
+)
+
+
+def name_to_hand_back_to(full_name: str) -> str:
+    """What the person calls the member of staff they hand the screen back to:
+    their given name ("Wendy Hall": "Wendy"), or with a title, the title and their
+    family name ("Dr Tom Reid": "Dr Reid"); empty for no name."""
+    words = full_name.split()
+    if not words:
+        return ""
+    if words[0].rstrip(".").lower() in TITLES:
+        return f"{words[0]} {words[-1]}" if len(words) > 1 else ""
+    return words[0]
+
+
 def kiosk_start(
     *,
     request: HttpRequest,
@@ -65,7 +83,7 @@ def kiosk_start(
         "layout": "one",
         "stage": "answer",
         "worker": actor.pk,
-        "worker_name": actor.full_name.split(" ")[0] if actor.full_name else "",
+        "worker_name": name_to_hand_back_to(actor.full_name),
     }
     kiosk_save(request, state)
     log_action(

@@ -53,7 +53,7 @@ from openproms.reports.progress_services import (
     ScaleProgress,
     person_summary,
 )
-from openproms.scoring.easy_read import CAVEAT, Movement, fmt
+from openproms.scoring.easy_read import CAVEAT, Movement, Translate, fmt
 
 # "from 2 to 7" stays on one line when a sentence wraps.
 FROM_TO = re.compile(r"\b(from|o) (\S+) (to|i) (\S+)")
@@ -348,6 +348,7 @@ def _story(
     variant: Variant,
     layout: Layout,
     width: float,
+    tr: Translate,
 ) -> list[Flowable]:
     body = variant.style("body", variant.body)
     h2 = variant.style("h2", variant.h2, bold=True)
@@ -378,7 +379,7 @@ def _story(
     story.append(Paragraph(escape(title), h2))
     gap_after = variant.body * (0.3 if layout.full else 0.1)
     gap_before = variant.body * (0.3 if layout.full else 0.15)
-    for group in person_summary(progress, gettext):
+    for group in person_summary(progress, tr):
         block: list[Flowable] = [
             Spacer(1, gap_before),
             _heading_with_symbol(group.movement, group.heading, variant, width),
@@ -396,7 +397,7 @@ def _story(
             block.append(Paragraph(escape(group.closing), body))
         story.append(KeepTogether(block))
     story.append(Spacer(1, variant.body * 0.5))
-    story += [Paragraph(escape(gettext(line)), body) for line in CAVEAT]
+    story += [Paragraph(escape(tr(line)), body) for line in CAVEAT]
     if layout.sparklines:
         first, *rest = _spark_rows(progress, variant, layout, width)
     else:
@@ -415,9 +416,12 @@ def progress_pdf(
     progress: list[MeasureProgress],
     today: dt.date,
     large_print: bool = False,
+    tr: Translate = gettext,
 ) -> bytes:
     """The sheet as PDF bytes (``large_print`` for the large-print variant), in the
-    richest layout that fits the pages allowed (see the module docstring)."""
+    richest layout that fits the pages allowed (see the module docstring); the
+    Easy Read words that name the person's worker through ``tr`` (a GP practice's
+    words: ``answer_results.person_gettext``)."""
     variant = LARGE_PRINT if large_print else STANDARD
     allowed = pages_allowed(progress, variant)
     pdf = b""
@@ -443,6 +447,7 @@ def progress_pdf(
                 variant=variant,
                 layout=layout,
                 width=A4[0] - 2 * MARGIN,
+                tr=tr,
             )
         )
         pdf = buffer.getvalue()

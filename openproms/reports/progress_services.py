@@ -32,11 +32,11 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
 
 from openproms.accounts.models import User
 from openproms.audit.services import log_action
 from openproms.collection import links
+from openproms.collection.answer_results import person_gettext
 from openproms.collection.models import (
     Administration,
     CollectionSettings,
@@ -143,12 +143,7 @@ class ScaleProgress:
                 "field": "date",
                 "type": "temporal",
                 "title": self.tr("Date"),
-                "axis": {
-                    "format": "%b %Y",
-                    "labelAngle": 0,
-                    "labelOverlap": "greedy",
-                    "tickCount": {"interval": "month", "step": 3},
-                },
+                "axis": self._date_axis(),
             },
             "y": {
                 "field": "score",
@@ -158,6 +153,28 @@ class ScaleProgress:
             },
         }
         return spec
+
+    #: Up to this many scores, the date axis names each one's day.
+    DATED_POINTS = 6
+
+    def _date_axis(self) -> dict[str, Any]:
+        """The date axis: each score's day when there are few (a person's first
+        weeks, where a month's or quarter's start may not fall between them and
+        the axis would name no date at all); else months, every month up to a
+        year and every third month beyond. Labels that would overlap are left
+        out."""
+        axis: dict[str, Any] = {"labelAngle": 0, "labelOverlap": "greedy"}
+        days = sorted({p.when.date() for p in self.points})
+        if len(days) <= self.DATED_POINTS:
+            axis["format"] = "%-d %b %Y"
+            axis["values"] = [
+                {"year": d.year, "month": d.month, "date": d.day} for d in days
+            ]
+            return axis
+        step = 1 if (days[-1] - days[0]).days <= 366 else 3
+        axis["format"] = "%b %Y"
+        axis["tickCount"] = {"interval": "month", "step": step}
+        return axis
 
     def person_rows(self) -> list[list[str]]:
         # Month names through Django's formats, so they are in the page's language.
@@ -325,14 +342,16 @@ def progress_sheet_export(
     from openproms.reports.progress_pdf import progress_pdf
 
     # In the person's language (the views run this inside in_person_language).
+    words = person_gettext(service_user.organisation)
     progress = person_progress(
         service_user=service_user,
         language=person_language(service_user),
-        tr=gettext,
+        tr=words,
     )
     pdf = progress_pdf(
         name=service_user.display_name,
         organisation_name=service_user.organisation.name,
+        tr=words,
         progress=progress,
         today=timezone.localdate(),
         large_print=large_print,

@@ -26,8 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from openproms.accounts.policy import Action
+from openproms.accounts.terms import at_practice
 from openproms.audit.reads import record_viewed
 from openproms.collection import kiosk, links
+from openproms.collection.answer_results import person_gettext
 from openproms.collection.models import SelfCompletionLink
 from openproms.core.access import org_view, public_view
 from openproms.people.models import ServiceUser
@@ -50,11 +52,13 @@ def _context(
     sheet_urls: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     blocks = []
+    organisation = service_user.organisation
+    words = person_gettext(organisation)
     progress = (
         svc.person_progress(
             service_user=service_user,
             language=person_language(service_user),
-            tr=gettext,
+            tr=words,
         )
         if shown
         else []
@@ -72,10 +76,11 @@ def _context(
                 }
             )
     return {
-        "organisation": service_user.organisation,
+        "organisation": organisation,
+        "at_practice": at_practice(organisation),
         "shown": shown,
-        "summary": svc.person_summary(progress, gettext),
-        "caveat": [gettext(line) for line in CAVEAT],
+        "summary": svc.person_summary(progress, words),
+        "caveat": [words(line) for line in CAVEAT],
         "blocks": blocks,
         "base": base,
         "kiosk": kiosk_mode,

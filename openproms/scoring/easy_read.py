@@ -34,6 +34,10 @@ Every sentence is whole (never glued from pieces) and passes through ``tr``, a
 translation function the caller gives (Django's ``gettext`` on the person's pages:
 decision 0028); the default leaves the English as it is. Numbers are put in after
 translation, as ``%(name)s`` placeholders, so a translation may reorder them.
+
+A GP practice's patients are told of their *care team*, not their *worker*:
+:func:`practice_words` wraps ``tr`` so that each sentence naming the worker is
+swapped for its practice wording (:data:`PRACTICE_WORDING`) before translation.
 """
 
 from __future__ import annotations
@@ -83,6 +87,29 @@ CAVEAT: tuple[str, ...] = (
     english("A small change may not mean much."),
     english("Talk to your worker about what your scores mean for you."),
 )
+
+
+#: Each sentence above that names the person's worker, as a GP practice says it.
+PRACTICE_WORDING: dict[str, str] = {
+    GROUP_CLOSINGS["worse"]: english("Your care team can talk with you about this."),
+    GROUP_CLOSINGS["changed"]: english(
+        "Your care team can tell you if these changes are better or worse."
+    ),
+    CAVEAT[2]: english("Talk to your care team about what your scores mean for you."),
+    "Ask your worker if a higher or a lower score is better.": english(
+        "Ask your care team if a higher or a lower score is better."
+    ),
+}
+
+
+def practice_words(tr: Translate) -> Translate:
+    """``tr`` as a GP practice's patient reads it: "your care team" wherever the
+    sentence would say "your worker"."""
+
+    def translate(text: str) -> str:
+        return tr(PRACTICE_WORDING.get(text, text))
+
+    return translate
 
 
 def fmt(x: float) -> str:

@@ -313,3 +313,38 @@ def test_the_progress_page_gives_the_summary_first_and_the_caveat_once(
     assert "PHQ-9 total score went down from 18 to 8." in better
     assert "SWEMWBS metric score went up from" in better
     assert main.count("A small change may not mean much.") == 1
+
+
+def _scale_with(days: list[dt.date]):  # type: ignore[no-untyped-def]
+    from openproms.reports.progress_services import Point, ScaleProgress
+    from openproms.scoring import get_measure
+
+    definition = get_measure("phq9")
+    points = [
+        Point(dt.datetime(d.year, d.month, d.day, 10, tzinfo=dt.UTC), 10.0, "", None)
+        for d in days
+    ]
+    return ScaleProgress("phq9", definition, definition.scale("total"), points)
+
+
+def test_a_chart_of_a_few_weeks_names_the_day_of_each_score() -> None:
+    # 3 Nov to 7 Dec: no quarter starts between them, so month ticks every third
+    # month named no date at all.
+    axis = _scale_with([dt.date(2026, 11, 3), dt.date(2026, 12, 7)]).person_chart()[
+        "encoding"
+    ]["x"]["axis"]
+    assert axis["values"] == [
+        {"year": 2026, "month": 11, "date": 3},
+        {"year": 2026, "month": 12, "date": 7},
+    ]
+    assert axis["format"] == "%-d %b %Y" and "tickCount" not in axis
+
+
+def test_a_chart_of_many_scores_names_months() -> None:
+    year = [dt.date(2026, 1, 5) + dt.timedelta(weeks=5 * n) for n in range(9)]
+    axis = _scale_with(year).person_chart()["encoding"]["x"]["axis"]
+    assert "values" not in axis
+    assert axis["tickCount"] == {"interval": "month", "step": 1}
+    years = [dt.date(2024, 1, 5) + dt.timedelta(weeks=12 * n) for n in range(9)]
+    axis = _scale_with(years).person_chart()["encoding"]["x"]["axis"]
+    assert axis["tickCount"] == {"interval": "month", "step": 3}
