@@ -13,6 +13,7 @@ from django.contrib.auth.forms import PasswordResetForm
 
 from openproms.accounts.models import Membership, Organisation, Service, User
 from openproms.accounts.policy import Role
+from openproms.accounts.terms import role_choices
 
 
 class SignInForm(forms.Form):
@@ -132,6 +133,7 @@ class InvitationForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organisation = organisation
+        self.fields["role"].choices = role_choices(organisation)  # type: ignore[attr-defined]
 
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"].lower()
@@ -154,6 +156,12 @@ class RoleForm(forms.Form):
             "invalid_choice": "Choose one of the roles listed",
         },
     )
+
+    def __init__(
+        self, *args: Any, organisation: Organisation | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = role_choices(organisation)  # type: ignore[attr-defined]
 
 
 class AcceptInvitationForm(forms.Form):

@@ -20,6 +20,23 @@ def at_practice(organisation: Any) -> bool:
     return getattr(organisation, "kind", "") == GP_PRACTICE
 
 
+def role_label(role: str, organisation: Any) -> str:
+    """A member's role as the organisation names it: a GP practice's workers are
+    its *clinicians*; every other role keeps its name."""
+    from openproms.accounts.policy import Role
+
+    if role == Role.WORKER and at_practice(organisation):
+        return "Clinician"
+    return str(Role(role).label)
+
+
+def role_choices(organisation: Any) -> list[tuple[str, str]]:
+    """The roles to choose from, each named as the organisation names it."""
+    from openproms.accounts.policy import Role
+
+    return [(value, role_label(value, organisation)) for value, _ in Role.choices]
+
+
 def terms_for(organisation: Any) -> dict[str, str]:
     """The organisation's words: ``key_worker`` (lower case, for a sentence),
     ``Key_worker`` (for a label or a column heading), and ``worker`` and

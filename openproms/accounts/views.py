@@ -474,7 +474,11 @@ def member_invite(request: HttpRequest) -> HttpResponse:
 def member_role(request: HttpRequest, member_pk: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     membership = selectors.membership_get(organisation=organisation, pk=member_pk)
-    form = RoleForm(request.POST or None, initial={"role": membership.role})
+    form = RoleForm(
+        request.POST or None,
+        initial={"role": membership.role},
+        organisation=organisation,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_change_role(

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from openproms.accounts.policy import actions_for
-from openproms.accounts.terms import terms_for
+from openproms.accounts.terms import role_label, terms_for
 
 
 def openproms(request: HttpRequest) -> dict[str, Any]:
@@ -30,7 +30,7 @@ def openproms(request: HttpRequest) -> dict[str, Any]:
     if membership is not None:
         context["current_organisation"] = membership.organisation
         context["terms"] = terms_for(membership.organisation)
-        context["current_role"] = membership.get_role_display()
+        context["current_role"] = role_label(membership.role, membership.organisation)
         context["can"] = {
             str(action).replace(".", "_") for action in actions_for(membership.role)
         }

@@ -21,17 +21,22 @@ from openproms.scans.selectors import measure_choices, measure_or_none, wording_
 MAX_FORMS = 200
 MAX_COPIES = 200
 
-NOTHING_DUE = "Nothing is due for these filters: change the key worker, service or day"
+
+def nothing_due(key_worker: str) -> str:
+    """``key_worker``: the organisation's word (``terms_for``)."""
+    return f"Nothing is due for these filters: change the {key_worker}, service or day"
+
+
 NOTHING_NEW = (
     "Nothing is due for these filters that has not been printed already: untick "
     "“Leave out forms already printed” to print those forms again"
 )
 
 
-def too_many(count: int) -> str:
+def too_many(count: int, key_worker: str) -> str:
     return (
         f"{count} forms are due for these filters: print at most {MAX_FORMS} at a "
-        "time by choosing a key worker, service or day"
+        f"time by choosing a {key_worker}, service or day"
     )
 
 
@@ -67,9 +72,6 @@ class PrintDueForm(DueFilterForm):
             data = data.copy()
             data["leave_out_printed"] = "on"
         super().__init__(data, *args, **kwargs)
-        self.fields["worker"].error_messages["invalid_choice"] = (
-            "Choose a key worker from the list"
-        )
         self.fields["service"].error_messages["invalid_choice"] = (
             "Choose a service from the list"
         )

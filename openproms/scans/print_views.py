@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from openproms.accounts.models import Membership
 from openproms.accounts.policy import Action
+from openproms.accounts.terms import terms_for
 from openproms.audit.reads import record_viewed
 from openproms.collection import due_lists
 from openproms.collection.models import TimePoint
@@ -129,13 +130,17 @@ def print_due(request: HttpRequest) -> HttpResponse:
     due = _due(membership, form, today)
     if not posted:
         return _due_page(request, form, due)
+    key_worker = terms_for(membership.organisation)["key_worker"]
     if not due.rows:
         form.add_error(
-            None, print_forms.NOTHING_NEW if due.left_out else print_forms.NOTHING_DUE
+            None,
+            print_forms.NOTHING_NEW
+            if due.left_out
+            else print_forms.nothing_due(key_worker),
         )
         return _due_page(request, form, due, status=400)
     if len(due.printable) > print_forms.MAX_FORMS:
-        form.add_error(None, print_forms.too_many(len(due.printable)))
+        form.add_error(None, print_forms.too_many(len(due.printable), key_worker))
         return _due_page(request, form, due, status=400)
     outcome = services.forms_print(
         membership=membership,

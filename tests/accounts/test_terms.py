@@ -123,3 +123,53 @@ def test_a_gp_practices_weekly_collection_is_by_clinician(tenant_b: Tenant) -> N
     # The charts' own titles (drawn from their specification) too.
     assert "by worker" not in capture.content.decode()
     assert "Completion by clinician" in capture.content.decode()
+
+
+def test_a_practices_workers_are_its_clinicians(tenant_b: Tenant) -> None:
+    """The header, the home page, the members list and the role choices name a
+    GP practice's worker role "Clinician"; the stored role is the same."""
+    tenant_b.organisation.kind = Organisation.Kind.GP_PRACTICE
+    tenant_b.organisation.save()
+    slug = tenant_b.organisation.slug
+    worker = verified_client(tenant_b.members["worker"].user)
+    home = visible_text(worker.get(reverse("core:org_home", args=[slug])).content)
+    assert "You are signed in as clinician." in home
+    assert "signed in as worker" not in home
+    admin = verified_client(tenant_b.members["org_admin"].user)
+    members = visible_text(
+        admin.get(reverse("accounts:member_list", args=[slug])).content
+    )
+    assert "Clinician" in members and "\tWorker\t" not in members
+    invite = visible_text(
+        admin.get(reverse("accounts:member_invite", args=[slug])).content
+    )
+    assert "Clinician" in invite and "Worker" not in invite
+    membership = tenant_b.members["viewer"]
+    response = admin.post(
+        reverse("accounts:member_role", args=[slug, membership.pk]),
+        {"role": "worker"},
+    )
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.role == "worker"
+
+
+def test_answers_given_with_a_clinician_say_so(tenant_b: Tenant) -> None:
+    from openproms.collection.models import Administration
+    from tests.reports import phq9_answers, scored
+
+    tenant_b.organisation.kind = Organisation.Kind.GP_PRACTICE
+    tenant_b.organisation.save()
+    person = factories.on_caseload(tenant_b, "R9", given_name="Robin")
+    answered = scored(tenant_b, person, "phq9", phq9_answers(8), 3)
+    assert answered.mode == Administration.Mode.ASSISTED
+    client = verified_client(tenant_b.members["worker"].user)
+    page = visible_text(
+        client.get(
+            reverse(
+                "people:person_detail", args=[tenant_b.organisation.slug, person.pk]
+            )
+        ).content
+    )
+    assert "With a clinician, on screen" in page
+    assert "With a worker" not in page

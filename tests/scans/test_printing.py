@@ -335,3 +335,23 @@ def test_a_service_refusal_is_shown_in_the_error_summary(
     response = client.post(_blank_url(tenant_a), {"measure": "phq9@1", "copies": "2"})
     assert response.status_code == 400
     assert "The printer service is unavailable." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("practice", "word"), [(True, "named clinician"), (False, "key worker")]
+)
+def test_printing_speaks_of_the_organisations_key_worker(
+    tenant_b, client_for, practice, word
+):
+    if practice:
+        tenant_b.organisation.kind = "gp_practice"
+        tenant_b.organisation.save()
+    client = client_for(_member(tenant_b, "manager").user)
+    nothing = client.post(_due_url(tenant_b), EVERYONE | {"leave_out_printed": ""})
+    assert nothing.status_code == 400
+    page = nothing.content.decode()
+    assert f"Nothing is due for these filters: change the {word}, service or day" in (
+        page
+    )
+    refused = client.get(_due_url(tenant_b), {"worker": "999999"})
+    assert f"Choose a {word} from the list" in refused.content.decode()
