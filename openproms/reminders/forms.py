@@ -8,6 +8,7 @@ from django import forms
 
 from openproms.accounts.models import Membership, Organisation, Service
 from openproms.accounts.policy import Role
+from openproms.accounts.terms import terms_for
 from openproms.core import encryption
 from openproms.core.forms import DayMonthYearField
 from openproms.reminders import wording
@@ -227,6 +228,10 @@ class LeadForm(forms.ModelForm):
             pk__in=[m.user_id for m in members]
         )
         field.label_from_instance = lambda user: user.display_name  # type: ignore[attr-defined]
+        worker = terms_for(organisation)["worker"]
+        self.fields[
+            "quiet_weeks"
+        ].label = f"Alert when a {worker} has collected nothing for this many weeks"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -173,3 +173,13 @@ def test_answers_given_with_a_clinician_say_so(tenant_b: Tenant) -> None:
     )
     assert "With a clinician, on screen" in page
     assert "With a worker" not in page
+
+
+def test_the_implementation_leads_alert_names_a_practices_clinicians(
+    tenant_b: Tenant,
+) -> None:
+    from openproms.reminders.forms import LeadForm
+
+    tenant_b.organisation.kind = Organisation.Kind.GP_PRACTICE
+    label = LeadForm(organisation=tenant_b.organisation).fields["quiet_weeks"].label
+    assert label == "Alert when a clinician has collected nothing for this many weeks"
