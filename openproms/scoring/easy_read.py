@@ -242,10 +242,12 @@ class ScaleStory:
 
     @property
     def summary_lines(self) -> tuple[str, ...]:
-        """The lines under this scale in the summary, one idea a line."""
+        """The lines under this scale in the summary, one idea a line; the note
+        straight after the move since they started, which is the move it is about
+        (after "since last time" it read as about that move)."""
         return tuple(
             line
-            for line in (self.since_started, self.since_last_time, self.note)
+            for line in (self.since_started, self.note, self.since_last_time)
             if line
         )
 

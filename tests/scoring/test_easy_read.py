@@ -63,8 +63,9 @@ def test_a_change_below_the_threshold_is_about_the_same_and_says_it_is_small() -
     assert story.note == "That is a small change."
     assert story.summary_lines == (
         "Since you started, your PHQ-9 total score went down from 10 to 9.",
-        "Since last time, it went down from 12 to 9.",
+        # The note is about the move since they started: said straight after it.
         "That is a small change.",
+        "Since last time, it went down from 12 to 9.",
     )
 
 
