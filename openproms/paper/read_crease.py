@@ -35,7 +35,7 @@ import numpy.typing as npt
 from openproms.paper.layout import PageLayout
 from openproms.paper.read_align import _sl
 from openproms.paper.read_bands import _band_print
-from openproms.paper.read_types import FloatImage, S
+from openproms.paper.read_types import FloatImage, S, percentile
 
 CREASE_TILT_DEG = 2.0
 """Most a crease may run off the page's width (degrees): a fold is made square
@@ -115,13 +115,14 @@ def find_creases(dark: FloatImage, page: PageLayout) -> list[tuple[float, float]
         ok = (y0 >= 0) & (y0 < h)
         counts = np.bincount(y0[ok], minlength=h)
         # Line pixels within 2 px of each candidate row (an upper bound on the
-        # columns it covers).
-        near = sum(np.roll(counts, k) for k in range(-2, 3))
+        # columns it covers), the rows taken round the page's ends (as np.roll).
+        ring = np.concatenate(([0], np.cumsum(np.r_[counts[-2:], counts, counts[:2]])))
+        near = ring[5:] - ring[:-5]
         for row in np.nonzero(near >= CREASE_SPAN * w)[0]:
             sel = ok & (np.abs(y0 - row) <= 2)
-            cols = np.unique(xs[sel])
-            if cols.size >= CREASE_SPAN * w:
-                found.append((float(row), slope, int(cols.size)))
+            cols = np.count_nonzero(np.bincount(xs[sel], minlength=w))
+            if cols >= CREASE_SPAN * w:
+                found.append((float(row), slope, int(cols)))
     found.sort(key=lambda f: -f[2])
     out: list[tuple[float, float]] = []
     for y0f, slope, _ in found:
@@ -212,12 +213,8 @@ def _both_sides(
     n = cell.shape[1]
     padded = np.pad(cell, ((0, 0), (side, side)), constant_values=np.nan)
     windows = np.lib.stride_tricks.sliding_window_view(padded, side, axis=1)
-    if how == "max":
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            med = np.nanpercentile(windows, 75, axis=-1)
-    else:
-        med = _nanmedian(windows)  # window k covers cells k-side..k-1
+    # Window k covers cells k-side..k-1.
+    med = percentile(windows, 75) if how == "max" else _nanmedian(windows)
     before = med[:, :n]
     after = med[:, side + 1 : side + 1 + n]
     with warnings.catch_warnings():

@@ -17,7 +17,7 @@ from openproms.paper.inputs import GrayImage
 from openproms.paper.layout import ItemRow, Rect
 from openproms.paper.read_align import _sl
 from openproms.paper.read_bands import _band_at
-from openproms.paper.read_types import STRONG, FloatImage, Measure, S
+from openproms.paper.read_types import STRONG, FloatImage, Measure, S, percentile
 
 PAPER_CAP = 0.08
 """Most paper darkness round a box that is subtracted from the box (a soft shadow
@@ -80,9 +80,9 @@ def _local_paper(
     # Print counts as paper here: blurred text is broad, but explained.
     unexplained = np.where(e, np.float32(0.0), d)
     broad = cv2.morphologyEx(unexplained, cv2.MORPH_OPEN, _BROAD_KERNEL)
-    shade = float(np.percentile(broad[unprinted], 75))
+    shade = float(percentile(broad[unprinted], 75))
     thin = cv2.morphologyEx(unexplained, cv2.MORPH_OPEN, _STAIN_KERNEL)
-    stain = min(float(np.percentile(thin[unprinted], 95)), STAIN_CAP)
+    stain = min(float(percentile(thin[unprinted], 95)), STAIN_CAP)
     fine = d - cv2.blur(d, (5, 5))
     noise = 1.4826 * float(np.median(np.abs(fine[unprinted])))
     return min(float(np.median(vals)), PAPER_CAP), shade, noise, stain
@@ -142,7 +142,7 @@ def _measure_row(
         local, shade, noise, stain = _local_paper(dark, explained, o.box, dx, dy)
         mean = float(inner.mean()) - local if inner.size else 0.0
         ink = float((inner > _strong_over(stain)).mean()) if inner.size else 0.0
-        peak = float(np.percentile(smooth[sl], 98)) - local if inner.size else 0.0
+        peak = float(percentile(smooth[sl].ravel(), 98)) - local if inner.size else 0.0
         zone = Rect(
             o.column.x + 0.3,
             o.box.y - 2.6,
@@ -172,7 +172,7 @@ def _measure_row(
         inner = dark[sl]
         mean = float(inner.mean()) if inner.size else 0.0
         ink = float((inner > STRONG).mean()) if inner.size else 0.0
-        peak = float(np.percentile(smooth[sl], 98)) if inner.size else 0.0
+        peak = float(percentile(smooth[sl].ravel(), 98)) if inner.size else 0.0
         out.append((-1 - k, mean, ink, 0.0, peak, 0.0, 0.0, 0.0))
     return out
 
