@@ -49,3 +49,23 @@ def scored(
         episode=who.episodes.first(),
         completed_at=timezone.now() - dt.timedelta(days=days_ago),
     ).administration
+
+
+def hand_over(client: Any, tenant: Tenant, who: ServiceUser, worker_name: str) -> Any:
+    """``client`` (signed in as the tenant's worker) with the screen handed over to
+    ``who`` and their answers finished, as ``kiosk.kiosk_start`` and answering
+    leave the session."""
+    session = client.session
+    session["openproms_kiosk"] = {
+        "org": tenant.organisation.slug,
+        "person": who.pk,
+        "queue": [],
+        "index": 0,
+        "done": [],
+        "layout": "one",
+        "stage": "finished",
+        "worker": tenant.members["worker"].user.pk,
+        "worker_name": worker_name,
+    }
+    session.save()
+    return client

@@ -22,7 +22,7 @@ from openproms.scoring.easy_read import (
 )
 from tests.conftest import Tenant, verified_client
 from tests.people.factories import on_caseload
-from tests.reports import phq9_answers, scored
+from tests.reports import hand_over, phq9_answers, scored
 from tests.text_checks import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -140,20 +140,7 @@ def test_the_handed_over_screen_asks_for_it_back_in_the_organisations_words(
 ) -> None:
     tenant = _practice(tenant_b) if practice else tenant_b
     who = _worse(tenant)
-    client = verified_client(tenant.members["worker"].user)
-    session = client.session
-    session["openproms_kiosk"] = {
-        "org": tenant.organisation.slug,
-        "person": who.pk,
-        "queue": [],
-        "index": 0,
-        "done": [],
-        "layout": "one",
-        "stage": "finished",
-        "worker": tenant.members["worker"].user.pk,
-        "worker_name": "",
-    }
-    session.save()
+    client = hand_over(verified_client(tenant.members["worker"].user), tenant, who, "")
     page = client.get(
         reverse(
             "collection:kiosk_answer", kwargs={"org_slug": tenant.organisation.slug}

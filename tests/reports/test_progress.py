@@ -19,7 +19,7 @@ from openproms.collection.models import CollectionSettings, SelfCompletionLink
 from openproms.reports import progress_pdf
 from tests.conftest import Tenant, verified_client
 from tests.people.factories import on_caseload
-from tests.reports import phq9_answers, scored, swemwbs_answers
+from tests.reports import hand_over, phq9_answers, scored, swemwbs_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -165,20 +165,7 @@ def test_the_kiosk_progress_page_is_reachable_in_hand_over_mode_only(
     client = verified_client(tenant_a.members["worker"].user)
     url = reverse("reports:kiosk_progress", kwargs={"org_slug": "alpha"})
     assert client.get(url).status_code == 302  # not in hand-over mode
-    session = client.session
-    session["openproms_kiosk"] = {
-        "org": "alpha",
-        "person": person.pk,
-        "queue": [],
-        "index": 0,
-        "done": [],
-        "layout": "one",
-        "stage": "finished",
-        "worker": tenant_a.members["worker"].user.pk,
-        "worker_name": "Wendy",
-    }
-    session.save()
-    page = client.get(url)
+    page = hand_over(client, tenant_a, person, "Wendy").get(url)
     assert page.status_code == 200
     text = page.content.decode()
     assert "Since you started, your PHQ-9 total score went down from 18 to 8." in text
@@ -260,24 +247,6 @@ def test_a_worker_cannot_print_someone_outside_their_caseload(
     assert not AuditEvent.objects.filter(action="progress.export_pdf").exists()
 
 
-def _kiosk_client(tenant: Tenant, person):  # type: ignore[no-untyped-def]
-    client = verified_client(tenant.members["worker"].user)
-    session = client.session
-    session["openproms_kiosk"] = {
-        "org": "alpha",
-        "person": person.pk,
-        "queue": [],
-        "index": 0,
-        "done": [],
-        "layout": "one",
-        "stage": "finished",
-        "worker": tenant.members["worker"].user.pk,
-        "worker_name": "Wendy",
-    }
-    session.save()
-    return client
-
-
 def _ucla3(total: int) -> dict[str, int]:
     first = total - 2 * (total // 3)
     return {"ucla3_1": first, "ucla3_2": total // 3, "ucla3_3": total // 3}
@@ -291,7 +260,9 @@ def test_the_hand_over_page_compares_since_last_time_with_the_previous_score(
     person = on_caseload(tenant_a, "U1", given_name="Una", family_name="Lee")
     for total, days_ago in ((6, 60), (4, 30), (6, 1)):
         scored(tenant_a, person, "ucla3", _ucla3(total), days_ago)
-    client = _kiosk_client(tenant_a, person)
+    client = hand_over(
+        verified_client(tenant_a.members["worker"].user), tenant_a, person, "Wendy"
+    )
     page = client.get(reverse("reports:kiosk_progress", kwargs={"org_slug": "alpha"}))
     text = page.content.decode()
     assert "Since you started, your UCLA-3 total score has stayed at 6." in text
