@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from openproms.accounts.policy import Role
+
 #: ``Organisation.Kind`` value of a GP practice (kept as a string so this module
 #: needs no model import).
 GP_PRACTICE = "gp_practice"
@@ -23,8 +25,6 @@ def at_practice(organisation: Any) -> bool:
 def role_label(role: str, organisation: Any) -> str:
     """A member's role as the organisation names it: a GP practice's workers are
     its *clinicians*; every other role keeps its name."""
-    from openproms.accounts.policy import Role
-
     if role == Role.WORKER and at_practice(organisation):
         return "Clinician"
     return str(Role(role).label)
@@ -32,8 +32,6 @@ def role_label(role: str, organisation: Any) -> str:
 
 def role_choices(organisation: Any) -> list[tuple[str, str]]:
     """The roles to choose from, each named as the organisation names it."""
-    from openproms.accounts.policy import Role
-
     return [(value, role_label(value, organisation)) for value, _ in Role.choices]
 
 

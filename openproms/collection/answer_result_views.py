@@ -56,16 +56,12 @@ def result_context(
     }
 
 
-def support_context(administrations: list[Administration]) -> dict[str, Any]:
+def support_context(administrations: list[Administration]) -> dict[str, str]:
     """The organisation's support text when these answers call for it (a risk answer,
-    or a score moved the wrong way since last time), else an empty text; and
-    ``at_practice``: whether to speak of the person's care team (a GP practice)
-    rather than their worker."""
-    organisation = administrations[0].organisation if administrations else None
-    words = {"at_practice": at_practice(organisation)}
+    or a score moved the wrong way since last time), else an empty text."""
     if not administrations or not results.support_needed(administrations):
-        return {"support_text": "", **words}
-    return {"support_text": support_text_for(organisation), **words}
+        return {"support_text": ""}
+    return {"support_text": support_text_for(administrations[0].organisation)}
 
 
 def acceptability(

@@ -344,8 +344,15 @@ class Administration(models.Model):
     def origin(self) -> str:
         """How these answers came, in words for staff: the mode, and for answers
         sent through the API the token that sent them."""
+        return self.origin_for("worker")
+
+    def origin_for(self, worker: str) -> str:
+        """:attr:`origin` in the organisation's word for the staff who collect
+        (``terms_for(...)["worker"]``: a GP practice's clinician)."""
         if self.api_token_name:
             return f"Sent through the API by token \u2018{self.api_token_name}\u2019"
+        if self.mode == self.Mode.ASSISTED:
+            return f"With a {worker}, on screen"
         return str(self.get_mode_display())  # type: ignore[attr-defined]
 
 

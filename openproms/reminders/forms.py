@@ -214,7 +214,6 @@ class LeadForm(forms.ModelForm):
             "lead": "Implementation lead",
             "capture_target": "Completion target (per cent)",
             "weeks_below": "Alert after this many weeks below target",
-            "quiet_weeks": "Alert when a worker has collected nothing for this many weeks",
         }
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:

@@ -89,6 +89,9 @@ CAVEAT: tuple[str, ...] = (
 )
 
 
+#: Said beside a scale whose better direction is not verified.
+ASK_WHICH_WAY = english("Ask your worker if a higher or a lower score is better.")
+
 #: Each sentence above that names the person's worker, as a GP practice says it.
 PRACTICE_WORDING: dict[str, str] = {
     GROUP_CLOSINGS["worse"]: english("Your care team can talk with you about this."),
@@ -96,7 +99,7 @@ PRACTICE_WORDING: dict[str, str] = {
         "Your care team can tell you if these changes are better or worse."
     ),
     CAVEAT[2]: english("Talk to your care team about what your scores mean for you."),
-    "Ask your worker if a higher or a lower score is better.": english(
+    ASK_WHICH_WAY: english(
         "Ask your care team if a higher or a lower score is better."
     ),
 }
@@ -283,7 +286,7 @@ def scale_story(
     previous = values[-2] if len(values) > 1 else None
     dir_ok = scale.direction_source is None or scale.direction_source.verified
     if not dir_ok:
-        better_line = tr("Ask your worker if a higher or a lower score is better.")
+        better_line = tr(ASK_WHICH_WAY)
     elif scale.higher_is_better:
         better_line = tr("A higher score is better.")
     else:

@@ -15,6 +15,7 @@ from openproms.accounts.models import Organisation
 from openproms.collection import kiosk, links
 from openproms.collection.models import CollectionSettings
 from openproms.scoring.easy_read import (
+    ASK_WHICH_WAY,
     CAVEAT,
     GROUP_CLOSINGS,
     PRACTICE_WORDING,
@@ -154,7 +155,7 @@ def test_the_handed_over_screen_asks_for_it_back_in_the_organisations_words(
 
 
 def test_every_easy_read_sentence_naming_the_worker_has_the_practice_wording() -> None:
-    sentences = [*GROUP_CLOSINGS.values(), *CAVEAT]
+    sentences = [*GROUP_CLOSINGS.values(), *CAVEAT, ASK_WHICH_WAY]
     naming = [s for s in sentences if "worker" in s]
     assert naming and all(s in PRACTICE_WORDING for s in naming)
     words = practice_words(lambda s: s)

@@ -1,9 +1,11 @@
-"""Filters for the answering pages: what the definition says, as a person reads it."""
+"""Filters for the answering pages: what the definition says, as a person reads it;
+and how answers came, in the organisation's words."""
 
 from __future__ import annotations
 
 from django import template
 
+from openproms.collection.models import Administration
 from openproms.scoring import MeasureDefinition
 from openproms.scoring.phrasing import time_period_sentence
 
@@ -19,3 +21,10 @@ def time_period(definition: MeasureDefinition) -> str:
     if definition.language != "en":
         return definition.recall_period or ""
     return time_period_sentence(definition) or ""
+
+
+@register.filter
+def origin_in(administration: Administration, worker: str) -> str:
+    """``{{ a|origin_in:terms.worker }}``: how the answers came, with the
+    organisation's word for the staff who collect ("With a clinician, on screen")."""
+    return administration.origin_for(worker)
