@@ -33,7 +33,8 @@ from openproms.accounts.forms import (
     SupportTextForm,
     TokenForm,
 )
-from openproms.accounts.policy import Action, Role
+from openproms.accounts.policy import Action
+from openproms.accounts.terms import role_label
 from openproms.core.access import (
     org_view,
     password_view,
@@ -492,7 +493,8 @@ def member_role(request: HttpRequest, member_pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{membership.user.display_name} is now {Role(membership.role).label.lower()}.",
+                f"{membership.user.display_name} is now "
+                f"{role_label(membership.role, organisation).lower()}.",
             )
             return redirect("accounts:member_list", org_slug=organisation.slug)
     return render(

@@ -152,6 +152,8 @@ def test_a_practices_workers_are_its_clinicians(tenant_b: Tenant) -> None:
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.role == "worker"
+    said = visible_text(admin.get(response["Location"]).content)
+    assert f"{membership.user.display_name} is now clinician." in said
 
 
 def test_answers_given_with_a_clinician_say_so(tenant_b: Tenant) -> None:
