@@ -7,6 +7,12 @@
   const form = document.querySelector("[data-paper-form]");
   if (!form) return;
   const boxes = Array.from(form.querySelectorAll("[data-paper-item]"));
+  // The browser applies autofocus a frame or two after the page loads; focus
+  // the first box now so that keys typed straight away are not lost.
+  const first = form.querySelector("[data-paper-item][autofocus]");
+  if (first && (!document.activeElement || document.activeElement === document.body)) {
+    first.focus();
+  }
 
   function go(index) {
     if (index >= boxes.length) {
