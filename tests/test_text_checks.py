@@ -99,3 +99,11 @@ def test_visible_text_drops_tags_scripts_and_attribute_values() -> None:
     text = visible_text(page)
     assert text.splitlines() == ["CORE-10", "Score 11", "One", "Two & three"]
     assert found(text) == []
+
+
+def test_a_bare_none_true_or_false_is_a_programs_value() -> None:
+    found = internal_ids_in("Alerts\nNone\nShared\nTrue\nNone recorded", [])
+    assert found == [
+        "'None' alone reads like a program's value",
+        "'True' alone reads like a program's value",
+    ]

@@ -9,7 +9,9 @@ finds what breaks that rule in a page's visible text:
 * a snake_case token (``life_satisfaction``, ``OPENPROMS_LIFE_LADDER``);
 * a scale id written as a label before its score (``clinical: 14.0``,
   ``happiness 6``; the display label ``Happiness 6`` is fine);
-* a doubled label: ``X (Y) (Y)``, ``A (A)``, ``A / A``.
+* a doubled label: ``X (Y) (Y)``, ``A (A)``, ``A / A``;
+* a line (a table cell, a list item) that is only ``None``, ``True`` or
+  ``False``: a program's value, not words saying what is empty or what holds.
 
 Web and email addresses, file names and the paths of files a cited source names are
 not text a person reads as a label, so they are left out before checking. Pass the page's visible text (for Playwright,
@@ -150,6 +152,8 @@ def internal_ids_in(text: str, library: Iterable[MeasureDefinition]) -> list[str
         elif token in names.word_ids and token not in names.display_tokens:
             found.append(f"{token!r} is {names.word_ids[token]}")
     for line in text.splitlines():
+        if line.strip() in ("None", "True", "False"):
+            found.append(f"{line.strip()!r} alone reads like a program's value")
         for scale_id in sorted(names.scale_words):
             pattern = rf"(?:^|[;:,(]\s*)\s*{re.escape(scale_id)}:?\s+-?\d"
             if re.search(pattern, line):

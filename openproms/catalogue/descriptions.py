@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from openproms.accounts.terms import at_practice
 from openproms.scoring import (
     MeasureDefinition,
     Scale,
@@ -132,3 +133,14 @@ def measurement_error(scale: Scale) -> dict[str, Any]:
         "no_sem_reason": no_sem_reason(scale) or "",
         "reliability": scale.reliability,
     }
+
+
+def why_for_person(definition: MeasureDefinition, organisation: Any) -> str:
+    """Why the measure is asked, in the words its people are told: at a GP
+    practice a patient hears of their *care team*, not of a *worker*
+    (decision 0044)."""
+    text = definition.guidance.why_for_person
+    if at_practice(organisation):
+        text = text.replace("your worker", "your care team")
+        text = text.replace("Your worker", "Your care team")
+    return text

@@ -81,6 +81,7 @@ def measure_detail(
             "items": _item_rows(definition),
             "scales": _scale_rows(definition),
             "wording_missing": descriptions.missing_wording(definition),
+            "why_for_person": descriptions.why_for_person(definition, organisation),
             "in_use": selectors.organisation_uses_measure(
                 organisation=organisation,
                 measure_id=definition.id,

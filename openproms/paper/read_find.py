@@ -185,10 +185,13 @@ def find_codes(img: GrayImage) -> list[_Code]:
         (at(px), mode, aruco) for px, mode, aruco in ATTEMPTS + LAST_RESORT
     ]
     seen: dict[str, _Code] = {}
+    resized: dict[float, GrayImage] = {}  # the same scale, resized once
     for n, (scale, mode, aruco) in enumerate(attempts):
         if (scale, mode, aruco) in attempts[:n]:
             continue  # the same search on a small image: it found nothing
-        small = _resize(img, scale)
+        if scale not in resized:
+            resized[scale] = _resize(img, scale)
+        small = resized[scale]
         if mode == "sharpen":
             small = np.asarray(
                 cv2.addWeighted(

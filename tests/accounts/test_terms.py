@@ -185,3 +185,29 @@ def test_the_implementation_leads_alert_names_a_practices_clinicians(
     tenant_b.organisation.kind = Organisation.Kind.GP_PRACTICE
     label = LeadForm(organisation=tenant_b.organisation).fields["quiet_weeks"].label
     assert label == "Alert when a clinician has collected nothing for this many weeks"
+
+
+def test_a_measures_page_says_what_a_practices_patients_are_told(
+    tenant_a: Tenant, tenant_b: Tenant
+) -> None:
+    """The measure page's "why it is asked" for the person: "your care team" at a
+    GP practice, "your worker" at a charity (the library's own words)."""
+    tenant_b.organisation.kind = Organisation.Kind.GP_PRACTICE
+    tenant_b.organisation.save()
+    texts = {}
+    for tenant in (tenant_a, tenant_b):
+        slug = tenant.organisation.slug
+        client = verified_client(tenant.members["manager"].user)
+        url = reverse("catalogue:measure_detail", args=[slug, "gad7", "1"])
+        response = client.get(url)
+        assert response.status_code == 200
+        texts[slug] = visible_text(response.content)
+    charity, practice = (
+        texts[tenant_a.organisation.slug],
+        texts[tenant_b.organisation.slug],
+    )
+    assert "Why it is asked: for workers" in charity
+    assert "help you and your worker see" in charity
+    assert "Why it is asked: for clinicians" in practice
+    assert "help you and your care team see" in practice
+    assert "your worker" not in practice

@@ -88,6 +88,10 @@ def test_the_caseload_lists_the_workers_people_with_due_counts_scores_and_alerts
     # What the worker reads (a random token in the markup may hold "B1").
     text = visible_text(page.content)
     assert "N1" not in text and "B1" not in text
+    # Each empty cell says what it is empty of, never a bare "None": Amy has
+    # nothing due, Zed no scores and no alerts.
+    assert "Nothing due" in text and "No scores yet" in text and "No alerts" in text
+    assert "None" not in text
 
     by_due = client.get(_url("caseload", tenant_a), {"sort": "due"}).context["rows"]
     assert [r["person"].reference for r in by_due] == ["Z1", "A1"]
