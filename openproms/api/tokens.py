@@ -97,7 +97,9 @@ def token_find(request: HttpRequest, org_slug: str) -> ApiToken:
     if token.revoked_at is not None:
         raise _unauthorised("This API token was revoked.")
     if token.is_expired():
-        raise _unauthorised(f"This API token expired on {token.expires_on:%d %B %Y}.")
+        raise _unauthorised(
+            f"This API token expired on {token.expires_on.day} {token.expires_on:%B %Y}."
+        )
     return token
 
 

@@ -37,6 +37,19 @@ class OrganisationMeasure(models.Model):
     def __str__(self) -> str:
         return f"{self.measure_id} v{self.measure_version}"
 
+    def audit_text(self) -> str:
+        """What the audit log keeps: an own measure by its short name (a library
+        measure's id is named when the log is read)."""
+        own = (
+            BespokeMeasure.objects.filter(
+                organisation_id=self.organisation_id, measure_id=self.measure_id
+            )
+            .values_list("definition", flat=True)
+            .first()
+        )
+        name = own.get("short_name") if isinstance(own, dict) else None
+        return f"{name or self.measure_id} v{self.measure_version}"
+
 
 class MeasureWording(models.Model):
     """Item wording an organisation supplies under its own licence.
@@ -133,6 +146,11 @@ class BespokeMeasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id} v{self.measure_version} (bespoke)"
+
+    def audit_text(self) -> str:
+        """What the audit log keeps: the measure's short name, not its id."""
+        name = (self.definition or {}).get("short_name") or self.measure_id
+        return f"{name} v{self.measure_version} (own measure)"
 
     @property
     def is_draft(self) -> bool:

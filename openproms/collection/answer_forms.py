@@ -161,10 +161,16 @@ class MeasureAnswerForm(forms.Form):
                     _question_error(position[error.item_id], error, self.definition),
                 )
         self.codes = codes
+        # Questions the measure asks to be answered and were left blank: an
+        # optional question (PHQ-9's "how difficult") left blank needs no
+        # confirming.
+        required = {item.id for item in self.definition.items if item.required}
         self.blank_items = [
             position[item_id]
             for item_id, code in codes.items()
-            if code is None and not any(e.item_id == item_id for e in errors)
+            if code is None
+            and item_id in required
+            and not any(e.item_id == item_id for e in errors)
         ]
         if not self.blank_confirmation:
             untyped = [

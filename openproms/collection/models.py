@@ -330,7 +330,7 @@ class Administration(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.measure_id} on {self.completed_at:%d %b %Y}"
+        return f"{self.measure_id} on {self.completed_at.day} {self.completed_at:%b %Y}"
 
     @property
     def minutes_to_complete(self) -> float | None:

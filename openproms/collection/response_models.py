@@ -82,7 +82,9 @@ class SelfCompletionLink(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Self-completion link until {self.expires_at:%d %b %Y}"
+        return (
+            f"Self-completion link until {self.expires_at.day} {self.expires_at:%b %Y}"
+        )
 
     @property
     def is_usable(self) -> bool:

@@ -65,9 +65,10 @@ class TimePointAlreadyAnswered(SubmissionError):
     def __init__(
         self, time_point: TimePoint, existing: Administration, *, measure_name: str
     ) -> None:
+        when = timezone.localtime(existing.completed_at)
         super().__init__(
             f"{measure_name} ({time_point.label}) was already answered on "
-            f"{timezone.localtime(existing.completed_at):%d %B %Y}. Nothing new was saved."
+            f"{when.day} {when:%B %Y}. Nothing new was saved."
         )
         self.time_point = time_point
         self.existing = existing

@@ -193,7 +193,7 @@ class Episode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service} from {self.start_date:%d %b %Y}"
+        return f"{self.service} from {self.start_date.day} {self.start_date:%b %Y}"
 
 
 class EpisodePause(models.Model):
@@ -237,7 +237,7 @@ class GroupSession(models.Model):
         ordering = ["-date", "title"]
 
     def __str__(self) -> str:
-        return f"{self.title} on {self.date:%d %b %Y}"
+        return f"{self.title} on {self.date.day} {self.date:%b %Y}"
 
 
 class Contact(models.Model):

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from openproms.accounts.policy import Action
+from openproms.accounts.policy import Action, role_may
 from openproms.core.access import org_view
 from openproms.core.row_security import organisation_set
 from openproms.reminders import practice
@@ -26,12 +26,7 @@ def practice_open(request: HttpRequest) -> HttpResponse:
         # is made, so the wall lets its rows be written.
         organisation_set(None, user_id=request.user.pk)
         made = practice.practice_open(membership=membership)
-        messages.success(
-            request,
-            f"Training mode is open. Your caseload has {practice.PEOPLE} made-up "
-            f"people; {practice.NEW_STARTERS} have just started and their first "
-            "measures are due now: find them under Who is due.",
-        )
+        messages.success(request, f"Training mode is open. {_where(membership.role)}")
         return redirect("core:org_home", made.slug)
     return render(
         request,
@@ -39,8 +34,29 @@ def practice_open(request: HttpRequest) -> HttpResponse:
         {
             "practice": None
             if organisation.is_training
-            else practice.practice_for(organisation)
+            else practice.practice_for(organisation),
+            "where": _where(membership.role),
         },
+    )
+
+
+def _where(role: str) -> str:
+    """Where a member in ``role`` finds the made-up people, by the pages that
+    role has: a caseload, the list of who is due, or only the reports."""
+    people, starters = practice.PEOPLE, practice.NEW_STARTERS
+    if role_may(role, Action.CASELOAD_VIEW):
+        return (
+            f"Your caseload has {people} made-up people; {starters} have just "
+            "started and their first measures are due now: find them under Who is due."
+        )
+    if role_may(role, Action.DUE_VIEW):
+        return (
+            f"There are {people} made-up people; {starters} have just started and "
+            "their first measures are due now: find them under Who is due."
+        )
+    return (
+        f"There are {people} made-up people, some with up to a year of answers: "
+        "see them in the dashboard and the reports."
     )
 
 

@@ -285,7 +285,7 @@ def score_history_chart(
         "field": "date",
         "type": "temporal",
         "title": "Date",
-        "axis": {"format": "%d %b %Y", "labelAngle": -30},
+        "axis": {"format": "%-d %b %Y", "labelAngle": -30},
     }
     y = {
         "field": "score",

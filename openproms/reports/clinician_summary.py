@@ -86,7 +86,7 @@ def rows(scale: ScaleProgress) -> list[list[str]]:
     band = band_drawn(scale)
     out = []
     for p in scale.points:
-        row = [f"{p.when:%d %b %Y}", fmt(p.value)]
+        row = [f"{p.when.day} {p.when:%b %Y}", fmt(p.value)]
         if band:
             row.append(
                 f"{fmt(round(p.interval.low, 2))} to {fmt(round(p.interval.high, 2))}"

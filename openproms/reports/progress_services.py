@@ -103,7 +103,7 @@ class ScaleProgress:
 
     @property
     def latest_text(self) -> str:
-        return f"{fmt(self.latest.value)} on {self.latest.when:%d %b %Y}"
+        return f"{fmt(self.latest.value)} on {self.latest.when.day} {self.latest.when:%b %Y}"
 
     # ----------------------------------------------------------- person-facing
 

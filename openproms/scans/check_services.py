@@ -212,7 +212,7 @@ def _set_aside_answered(pages: Iterable[ScanPage], answered: Administration) -> 
     ScanPage.objects.filter(pk__in=[p.pk for p in pages]).update(
         status=ScanPage.Status.ALREADY_ANSWERED,
         reason=(
-            f"this time point was already answered on {when:%d %B %Y} "
+            f"this time point was already answered on {when.day} {when:%B %Y} "
             f"({answered.get_mode_display().lower()}): the scan is not counted"
         ),
     )

@@ -9,6 +9,7 @@ from django.urls import reverse
 from openproms.audit.models import AuditEvent
 from openproms.audit.services import log_action
 from tests.conftest import Tenant, verified_client
+from tests.text_checks import visible_text
 
 
 @pytest.mark.django_db
@@ -234,3 +235,30 @@ def test_every_audited_service_writes_exactly_one_event(tenant_a: Tenant) -> Non
         "member.role_change",
         "member.remove",
     ]
+
+
+def test_the_log_names_an_own_measure_by_its_short_name(tenant_a: Tenant) -> None:
+    """Drafting, publishing and choosing an own measure are logged by its name:
+    the audit log never shows its id."""
+    from tests.catalogue.test_designer import _manager, _published
+
+    own = _published(tenant_a)
+    chosen = _manager(tenant_a).post(
+        reverse(
+            "catalogue:measure_use",
+            kwargs={
+                "org_slug": "alpha",
+                "measure_id": own.measure_id,
+                "measure_version": own.measure_version,
+            },
+        ),
+        {"use": "yes"},
+    )
+    assert chosen.status_code == 302
+    admin = verified_client(tenant_a.members["org_admin"].user)
+    page = admin.get(reverse("audit:log", kwargs={"org_slug": "alpha"}))
+    text = visible_text(page.content)
+    name = own.definition["short_name"]
+    assert f"{name} v1 (own measure)" in text
+    assert f"Measure: {name} v1" in text
+    assert own.measure_id not in text

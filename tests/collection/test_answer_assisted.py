@@ -113,6 +113,29 @@ def test_blank_questions_need_confirming_before_saving(tenant_a: Tenant) -> None
     assert Administration.objects.get().answers["phq9_2"] is None
 
 
+def test_an_optional_question_left_blank_needs_no_confirming(tenant_a: Tenant) -> None:
+    """PHQ-9's last question ("how difficult") is optional and not scored: left
+    blank, the answers save straight away, the other nine stored as given."""
+    _, _, [point] = due_person(tenant_a)
+    client = verified_client(tenant_a.members["worker"].user)
+    response = client.post(
+        _url(tenant_a, point), _post(ANSWERS | {"phq9_difficulty": None})
+    )
+    assert response.status_code == 302
+    stored = Administration.objects.get().answers
+    assert stored["phq9_difficulty"] is None
+    assert stored == ANSWERS | {"phq9_difficulty": None}
+    # A required question left blank beside it still asks for confirming, and
+    # names only that question.
+    _, _, [other] = due_person(tenant_a, reference="OPT-2")
+    refused = client.post(
+        _url(tenant_a, other),
+        _post(ANSWERS | {"phq9_difficulty": None, "phq9_4": None}),
+    )
+    assert refused.status_code == 400
+    assert "Question 4 is not answered" in refused.content.decode()
+
+
 def test_a_time_point_already_answered_says_so(tenant_a: Tenant) -> None:
     _, _, [point] = due_person(tenant_a)
     client = verified_client(tenant_a.members["worker"].user)

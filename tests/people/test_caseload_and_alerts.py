@@ -129,6 +129,12 @@ def test_a_worker_sees_their_own_open_alerts_and_acknowledges_one(
 
     listing = client.get(_url("alert_list", tenant_a))
     assert list(listing.context["page"].object_list) == [alert]
+    # What was answered, as the person saw it: never the item's id.
+    said = "PHQ-9, question 9, answered “Several days” (1),"
+    assert said in visible_text(listing.content)
+    opened = client.get(_url("alert_acknowledge", tenant_a, alert_pk=alert.pk))
+    assert said in visible_text(opened.content)
+    assert "phq9_9" not in visible_text(listing.content + opened.content)
 
     refused = client.post(_url("alert_acknowledge", tenant_a, alert_pk=alert.pk), {})
     assert refused.status_code == 400

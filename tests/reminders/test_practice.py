@@ -150,3 +150,28 @@ def test_a_practice_organisations_contract_never_reaches_a_commissioner(
         )
     )
     assert report.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "where"),
+    [
+        ("worker", "Your caseload has"),
+        ("data_officer", "find them under Who is due"),
+        ("viewer", "see them in the dashboard and the reports"),
+    ],
+)
+def test_each_role_is_told_where_to_find_the_made_up_people(
+    tenant_a: Tenant, role: str, where: str
+) -> None:
+    """Each member is sent to pages their role has: a viewer has no caseload
+    and no list of who is due, a data officer no caseload."""
+    client = verified_client(tenant_a.members[role].user)
+    url = reverse("reminders:practice_open", kwargs={"org_slug": "alpha"})
+    assert where in client.get(url).content.decode()
+    opened = client.post(url, follow=True)
+    said = " ".join(str(m) for m in opened.context["messages"])
+    assert said.startswith("Training mode is open.") and where in said
+    if role != "worker":
+        assert "caseload" not in said
+    if role == "viewer":
+        assert "Who is due" not in said

@@ -284,3 +284,28 @@ def test_at_a_gp_practice_the_summary_goes_to_another_practice(
         )
     )
     assert "Share a summary with their GP" in charity.content.decode()
+
+
+def test_without_an_nhs_number_the_sender_is_warned_and_the_practice_told_why(
+    tenant_a: Tenant, practice: Tenant
+) -> None:
+    """A person with no NHS number: the share page says so before sending, and
+    the practice's inbox does not blame a number that was never sent."""
+    person = factories.on_caseload(tenant_a, "R2", given_name="Sky", family_name="Lee")
+    factories.phq9_answered(tenant_a, person)
+    worker = verified_client(tenant_a.members["worker"].user)
+    form = worker.get(_url("gp_share_create", tenant_a, person_pk=person.pk))
+    assert "No NHS number recorded" in visible_text(form.content)
+    assert _send(tenant_a, person, {"practice": str(practice.organisation.pk)})
+    share = GpShare.objects.get()
+    assert share.nhs_number == ""
+    gp = verified_client(practice.members["worker"].user)
+    text = visible_text(
+        gp.get(_url("gp_inbox_detail", practice, received_pk=share.pk)).content
+    )
+    assert "the sender gave no NHS number" in text
+    assert "none of your patients has this NHS number" not in text
+
+    with_number = _sender_person(tenant_a)
+    form = worker.get(_url("gp_share_create", tenant_a, person_pk=with_number.pk))
+    assert "No NHS number recorded" not in visible_text(form.content)

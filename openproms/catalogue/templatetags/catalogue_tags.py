@@ -59,3 +59,36 @@ def without_stop(text: object) -> str:
     """Text without a final full stop, for a sentence that adds its own."""
     shown = str(text).rstrip()
     return shown[:-1] if shown.endswith(".") else shown
+
+
+@register.simple_tag(takes_context=True)
+def alert_answer(context: template.Context, alert: object) -> str:
+    """What a risk alert was raised on, as the person answering saw it:
+    ``question 9, answered “More than half the days” (2)``; the question's
+    number and the answer's code alone when the wording is not held."""
+    from django.http import Http404
+
+    from openproms.catalogue.descriptions import question_numbers
+    from openproms.catalogue.selectors import measure_definition
+
+    administration = getattr(alert, "administration", None)
+    item_id, code = getattr(alert, "item_id", ""), getattr(alert, "code", None)
+    organisation = getattr(context.get("request"), "organisation", None)
+    try:
+        definition = measure_definition(
+            organisation=organisation,
+            measure_id=administration.measure_id,  # type: ignore[union-attr]
+            version=administration.measure_version,  # type: ignore[union-attr]
+        )
+    except Http404:
+        return f"answer {code}"
+    number = question_numbers(definition).get(str(item_id))
+    item = next((i for i in definition.items if i.id == item_id), None)
+    label = None
+    if item is not None and not item.response_set.is_range:
+        label = next(
+            (o.label for o in item.response_set.options if o.code == code), None
+        )
+    asked = f"question {number}" if number else "a question"
+    answered = f"answered “{label}” ({code})" if label else f"answered {code}"
+    return f"{asked}, {answered}"

@@ -139,7 +139,8 @@ def test_the_gp_reads_a_summary_with_its_measurement_error_and_copies_it(
         has=page.locator("dt", has_text=re.compile(f"^{key}$"))
     )
     expect(row("Latest").locator("dd")).to_contain_text(
-        f"{latest.value:g} on {latest.administration.completed_at:%d %b %Y}"
+        f"{latest.value:g} on {latest.administration.completed_at.day} "
+        f"{latest.administration.completed_at:%b %Y}"
     )
     expect(row("Measurement error").locator("dd")).to_contain_text(
         f"{words} (standard error of measurement {error.sem:.2f})"
