@@ -207,15 +207,53 @@ def form_progress(
     return _save_form(form, open_pages, actor, request)
 
 
+def answered_elsewhere(page: ScanPage) -> Administration | None:
+    """The answers already saved, not from this scan, for the time point the
+    page's form answers (None when there are none, or no time point)."""
+    form = page.form
+    if form is None or form.time_point_id is None:
+        return None
+    answered = Administration.objects.filter(time_point_id=form.time_point_id).first()
+    if answered is None or answered.pk == page.administration_id:
+        return None
+    return answered
+
+
 def _set_aside_answered(pages: Iterable[ScanPage], answered: Administration) -> None:
+    pages = list(pages)
     when = timezone.localtime(answered.completed_at)
-    ScanPage.objects.filter(pk__in=[p.pk for p in pages]).update(
-        status=ScanPage.Status.ALREADY_ANSWERED,
-        reason=(
-            f"this time point was already answered on {when.day} {when:%B %Y} "
-            f"({answered.get_mode_display().lower()}): the scan is not counted"
-        ),
+    reason = (
+        f"this time point was already answered on {when.day} {when:%B %Y} "
+        f"({answered.get_mode_display().lower()}): the scan is not counted"
     )
+    differ = _differences(pages, answered)
+    if differ:
+        reason += (
+            f". The paper differs from the saved answers on {differ}: check with "
+            "the person, and correct the saved answers if the paper is right"
+        )
+    ScanPage.objects.filter(pk__in=[p.pk for p in pages]).update(
+        status=ScanPage.Status.ALREADY_ANSWERED, reason=reason[:500]
+    )
+
+
+def _differences(pages: Iterable[ScanPage], answered: Administration) -> str:
+    """The questions where what the paper says (as the reader or a person
+    decided it) differs from the saved answers: ``question 4 (paper 0, saved 3)``."""
+    saved = answered.answers or {}
+
+    def said(code: int | None) -> str:
+        return "no answer" if code is None else str(code)
+
+    differ = [
+        f"question {item.number} (paper {said(item.code)}, saved "
+        f"{said(saved.get(item.item_id))})"
+        for item in ScanItem.objects.filter(page__in=pages, decided=True).order_by(
+            "number"
+        )
+        if item.item_id in saved and saved.get(item.item_id) != item.code
+    ]
+    return ", ".join(differ)
 
 
 @transaction.atomic

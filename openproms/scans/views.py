@@ -132,6 +132,9 @@ def item_check(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
     organisation = _org(request)
     item = selectors.item_get(organisation=organisation, pk=scan_item_pk)
     page = item.page
+    if page.is_open and check_services.answered_elsewhere(page) is not None:
+        # Answered another way since the scan was read: nothing to check.
+        return _not_counted(request, page)
     definition = measure_definition(
         organisation=organisation,
         measure_id=page.measure_id,
@@ -162,6 +165,9 @@ def item_check(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
             except ScanError as e:
                 error = str(e)
             else:
+                page.refresh_from_db()
+                if page.status == ScanPage.Status.ALREADY_ANSWERED:
+                    return _not_counted(request, page)
                 return redirect("scans:queue", organisation.slug)
     remaining = selectors.items_to_check(organisation).count()
     form_errors = [e for errors in form.errors.values() for e in errors]
@@ -185,6 +191,26 @@ def item_check(request: HttpRequest, scan_item_pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _not_counted(request: HttpRequest, page: ScanPage) -> HttpResponse:
+    """Set the page aside (its time point was answered another way) and say so,
+    naming any answers where the paper differs, then on to the next item."""
+    if page.is_open and page.form is not None:
+        check_services.form_progress(
+            form=page.form,
+            actor=request.user,  # type: ignore[arg-type]
+            request=request,
+        )
+        page.refresh_from_db()
+    person = page.form.service_user if page.form else None
+    whose = f" for {person.display_name}" if person else ""
+    messages.warning(
+        request,
+        f"Not counted: the {measure_name(page.measure_id)} scan{whose}. "
+        f"{page.reason[:1].upper()}{page.reason[1:]}.",
+    )
+    return redirect("scans:queue", page.organisation.slug)
 
 
 def _viewed(request: HttpRequest, view: str, page: ScanPage) -> None:

@@ -267,3 +267,49 @@ def test_deleting_the_answers_deletes_the_page_and_its_image(
         assert storage.exists(name)  # until the deletion commits
     assert not ScanPage.objects.filter(pk=page.pk).exists()
     assert not storage.exists(name)
+
+
+def test_a_scan_answered_on_screen_meanwhile_is_not_checked_and_says_why(
+    tenant_a, client_for, django_capture_on_commit_callbacks
+):
+    """A page waits for a person to check a double mark; meanwhile its time point
+    is answered on screen, with a different answer to question 1. Opening the
+    check sets the page aside and tells the data officer, naming where the
+    paper differs; the answers saved on screen stay as they were."""
+    from openproms.catalogue.selectors import measure_definition
+    from openproms.collection.services import administration_submit
+
+    person, point, form = _printed(tenant_a)
+    pages = scanned_pages(form, PHQ9, second_marks={"phq9_3": 0})
+    client = client_for(tenant_a.members["data_officer"].user)
+    batch = _upload(
+        client,
+        tenant_a,
+        django_capture_on_commit_callbacks,
+        ("pile.pdf", as_pdf(pages)),
+    )
+    on_screen = PHQ9 | {"phq9_1": 3}
+    administration_submit(
+        organisation=tenant_a.organisation,
+        service_user=person,
+        measure=measure_definition(
+            organisation=tenant_a.organisation, measure_id="phq9", version="1"
+        ),
+        answers=on_screen,
+        mode=Administration.Mode.ASSISTED,
+        submission_id="on-screen",
+        time_point=point,
+    )
+    item = ScanItem.objects.get(decided=False)
+    opened = client.get(url("item_check", tenant_a, item.pk), follow=True)
+    said = visible_text(opened.content)
+    assert "Not counted: the PHQ-9 scan for Sam Person (P-1)." in said, said
+    assert "already answered on" in said
+    assert "question 1 (paper 1, saved 3)" in said
+    assert "Nothing to check" in said  # on to the next, here none
+    page = ScanPage.objects.filter(batch=batch).first()
+    assert page.status == ScanPage.Status.ALREADY_ANSWERED
+    assert "question 1 (paper 1, saved 3)" in page.reason
+    assert Administration.objects.get(time_point=point).answers == on_screen
+    item.refresh_from_db()
+    assert not item.decided
