@@ -67,10 +67,12 @@ def support_context(administrations: list[Administration]) -> dict[str, str]:
 def acceptability(
     request: HttpRequest, administration: Administration, mode: str
 ) -> tuple[AcceptabilityForm, bool]:
-    """Handle the acceptability question; (form, done)."""
+    """Handle the acceptability question; (form, done). Asked once per set of
+    answers: once it has a reply, a second one (a page sent again, the result
+    seen again after a correction) records nothing."""
     if request.method != "POST":
         return AcceptabilityForm(), False
-    if "skip" in request.POST:
+    if "skip" in request.POST or administration.acceptability.exists():
         return AcceptabilityForm(), True
     form = AcceptabilityForm(request.POST)
     if form.is_valid():
@@ -98,6 +100,7 @@ def answer_result(request: HttpRequest, administration_pk: int) -> HttpResponse:
     if done:
         messages.success(request, "Thank you. The answers are saved.")
         return redirect(person_url(organisation, person))
+    corrected = administration.edits.exists()
     names = reads.MeasureNames(organisation)
     record_viewed(request, view="answers and result", people=[person.pk])
     return render(
@@ -107,6 +110,10 @@ def answer_result(request: HttpRequest, administration_pk: int) -> HttpResponse:
             **result_context([administration], request),
             "administration": administration,
             "form": form,
+            # The person was asked already (before a correction, or on an
+            # earlier visit): the result is shown without asking again.
+            "asked": corrected or administration.acceptability.exists(),
+            "corrected": corrected,
             "base": "base.html",
             "person": person,
             "person_url": person_url(organisation, person),

@@ -18,6 +18,7 @@ from openproms.collection.models import (
 )
 from tests.conftest import Tenant, verified_client
 from tests.route_objects.collection_answering import ANSWERS, due_person
+from tests.text_checks import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -229,6 +230,12 @@ def test_the_acceptability_question_is_stored_or_skipped(tenant_a: Tenant) -> No
     assert client.post(result, {"rating": "4", "comment": "Fine"}).status_code == 302
     stored = AcceptabilityResponse.objects.get()
     assert (stored.rating, stored.comment, stored.mode) == (4, "Fine", "assisted")
+    # Asked once: the result seen again does not ask, and the form sent again
+    # records nothing more.
+    again = client.get(result).content.decode()
+    assert "One last question" not in again and "Your score is" in again
+    assert client.post(result, {"rating": "2"}).status_code == 302
+    assert AcceptabilityResponse.objects.get().rating == 4
 
 
 def test_correcting_answers_needs_a_reason_and_is_audited(tenant_a: Tenant) -> None:
@@ -255,6 +262,20 @@ def test_correcting_answers_needs_a_reason_and_is_audited(tenant_a: Tenant) -> N
     stale = client.post(edit, dict(changed, reason="Again", version="1"))
     assert stale.status_code == 409
     assert "Someone else changed these answers" in stale.content.decode()
+    # Back on the result: the corrected answers' score, no second thanks and
+    # no second "one last question".
+    result = visible_text(
+        client.get(
+            reverse(
+                "collection:answer_result",
+                kwargs={"org_slug": "alpha", "administration_pk": administration.pk},
+            )
+        ).content
+    )
+    assert "These results are from the corrected answers." in result
+    assert "Thank you for answering" not in result
+    assert "One last question" not in result
+    assert "Your score is 10" in result
 
 
 def test_a_manager_sets_how_a_service_collects(tenant_a: Tenant) -> None:
