@@ -113,3 +113,8 @@ class RetentionForm(forms.Form):
             "max_value": "Enter 1200 months (100 years) or fewer",
         },
     )
+    # Sent back by the confirmation page: what the admin saw, signed
+    # (erasure_views.retention_confirmation); empty on the first save.
+    confirmation = forms.CharField(
+        required=False, max_length=2000, widget=forms.HiddenInput
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,6 +29,8 @@ from openproms.governance.restriction import (
 )
 from openproms.governance.retention import (
     UPCOMING_DAYS,
+    Due,
+    newly_due,
     retention_months,
     retention_set,
     upcoming,
@@ -156,22 +159,70 @@ def _unrestrict(request: HttpRequest, person: Any) -> HttpResponse:
     return render(request, "governance/erase_unrestrict.html", {"person": person})
 
 
+_CONFIRM_SALT = "openproms.governance.retention-confirm"
+# A confirmation older than this is asked for again.
+_CONFIRM_MAX_AGE = 60 * 60
+
+
+def retention_confirmation(
+    request: HttpRequest, months: int, current: int, people: list[Due]
+) -> dict[str, Any]:
+    """What the admin is shown before a period that erases people is saved:
+    the organisation, the admin, the period now and the new one, and who would
+    be erased. Sent to the page signed; the period is saved only when the same
+    comes back (a changed value, or a list changed since, is asked again)."""
+    return {
+        "organisation": request.organisation.pk,  # type: ignore[attr-defined]
+        "user": request.user.pk,
+        "from": current,
+        "months": months,
+        "people": sorted(d.person.pk for d in people),
+    }
+
+
+def _confirmed(token: str, expected: dict[str, Any]) -> bool:
+    try:
+        seen = signing.loads(token, salt=_CONFIRM_SALT, max_age=_CONFIRM_MAX_AGE)
+    except signing.BadSignature:  # forged, altered or too old
+        return False
+    return bool(seen == expected)
+
+
 @org_view(Action.RETENTION_SET)
 @require_http_methods(["GET", "POST"])
 def retention_view(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     months = retention_months(organisation)
     form = RetentionForm(_data(request), initial={"months": months})
+    today = timezone.localdate()
     if request.method == "POST" and form.is_valid():
+        new_months = form.cleaned_data["months"]
+        erased = newly_due(organisation, new_months, today)
+        if erased:
+            expected = retention_confirmation(request, new_months, months, erased)
+            token = form.cleaned_data["confirmation"]
+            if not token or not _confirmed(token, expected):
+                return render(
+                    request,
+                    "governance/erase_retention_confirm.html",
+                    {
+                        "months": months,
+                        "new_months": new_months,
+                        "erased": erased,
+                        "confirmation": signing.dumps(expected, salt=_CONFIRM_SALT),
+                        "asked_again": bool(token),
+                        "today": today,
+                        "days": UPCOMING_DAYS,
+                    },
+                )
         retention_set(
             organisation=organisation,
-            months=form.cleaned_data["months"],
+            months=new_months,
             actor=request.user,  # type: ignore[arg-type]
             request=request,
         )
         messages.success(request, "The retention period is saved.")
         return redirect("governance:retention", org_slug=organisation.slug)
-    today = timezone.localdate()
     return render(
         request,
         "governance/erase_retention.html",

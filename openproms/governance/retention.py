@@ -80,10 +80,13 @@ class Due:
     erase_on: dt.date
 
 
-def due_by(organisation: Organisation, day: dt.date) -> list[Due]:
+def due_by(
+    organisation: Organisation, day: dt.date, months: int | None = None
+) -> list[Due]:
     """The organisation's people whose retention period ends on ``day`` or
-    earlier, soonest first."""
-    months = retention_months(organisation)
+    earlier, soonest first: under the period in force, or under ``months``."""
+    if months is None:
+        months = retention_months(organisation)
     # A generous cut in SQL (a month's slack), the exact date in Python.
     latest_end = months_after(day, -months) + dt.timedelta(days=31)
     people = (
@@ -108,10 +111,28 @@ def due_by(organisation: Organisation, day: dt.date) -> list[Due]:
 
 
 def upcoming(
-    organisation: Organisation, today: dt.date, days: int = UPCOMING_DAYS
+    organisation: Organisation,
+    today: dt.date,
+    days: int = UPCOMING_DAYS,
+    months: int | None = None,
 ) -> list[Due]:
-    """Who the job will erase in the next ``days`` days (and anyone already due)."""
-    return due_by(organisation, today + dt.timedelta(days=days))
+    """Who the job will erase in the next ``days`` days (and anyone already due),
+    under the period in force or under ``months``."""
+    return due_by(organisation, today + dt.timedelta(days=days), months)
+
+
+def newly_due(organisation: Organisation, months: int, today: dt.date) -> list[Due]:
+    """Who a retention period of ``months`` would bring into erasure: erased in
+    the next UPCOMING_DAYS days (or at the next daily run) under ``months`` but
+    not under the period in force. Empty when lengthening, or when the change
+    erases nobody new. Erasure cannot be undone, so the admin confirms these
+    people by name before such a period is saved."""
+    already = {d.person.pk for d in upcoming(organisation, today)}
+    return [
+        d
+        for d in upcoming(organisation, today, months=months)
+        if d.person.pk not in already
+    ]
 
 
 @dataclass

@@ -31,7 +31,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from openproms.accounts.models import Organisation, User
-from openproms.accounts.terms import terms_for
 from openproms.audit.services import log_action
 from openproms.catalogue.descriptions import question_name
 from openproms.collection.fhir_io import person_bundle
@@ -50,6 +49,7 @@ from openproms.governance.subject_access_records import (
     record,
     scanned_pages,
 )
+from openproms.governance.subject_access_summary import summary_context
 from openproms.governance.subject_access_words import Definitions
 from openproms.imports.models import ImportedScore
 from openproms.people.models import Contact, Episode, EpisodePause, ServiceUser
@@ -370,17 +370,12 @@ def subject_access_gather(
         "imported_scores": imported_rows,
         "audit_events": audit_rows,
     }
-    summary = {
-        **data,
-        "person_model": person,
-        "consent_models": consents,
-        "episodes": [
-            {**row, "pauses": [p for p in pauses if p.episode_id == row["id"]]}
-            for row in episode_rows
-        ],
-        "images": [image.name for image in images],
-        "terms": terms_for(organisation),
-    }
+    summary = summary_context(
+        data,
+        organisation=organisation,
+        person=person,
+        images=[image.name for image in images],
+    )
     return SubjectAccess(data=data, summary=summary, images=images)
 
 
