@@ -128,15 +128,12 @@ def answers_write(
                 for scale in result.score.scales.values()
                 if scale.value is not None
             )
-            parts = [f"score {scores}" if scores else "no score"]
-            if submission.time_point is not None:
-                parts.append(f"answers its {submission.time_point.label} time point")
-            tally.add(
-                "answers_created",
-                plan.row,
-                "Add",
-                f"{what(plan, submission)} ({'; '.join(parts)}).",
+            text = what(plan, submission) + (
+                f" (score {scores})" if scores else " (no score)"
             )
+            if submission.time_point is not None:
+                text += f", answering its {submission.time_point.label} time point"
+            tally.add("answers_created", plan.row, "Add", f"{text}.")
         else:
             tally.add(
                 "rows_skipped",

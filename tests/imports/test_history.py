@@ -112,7 +112,8 @@ def test_an_open_episode_imported_years_late_is_due_from_the_import_on(
     ]
     # The answer given two days ago answers the time point due today; the one
     # given at the start is kept with the episode, its occasion history.
-    recent = Administration.objects.get(completed_at__date=TODAY - dt.timedelta(days=2))
+    recent_day = TODAY - dt.timedelta(days=2)
+    recent = Administration.objects.get(completed_at__date=recent_day)
     assert recent.time_point is not None and recent.time_point.label == "Week 60"
     first = Administration.objects.get(completed_at__date=START)
     assert first.time_point is None and first.episode == episode
@@ -128,7 +129,10 @@ def test_an_open_episode_imported_years_late_is_due_from_the_import_on(
         f"{TODAY:%B %Y}; "
         "15 earlier time points left as history, not counted as missed."
     ) in lines
-    assert any("answers its Week 60 time point" in text for text in lines)
+    assert (
+        f"GAD-7 answered {recent_day.day} {recent_day:%B %Y} by R-010 (score 10), "
+        "answering its Week 60 time point."
+    ) in lines
 
 
 def test_the_history_is_in_no_count_on_the_home_page_or_the_dashboard(
