@@ -10,9 +10,11 @@ nothing new; a different body under a used id is a conflict), a restricted
 person gets nothing, and the rows are built and written by the same functions
 as ``administration_submit``'s (``administration_rows``: answers, scale
 results, outcome scores, risk alerts, audit events), in one transaction, with
-each episode's schedule refreshed once at the end. There are no time points: a
-time point is answered one at a time, through ``administration_submit``. See
-docs/decisions/0024-historic-import.md and 0033.
+each episode's schedule refreshed once at the end. A submission may name the
+pending time point its answers complete (an import matches an answer to the
+time point whose window holds its day, decision 0046); the caller chooses it,
+at most one submission per time point. See docs/decisions/0024-historic-import.md
+and 0033.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from openproms.collection.administration_rows import (
     administration_new,
     administrations_store,
 )
-from openproms.collection.models import Administration
+from openproms.collection.models import Administration, TimePoint
 from openproms.collection.services import (
     DataRestricted,
     SubmissionConflict,
@@ -46,7 +48,7 @@ from openproms.scoring import MeasureDefinition, ResponseScore, score_response
 @dataclass(frozen=True)
 class Submission:
     """One completed measure of a bulk submission (as administration_submit's
-    arguments, without a time point)."""
+    arguments; ``time_point`` a pending one of the episode, for the measure)."""
 
     service_user: ServiceUser
     measure: MeasureDefinition
@@ -54,6 +56,7 @@ class Submission:
     submission_id: str
     episode: Episode | None = None
     completed_at: dt.datetime | None = None
+    time_point: TimePoint | None = None
 
 
 class SubmissionsConflict(SubmissionConflict):
@@ -101,6 +104,8 @@ def administrations_submit(
                 payload_hash(
                     measure=submission.measure,
                     service_user=submission.service_user,
+                    # Without the time point: the same answers replay the
+                    # same, whichever occasion they completed.
                     time_point=None,
                     answers=codes,
                 ),
@@ -144,6 +149,7 @@ def administrations_submit(
                 created_at=now,
                 collected_by=collected_by,
                 episode=submission.episode,
+                time_point=submission.time_point,
             )
             held[submission.submission_id] = administration
             new.append((administration, score))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -84,8 +85,34 @@ def _completions(episode: Episode) -> dict[str, list[dt.date]]:
     return found
 
 
+@dataclass(frozen=True)
+class ScheduleRefresh:
+    """What one refresh did: time points created, changed and cancelled, and the
+    occasions left as history (their window closed before the episode's
+    ``scheduled_from``: an imported episode's past, never missed)."""
+
+    created: int = 0
+    updated: int = 0
+    cancelled: int = 0
+    history: int = 0
+    first_due: dt.date | None = None  # the earliest due date of those created
+
+
+def schedule_floor(rule: PlanRule, episode: Episode) -> dt.date:
+    """The first day an occasion's window may close on and still be created:
+    the day the plan was made, or the day an imported episode was imported
+    (``Episode.scheduled_from``, decision 0046), whichever is later. An occasion
+    whose window closed before it was never asked of the service."""
+    plan_made = timezone.localdate(rule.created_at)
+    if episode.scheduled_from is not None and episode.scheduled_from > plan_made:
+        return episode.scheduled_from
+    return plan_made
+
+
 @transaction.atomic
-def episode_schedule_refresh(*, episode: Episode, today: dt.date | None = None) -> None:
+def episode_schedule_refresh(
+    *, episode: Episode, today: dt.date | None = None
+) -> ScheduleRefresh:
     """(Re)materialise the episode's time points from its service's active plans.
 
     Creates occasions that are missing, moves the dates of PENDING ones (after a
@@ -93,7 +120,9 @@ def episode_schedule_refresh(*, episode: Episode, today: dt.date | None = None) 
     they opened, the plan was switched off, or the person withdrew from taking
     part: reason "withdrew"), brings back cancelled ones needed again, and never
     touches COMPLETED or MISSED ones. Occasions whose window had already closed
-    before the plan was made are not created. Idempotent.
+    before the plan was made, or before an imported episode was imported, are not
+    created (:func:`schedule_floor`): the second kind are counted as history.
+    Idempotent.
     """
     today = today or timezone.localdate()
     episode = Episode.objects.select_for_update().get(pk=episode.pk)
@@ -118,12 +147,13 @@ def episode_schedule_refresh(*, episode: Episode, today: dt.date | None = None) 
     facts = episode_facts(episode)
     completions = _completions(episode) if rules else {}
     needed: set[tuple[int, int]] = set()
-    created = updated = cancelled = 0
+    created = updated = cancelled = history = 0
+    first_due: dt.date | None = None
     for rule in rules:
         spec = rule_spec(rule)
         if schedule.rule_problems(spec):
             continue  # an impossible rule (the form refuses these) schedules nothing
-        plan_made = timezone.localdate(rule.created_at)
+        floor = schedule_floor(rule, episode)
         for occasion in schedule.occasions(
             spec,
             facts,
@@ -143,7 +173,12 @@ def episode_schedule_refresh(*, episode: Episode, today: dt.date | None = None) 
             }
             point = existing.get(key)
             if point is None:
-                if occasion.window_end is not None and occasion.window_end < plan_made:
+                if occasion.window_end is not None and occasion.window_end < floor:
+                    if (
+                        episode.scheduled_from is not None
+                        and occasion.window_end < episode.scheduled_from
+                    ):
+                        history += 1
                     continue
                 TimePoint.objects.create(
                     organisation_id=episode.organisation_id,
@@ -153,6 +188,8 @@ def episode_schedule_refresh(*, episode: Episode, today: dt.date | None = None) 
                     **values,
                 )
                 created += 1
+                if first_due is None or occasion.due < first_due:
+                    first_due = occasion.due
             elif point.status == TimePoint.Status.PENDING or (
                 point.status == TimePoint.Status.CANCELLED
             ):
@@ -179,6 +216,7 @@ def episode_schedule_refresh(*, episode: Episode, today: dt.date | None = None) 
             actor_label="system",
             detail={"created": created, "updated": updated, "cancelled": cancelled},
         )
+    return ScheduleRefresh(created, updated, cancelled, history, first_due)
 
 
 def episodes_schedule_refresh(

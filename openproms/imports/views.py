@@ -23,6 +23,7 @@ from openproms.imports.mapping import (
 )
 from openproms.imports.models import ImportJob
 from openproms.imports.reading import read_table
+from openproms.imports.tally import NOT_CHANGES
 
 SAMPLE_ROWS = 3
 
@@ -125,12 +126,15 @@ def import_detail(request: HttpRequest, import_pk: int) -> HttpResponse:
     organisation = _org(request)
     job = selectors.import_get(organisation=organisation, pk=import_pk)
     outcome = job.outcome or {}
-    counts = outcome.get("counts", {})
+    counts = dict(outcome.get("counts", {}))
+    # Imports from before the count of every episode saved closed showed held
+    # episodes given an end date only.
+    counts.setdefault("episodes_ended", counts.get("episodes_updated", 0))
     context = {
         "job": job,
         "outcome": outcome,
         "counts": counts,
-        "changes": sum(v for k, v in counts.items() if k != "rows_skipped"),
+        "changes": sum(v for k, v in counts.items() if k not in NOT_CHANGES),
         "percent": int(100 * job.rows_done / job.row_count) if job.row_count else 0,
         "retention_days": settings.OPENPROMS_IMPORT_RETENTION_DAYS,
     }

@@ -171,6 +171,10 @@ class Episode(models.Model):
         blank=True,
         related_name="key_worker_episodes",
     )
+    # Set by an import of historic data to the day the episode was imported: its
+    # measures are due from that day on, and occasions whose window had closed
+    # before it are history, never scheduled and never missed (decision 0046).
+    scheduled_from = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 

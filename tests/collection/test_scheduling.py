@@ -386,3 +386,34 @@ def test_collection_rates_count_due_completed_missed_baseline_and_follow_up(
         == TimePoint.objects.exclude(status="cancelled").count()
     )
     assert counts.collection_rates(tenant_b.organisation).counts.counted == 0
+
+
+@pytest.mark.django_db
+def test_an_imported_episode_is_scheduled_from_the_day_it_was_imported(
+    tenant_a: Tenant,
+) -> None:
+    # Decision 0046: occasions whose window closed before the import are
+    # history (not created, counted as such); one whose window is still open
+    # that day can still be collected, so it is created, overdue if past due.
+    _plan(
+        tenant_a,
+        {"kind": PlanRule.Kind.START, "window_days": 7},
+        {"kind": PlanRule.Kind.EVERY_N_WEEKS, "weeks": 6, "window_days": 7},
+    )
+    episode = _episode(tenant_a)
+    imported = START + dt.timedelta(weeks=12, days=3)  # week 12's window open
+    Episode.objects.filter(pk=episode.pk).update(scheduled_from=imported)
+    done = scheduling.episode_schedule_refresh(episode=episode, today=imported)
+    assert (done.created, done.history) == (2, 2)
+    assert done.first_due == START + dt.timedelta(weeks=12)
+    assert _points(episode) == [
+        ("phq9", "Week 12", START + dt.timedelta(weeks=12), "pending"),
+        ("phq9", "Week 18", START + dt.timedelta(weeks=18), "pending"),
+    ]
+    assert scheduling.time_points_close_missed(today=imported) == 0
+    found = counts.count_states(TimePoint.objects.all(), imported)
+    assert (found.missed, found.overdue, found.not_yet_due) == (0, 1, 1)
+    # The same episode opened here is held to every occasion since its start.
+    Episode.objects.filter(pk=episode.pk).update(scheduled_from=None)
+    again = scheduling.episode_schedule_refresh(episode=episode, today=imported)
+    assert (again.created, again.history) == (2, 0)

@@ -44,8 +44,11 @@ def test_the_dry_run_shows_exactly_what_the_commit_does(tenant: Tenant) -> None:
         "people_updated": 0,
         "episodes_created": 2,
         "episodes_updated": 0,
+        "episodes_ended": 1,
         "answers_created": 3,
         "scores_created": 0,
+        "time_points_scheduled": 0,
+        "time_points_history": 0,
         "rows_skipped": 0,
     }
 
