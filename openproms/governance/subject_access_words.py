@@ -89,10 +89,11 @@ def _supplied(
     defn: MeasureDefinition, supplied_at: dt.datetime | None, answered: dt.datetime
 ) -> str:
     if supplied_at is not None and supplied_at > answered:
+        when = timezone.localtime(supplied_at)
         return (
             f"The wording of {defn.short_name} shown here is the wording the "
             f"organisation supplied under its licence on "
-            f"{timezone.localtime(supplied_at):%d %B %Y}, after these answers "
+            f"{when.day} {when:%B %Y}, after these answers "
             "were given; the person may have read the same questions worded "
             "differently (for example on a printed form)."
         )
