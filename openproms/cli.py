@@ -58,8 +58,18 @@ def _hold_sqlite_open(database: dict[str, object]) -> sqlite3.Connection | None:
     return keeper
 
 
+def served_url(host: str, port: int) -> str:
+    """The address ``openproms start`` serves, as a browser on this machine opens
+    it (a server listening on every address is opened at 127.0.0.1)."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return f"http://{shown}:{port}"
+
+
 def start(args: argparse.Namespace) -> int:
     """Migrate, optionally seed the demo, start the task worker and serve the site."""
+    # Links in emails (invitations, reminders) name the address served here,
+    # unless the site's public address is set.
+    os.environ.setdefault("OPENPROMS_SITE_URL", served_url(args.host, args.port))
     _django_setup()
     from django.conf import settings
     from django.core.management import call_command

@@ -10,8 +10,15 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
+from django.utils import timezone
 
-from openproms.accounts.models import Membership, Organisation, Service, User
+from openproms.accounts.models import (
+    Invitation,
+    Membership,
+    Organisation,
+    Service,
+    User,
+)
 from openproms.accounts.policy import Role
 from openproms.accounts.terms import role_choices
 
@@ -142,6 +149,24 @@ class InvitationForm(forms.Form):
         ).exists():
             raise forms.ValidationError(
                 "This person is already a member of your organisation"
+            )
+        waiting = (
+            Invitation.objects.filter(
+                organisation=self.organisation,
+                email=email,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if waiting is not None:
+            sent = timezone.localtime(waiting.created_at)
+            raise forms.ValidationError(
+                f"An invitation to {email} is already waiting: it was sent on "
+                f"{sent.day} {sent:%B %Y}. To send a new one, withdraw it under "
+                "Pending invitations first"
             )
         return email
 

@@ -272,6 +272,14 @@ def invitation_accept(
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
+    # Any other invitation to the same address here is done with: its link
+    # no longer opens the join page, and it is no longer listed as pending.
+    Invitation.objects.filter(
+        organisation=invitation.organisation,
+        email=invitation.email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    ).exclude(pk=invitation.pk).update(revoked_at=invitation.accepted_at)
     log_action(
         action="member.join",
         actor=user,

@@ -174,3 +174,48 @@ def test_withdrawing_an_invitation_stops_its_link(tenant_a: Tenant) -> None:
     )
     assert Client().get(path).status_code == 404
     assert AuditEvent.objects.filter(action="member.invite_revoke").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_second_invitation_to_a_waiting_address_is_refused_and_joining_closes_others(
+    tenant_a: Tenant,
+) -> None:
+    """Inviting an address with an invitation already waiting says so and sends
+    nothing; once the person joins, no other invitation to them stays pending."""
+    from openproms.accounts.services import invitation_create
+
+    path = _invite(tenant_a, email="sam@example.org")
+    admin = verified_client(tenant_a.members["org_admin"].user)
+    url = reverse("accounts:member_invite", kwargs={"org_slug": "alpha"})
+    sent = len(mail.outbox)
+    again = admin.post(url, {"email": "Sam@example.org", "role": "worker"})
+    assert again.status_code == 400
+    assert (
+        "An invitation to sam@example.org is already waiting" in again.content.decode()
+    )
+    assert Invitation.objects.count() == 1 and len(mail.outbox) == sent
+    # An older invitation to the same address (sent before this rule).
+    older, _ = invitation_create(
+        organisation=tenant_a.organisation,
+        email="sam@example.org",
+        role="viewer",
+        actor=tenant_a.members["org_admin"].user,
+    )
+    data = {
+        "full_name": "Sam",
+        "password1": "river-stone-lantern",
+        "password2": "river-stone-lantern",
+    }
+    assert Client().post(path, data).status_code == 302
+    older.refresh_from_db()
+    assert not older.is_pending and older.accepted_at is None
+    members = admin.get(reverse("accounts:member_list", kwargs={"org_slug": "alpha"}))
+    assert "sam@example.org" not in members.content.decode().split("Pending")[-1]
+
+
+def test_emailed_links_name_the_address_openproms_start_serves() -> None:
+    from openproms.cli import served_url
+
+    assert served_url("127.0.0.1", 8391) == "http://127.0.0.1:8391"
+    assert served_url("0.0.0.0", 8080) == "http://127.0.0.1:8080"
+    assert served_url("proms.example.org", 80) == "http://proms.example.org:80"
