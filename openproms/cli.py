@@ -61,7 +61,7 @@ def _hold_sqlite_open(database: dict[str, object]) -> sqlite3.Connection | None:
 def served_url(host: str, port: int) -> str:
     """The address ``openproms start`` serves, as a browser on this machine opens
     it (a server listening on every address is opened at 127.0.0.1)."""
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - only compared
     return f"http://{shown}:{port}"
 
 

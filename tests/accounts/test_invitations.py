@@ -217,5 +217,5 @@ def test_emailed_links_name_the_address_openproms_start_serves() -> None:
     from openproms.cli import served_url
 
     assert served_url("127.0.0.1", 8391) == "http://127.0.0.1:8391"
-    assert served_url("0.0.0.0", 8080) == "http://127.0.0.1:8080"
+    assert served_url("0.0.0.0", 8080) == "http://127.0.0.1:8080"  # noqa: S104
     assert served_url("proms.example.org", 80) == "http://proms.example.org:80"
