@@ -144,3 +144,27 @@ def why_for_person(definition: MeasureDefinition, organisation: Any) -> str:
         text = text.replace("your worker", "your care team")
         text = text.replace("Your worker", "Your care team")
     return text
+
+
+def between_bands(scale: Scale) -> str:
+    """How a score between two bands as written is read, when the scale's scores
+    can have decimals (an average, a prorated sum, a rounded figure) and its
+    bands leave gaps (CORE-10's 5.5 between "0 to 5" and "6 to 10"); empty
+    otherwise. The engine's rule: a band runs up to the next band's lowest score
+    (``Bands.index_of``)."""
+    if scale.bands is None or not scale.bands.gaps() or scale.decimals == 0:
+        return ""
+    whole_only = scale.decimals is None and not (
+        scale.method in ("mean", "mean_times_k") or scale.missing.prorate
+    )
+    if whole_only:
+        return ""
+    for _, low, high in scale.bands.gaps():
+        middle = (low + high) / 2
+        example = round(middle, scale.decimals) if scale.decimals else middle
+        if low < example < high:  # a score can be there (not DIALOG's 3.99-4.0)
+            return (
+                f"A score between two bands (such as {example:g}) counts in the "
+                "lower band: each band runs up to where the next one starts."
+            )
+    return ""

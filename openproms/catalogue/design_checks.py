@@ -6,6 +6,7 @@ decision 0034). No Django here.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 from openproms.catalogue.design_document import (
@@ -231,6 +232,16 @@ def _band_problems(design: Design, add: Any) -> None:
                 f"Band {second} overlaps band {first}: a score of "
                 f"{_number(b2.low)} would be in both",
             )
+        elif math.floor(b1.high) + 1 < b2.low:
+            # A whole score falls between them: a gap that is surely a slip.
+            gap = math.floor(b1.high) + 1
+            add(
+                f"band-{n2}-low",
+                f"There is a gap between band {n1} (to {_number(b1.high)}) and "
+                f"band {n2} (from {_number(b2.low)}): a score of {gap} would be "
+                f"in neither. Start band {n2} at {gap}, or end band {n1} at "
+                f"{math.ceil(b2.low) - 1}",
+            )
     if ordered and limits is not None and ordered[0][1].low != limits[0]:
         n, first_band = ordered[0]
         add(
@@ -238,3 +249,34 @@ def _band_problems(design: Design, add: Any) -> None:
             f"The lowest band must start at the lowest possible score "
             f"({_number(limits[0])}), not {_number(first_band.low or 0.0)}",
         )
+
+
+def scores_have_decimals(design: Design) -> bool:
+    """Whether a total score can be other than a whole number: an average, or a
+    sum with blank answers filled in (scaled up), as :func:`design_document`
+    scores it."""
+    return design.method == "mean" or (
+        design.max_missing > 0 and len(scored_numbers(design)) > 1
+    )
+
+
+def band_notes(design: Design) -> list[str]:
+    """How a score between two bands is read, for each gap a score with decimals
+    can fall into (6.67 between "0 to 6" and "7 to 12"): it counts in the lower
+    band, which runs up to where the next one starts (the engine's rule,
+    ``Bands.index_of``). Whole-number gaps are refused by :func:`design_problems`."""
+    if not scores_have_decimals(design):
+        return []
+    complete = [b for b in design.bands if b.low is not None and b.high is not None]
+    ordered = sorted(complete, key=lambda b: b.low or 0.0)
+    notes = []
+    for low, high in itertools.pairwise(ordered):
+        assert low.high is not None and high.low is not None
+        if high.low > low.high:
+            notes.append(
+                f"A score between {_number(low.high)} and {_number(high.low)} "
+                f"(such as {_number(round((low.high + high.low) / 2, 2))}) counts "
+                f"in “{low.label.strip()}”: it runs up to where "
+                f"“{high.label.strip()}” starts."
+            )
+    return notes

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from openproms.catalogue.design_checks import design_problems
+from openproms.catalogue.design_checks import band_notes, design_problems
 from openproms.catalogue.design_document import (
     DIRECTIONS,
     METHODS,
@@ -389,6 +389,7 @@ class DesignForm:
             "questions": questions,
             "subscales": self.rows("subscale"),
             "bands": self.rows("band"),
+            "band_notes": band_notes(self.design),
             "methods": METHODS,
             "directions": DIRECTIONS,
         }

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from openproms.accounts.policy import Action
 from openproms.catalogue import design_services, selectors
+from openproms.catalogue.design_checks import band_notes
 from openproms.catalogue.design_document import (
     NOT_TESTED,
     copy_refusal,
@@ -195,6 +196,7 @@ def _version_page(request: HttpRequest, own: BespokeMeasure) -> HttpResponse:
             "own": own,
             "definition": definition,
             "design": design,
+            "band_notes": band_notes(design),
             "questions": questions,
             "not_tested": NOT_TESTED,
             "versions": selectors.own_measure_versions(

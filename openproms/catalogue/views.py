@@ -58,6 +58,7 @@ def _scale_rows(definition: MeasureDefinition) -> list[dict[str, Any]]:
         {
             "scale": scale,
             "method": descriptions.method_words(definition, scale),
+            "between_bands": descriptions.between_bands(scale),
             **descriptions.measurement_error(scale),
         }
         for scale in definition.scales

@@ -7,11 +7,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from openproms.accounts.models import Organisation
 from openproms.accounts.policy import Action
 from openproms.catalogue.selectors import measure_catalogue
 from openproms.choosing import chooser_data, forms, selectors
 from openproms.collection.models import PlanRule
 from openproms.core.access import org_view
+
+
+def _own_answer_measures(organisation: Organisation) -> list[dict[str, object]]:
+    """The measures whose figures on the organisation's own answers it may look
+    at: those it uses, and every published version of its own measures (which
+    need those figures most: nobody else has tested them)."""
+    return [
+        row
+        for row in measure_catalogue(organisation)
+        if row["in_use"] or row["bespoke"]
+    ]
 
 
 @org_view(Action.MEASURE_VIEW)
@@ -23,9 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "choosing/home.html",
         {
             "form": forms.ChooserForm(organisation=organisation),
-            "measures": [
-                row for row in measure_catalogue(organisation) if row["in_use"]
-            ],
+            "measures": _own_answer_measures(organisation),
             "trials": selectors.trials_for_organisation(organisation),
         },
     )
@@ -44,9 +54,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "choosing/home.html",
             {
                 "form": form,
-                "measures": [
-                    row for row in measure_catalogue(organisation) if row["in_use"]
-                ],
+                "measures": _own_answer_measures(organisation),
                 "trials": selectors.trials_for_organisation(organisation),
             },
             status=400,

@@ -87,6 +87,28 @@ def band_name(scale: Scale, value: float, stored: str) -> str:
     return stored
 
 
+def _band_sentence(scale: Scale, value: float, band: str) -> str:
+    """Which range a score is in; for a score between two ranges as written (6.67
+    between "0 to 6" and "7 to 12", possible when a blank answer is filled in),
+    both ranges and that it counts in the lower one (``Bands.between``)."""
+    below = scale.bands.between(value) if scale.bands is not None else None
+    if scale.bands is None or below is None:
+        return gettext("This is in the range called “%(band)s”.") % {"band": band}
+    low, high = scale.bands.bands[below], scale.bands.bands[below + 1]
+    return gettext(
+        "Your score falls between the range called “%(low)s” (%(low_min)s to "
+        "%(low_max)s) and the range called “%(high)s” (%(high_min)s to "
+        "%(high_max)s), so it counts in the lower one, “%(low)s”."
+    ) % {
+        "low": band,
+        "low_min": _fmt(low.min),
+        "low_max": _fmt(low.max),
+        "high": band_name(scale, high.min, high.label),
+        "high_min": _fmt(high.min),
+        "high_max": _fmt(high.max),
+    }
+
+
 def result_lines(
     administration: Administration, definition: MeasureDefinition
 ) -> list[ScaleLine]:
@@ -128,11 +150,7 @@ def result_lines(
         )
         band = band_name(scale, result.value, result.band)
         if band:
-            meaning = (
-                gettext("This is in the range called “%(band)s”.") % {"band": band}
-                + " "
-                + meaning
-            )
+            meaning = _band_sentence(scale, result.value, band) + " " + meaning
         # The same Easy Read words as the person's progress page and sheet
         # (scoring.easy_read): since they started, and since last time.
         change: tuple[str, ...] = ()

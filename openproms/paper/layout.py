@@ -34,6 +34,7 @@ from openproms.paper.payload import parse_payload as parse_payload
 from openproms.paper.typefaces import MEASURE, MEASURE_BOLD, SANS, SANS_BOLD
 from openproms.paper.words import FORM_WORDS, form_key, form_words
 from openproms.scoring import Item, MeasureDefinition, option_label, require_wording
+from openproms.scoring.phrasing import time_period_sentence
 
 LAYOUT_VERSION = 1
 """Bump when any geometry rule changes; old forms then fail the fingerprint check."""
@@ -537,6 +538,7 @@ def make_layout(
         ).encode()
         text.extend(_header(defn, variant, context, number, count, st))
         if number == 1:
+            text.extend(_time_period(defn, st))
             yy = CONTENT_TOP
             for line in instr:
                 yy += _line_h(st.text)
@@ -566,6 +568,45 @@ def make_layout(
         PAGE_H,
         tuple(pages),
     )
+
+
+TIME_PERIOD_TOP = 43.0
+"""Below the header (the name box ends at 42 mm) and above the instructions'
+first line (its baseline one line under CONTENT_TOP): the space an own measure's
+time period is printed in."""
+
+
+def _time_period(defn: MeasureDefinition, st: _Style) -> list[TextLine]:
+    """An own (bespoke) measure's time period on page 1, as the answering screen
+    says it ("In these questions, think about the last 2 weeks.").
+
+    It goes in the free space between the header and the instructions, so no row
+    moves and no fingerprint changes: forms already printed still read. The lines
+    keep left of the QR code's quiet zone and get smaller (down to 8 pt) until
+    they fit. A library measure's instructions give its time period in the
+    publisher's own words, so its form (and its layout) is left as it was.
+    """
+    if defn.kind != "bespoke":
+        return []
+    sentence = (
+        time_period_sentence(defn) if defn.language == "en" else defn.recall_period
+    )
+    if not sentence:
+        return []
+    width = HEADER_TEXT_RIGHT - MARGIN_X
+    for size in [st.text] + [s for s in (11.0, 10.0, 9.0, 8.0) if s < st.text]:
+        lines = _wrap(sentence, size, width)
+        h = _line_h(size)
+        if TIME_PERIOD_TOP + len(lines) * h <= CONTENT_TOP:
+            return [
+                TextLine(line, MARGIN_X, TIME_PERIOD_TOP + (k + 1) * h, size)
+                for k, line in enumerate(lines)
+            ]
+    return [
+        TextLine(
+            _fit(sentence, 8.0, width), MARGIN_X, TIME_PERIOD_TOP + _line_h(8.0), 8.0
+        )
+    ]
 
 
 def _header(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -147,6 +148,26 @@ class Bands:
         """Return the index of the band holding ``value`` (None below the first)."""
         i = bisect.bisect_right(self.lower_bounds, value) - 1
         return i if i >= 0 else None
+
+    def between(self, value: float) -> int | None:
+        """The index of the band ``value`` counts in when it lies between that
+        band's written highest score and the next band's lowest (6.67 between
+        "0 to 6" and "7 to 12", a prorated score); None when it lies within a
+        band as written. Such a score counts in the lower band: a band runs from
+        its ``min`` up to the next band's ``min`` (:meth:`index_of`)."""
+        i = self.index_of(value)
+        if i is None or i + 1 >= len(self.bands):
+            return None
+        return i if value > self.bands[i].max else None
+
+    def gaps(self) -> tuple[tuple[int, float, float], ...]:
+        """Each gap between bands as written: (index of the band below, its
+        highest score, the next band's lowest score)."""
+        return tuple(
+            (i, low.max, high.min)
+            for i, (low, high) in enumerate(itertools.pairwise(self.bands))
+            if high.min > low.max
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -466,3 +466,11 @@ def test_previews_show_the_draft_on_screen_and_on_paper(tenant_a: Tenant) -> Non
     assert png["Content-Type"] == "image/png" and png.content[:4] == b"\x89PNG"
     pdf = client.get(_url("printed_preview_pdf", tenant_a, draft))
     assert pdf.content[:4] == b"%PDF"
+    # Both say the time period to think about.
+    assert "In these questions, think about the last 2 weeks." in text
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf.content)
+    printed = " ".join(document[0].get_textpage().get_text_range().split())
+    document.close()
+    assert "In these questions, think about the last 2 weeks." in printed

@@ -158,3 +158,68 @@ def test_a_published_measure_is_never_recorded(tenant_a: Tenant) -> None:
     client = verified_client(tenant_a.members["manager"].user)
     client.post(_url("reliability_record", "gad7"))
     assert not OwnDataReliability.objects.exists()
+
+
+def _published_own_measure_not_in_use(tenant: Tenant) -> str:
+    """A published own measure the organisation has not yet put in use."""
+    measure = _bespoke(tenant)
+    OrganisationMeasure.objects.filter(
+        organisation=tenant.organisation, measure_id=measure
+    ).delete()
+    BespokeMeasure.objects.filter(measure_id=measure).update(
+        status=BespokeMeasure.Status.PUBLISHED
+    )
+    return measure
+
+
+@pytest.mark.django_db
+def test_the_choosing_page_lists_own_measures_with_a_link_to_their_figures(
+    tenant_a: Tenant,
+) -> None:
+    measure = _published_own_measure_not_in_use(tenant_a)
+    client = verified_client(tenant_a.members["manager"].user)
+    page = client.get(reverse("choosing:home", kwargs={"org_slug": "alpha"}))
+    text = page.content.decode()
+    assert _url("measure_psychometrics", measure) in text
+    assert "How Alpha ladder works on your answers" in " ".join(
+        strip_tags(text).split()
+    )
+    assert "(your own measure, version 1, not in use)" in text
+
+
+@pytest.mark.django_db
+def test_own_measure_pages_link_to_checking_its_reliability(tenant_a: Tenant) -> None:
+    measure = _published_own_measure_not_in_use(tenant_a)
+    client = verified_client(tenant_a.members["manager"].user)
+    link = _url("measure_psychometrics", measure)
+    own_list = client.get(reverse("catalogue:own_list", kwargs={"org_slug": "alpha"}))
+    assert link in own_list.content.decode()
+    assert "Check how reliable version 1 is on your answers" in strip_tags(
+        own_list.content.decode()
+    )
+    detail = client.get(
+        reverse(
+            "catalogue:measure_detail",
+            kwargs={"org_slug": "alpha", "measure_id": measure, "measure_version": "1"},
+        )
+    )
+    assert link in detail.content.decode()
+    assert "Check how reliable it is on your answers" in strip_tags(
+        detail.content.decode()
+    )
+    # The page it leads to is there for the manager.
+    assert client.get(link).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_worker_is_not_offered_the_reliability_link(tenant_a: Tenant) -> None:
+    measure = _published_own_measure_not_in_use(tenant_a)
+    client = verified_client(tenant_a.members["worker"].user)
+    detail = client.get(
+        reverse(
+            "catalogue:measure_detail",
+            kwargs={"org_slug": "alpha", "measure_id": measure, "measure_version": "1"},
+        )
+    )
+    assert detail.status_code == 200
+    assert _url("measure_psychometrics", measure) not in detail.content.decode()
