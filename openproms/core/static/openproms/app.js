@@ -4,13 +4,13 @@ import { initAll } from "../vendor/nhsuk-frontend/nhsuk-frontend.min.js";
 initAll();
 
 // A table wider than the screen scrolls inside its box: a shadow on the side
-// with more to see says so, and a line under it names the way to scroll.
+// with more to see says so, and a line above it names the way to scroll.
 function markScroll(wrap) {
   const more = wrap.scrollWidth - wrap.clientWidth > 1;
   wrap.classList.toggle("app-table-wrap--more-right",
     more && wrap.scrollLeft + wrap.clientWidth < wrap.scrollWidth - 1);
   wrap.classList.toggle("app-table-wrap--more-left", more && wrap.scrollLeft > 1);
-  let hint = wrap.nextElementSibling;
+  let hint = wrap.previousElementSibling;
   if (!hint || !hint.classList.contains("app-table-scroll-hint")) {
     hint = null;
   }
@@ -18,7 +18,7 @@ function markScroll(wrap) {
     hint = document.createElement("p");
     hint.className = "app-table-scroll-hint nhsuk-body-s";
     hint.textContent = "The table is wider than the screen: scroll it sideways to see every column.";
-    wrap.after(hint);
+    wrap.before(hint);
   } else if (!more && hint) {
     hint.remove();
   }
