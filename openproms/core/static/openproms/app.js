@@ -6,7 +6,8 @@ initAll();
 // A table wider than the screen scrolls inside its box: a shadow on the side
 // with more to see says so, and a line above it names the way to scroll.
 function markScroll(wrap) {
-  const more = wrap.scrollWidth - wrap.clientWidth > 1;
+  // (A pixel or two over, a border's width, hides nothing worth scrolling to.)
+  const more = wrap.scrollWidth - wrap.clientWidth > 8;
   wrap.classList.toggle("app-table-wrap--more-right",
     more && wrap.scrollLeft + wrap.clientWidth < wrap.scrollWidth - 1);
   wrap.classList.toggle("app-table-wrap--more-left", more && wrap.scrollLeft > 1);
