@@ -4,6 +4,8 @@ summary's Copy button by keyboard, and the caseload's sorting and filters."""
 
 from __future__ import annotations
 
+import re
+
 import pypdfium2 as pdfium
 import pytest
 from playwright.sync_api import Page, expect
@@ -163,3 +165,29 @@ def test_a_worker_sorts_and_filters_the_caseload(page, tenant_a, live_server):
     expect(page.locator("tbody tr")).to_have_count(1)
     expect(page.get_by_text("Al Able")).to_have_count(0)
     check_page(page)
+
+
+def test_a_caseload_wider_than_a_phone_says_it_scrolls(page, tenant_a, live_server):
+    """At 320 px the caseload is wider than the screen: a line above it says to
+    scroll it sideways and its right edge is shaded; scrolled to the end, the
+    left edge is; at desktop width neither shows."""
+    _worker_with_person(page, tenant_a, live_server)
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.goto("/o/alpha/caseload/")
+    wrap = page.locator(".app-table-wrap")
+    hint = page.locator(".app-table-scroll-hint")
+    expect(hint).to_have_text(
+        "The table is wider than the screen: scroll it sideways to see every column."
+    )
+    assert page.evaluate(
+        "() => document.querySelector('.app-table-scroll-hint').nextElementSibling"
+        ".classList.contains('app-table-wrap')"
+    )
+    expect(wrap).to_have_class(re.compile(r"app-table-wrap--more-right"))
+    wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
+    expect(wrap).to_have_class(re.compile(r"app-table-wrap--more-left"))
+    expect(wrap).not_to_have_class(re.compile(r"app-table-wrap--more-right"))
+    check_page(page, narrow=True, reload=False)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(hint).to_have_count(0)
+    expect(wrap).not_to_have_class(re.compile(r"more-(left|right)"))
