@@ -85,7 +85,13 @@ def design_problems(design: Design) -> dict[str, list[str]]:
         add("method", "Choose how the answers are combined into a score")
     if design.direction not in DIRECTIONS:
         add("direction", "Choose whether a higher score is better or worse")
-    if design.max_missing < 0 or (count and design.max_missing >= count):
+    if design.max_missing < 0:
+        add(
+            "max_missing",
+            "The number of questions that may be left blank cannot be below 0: "
+            "enter 0 if every question must be answered",
+        )
+    elif count and design.max_missing >= count:
         add(
             "max_missing",
             f"At most {max(count - 1, 0)} of the {count} questions that count may "

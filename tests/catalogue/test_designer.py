@@ -192,6 +192,11 @@ ERRORS = [
         "must be answered for a score)",
     ),
     (
+        {"max_missing": "-1"},
+        "The number of questions that may be left blank cannot be below 0: "
+        "enter 0 if every question must be answered",
+    ),
+    (
         {"subscale-1-questions": "1, 9"},
         "Subscale 1: there is no question 9 (the measure has 4 questions)",
     ),
