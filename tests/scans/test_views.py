@@ -42,17 +42,22 @@ def _upload(client, tenant, captured, *files):
     return ScanBatch.objects.latest("id")
 
 
+def _double_mark_uploaded(tenant, client_for, captured):
+    """A PHQ-9 printed for a due time point, scanned back with question 3 marked
+    twice and uploaded by the data officer: (person, time point, printed form,
+    the data officer's client, the batch)."""
+    person, point, form = _printed(tenant)
+    pages = scanned_pages(form, PHQ9, second_marks={"phq9_3": 0})
+    client = client_for(tenant.members["data_officer"].user)
+    batch = _upload(client, tenant, captured, ("pile.pdf", as_pdf(pages)))
+    return person, point, form, client, batch
+
+
 def test_upload_read_check_and_save(
     tenant_a, client_for, django_capture_on_commit_callbacks
 ):
-    person, point, form = _printed(tenant_a)
-    pages = scanned_pages(form, PHQ9, second_marks={"phq9_3": 0})
-    client = client_for(tenant_a.members["data_officer"].user)
-    batch = _upload(
-        client,
-        tenant_a,
-        django_capture_on_commit_callbacks,
-        ("pile.pdf", as_pdf(pages)),
+    person, point, form, client, batch = _double_mark_uploaded(
+        tenant_a, client_for, django_capture_on_commit_callbacks
     )
     detail = client.get(url("batch_detail", tenant_a, batch.pk))
     assert detail.status_code == 200
@@ -279,14 +284,8 @@ def test_a_scan_answered_on_screen_meanwhile_is_not_checked_and_says_why(
     from openproms.catalogue.selectors import measure_definition
     from openproms.collection.services import administration_submit
 
-    person, point, form = _printed(tenant_a)
-    pages = scanned_pages(form, PHQ9, second_marks={"phq9_3": 0})
-    client = client_for(tenant_a.members["data_officer"].user)
-    batch = _upload(
-        client,
-        tenant_a,
-        django_capture_on_commit_callbacks,
-        ("pile.pdf", as_pdf(pages)),
+    person, point, _form, client, batch = _double_mark_uploaded(
+        tenant_a, client_for, django_capture_on_commit_callbacks
     )
     on_screen = PHQ9 | {"phq9_1": 3}
     administration_submit(
