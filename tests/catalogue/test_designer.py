@@ -88,6 +88,29 @@ def _errors(response: Any) -> list[str]:
     return [unescape(s) for s in summary]
 
 
+def in_use_with_a_person(
+    tenant: Tenant, own: BespokeMeasure, reference: str
+) -> ServiceUser:
+    """``own`` (version 1, published) chosen for use, and a person on the
+    worker's caseload to answer it."""
+    OrganisationMeasure.objects.create(
+        organisation=tenant.organisation,
+        measure_id=own.measure_id,
+        measure_version="1",
+    )
+    person = ServiceUser.objects.create(
+        organisation=tenant.organisation, reference=reference
+    )
+    Episode.objects.create(
+        organisation=tenant.organisation,
+        service_user=person,
+        service=tenant.service,
+        start_date=dt.date(2026, 1, 5),
+        key_worker=tenant.members["worker"].user,
+    )
+    return person
+
+
 def _published(tenant: Tenant) -> BespokeMeasure:
     draft = _create(tenant)
     _manager(tenant).post(_url("design_publish", tenant, draft))
@@ -329,21 +352,7 @@ def test_a_designed_measure_is_answered_and_scored_and_old_answers_keep_their_ve
     tenant_a: Tenant,
 ) -> None:
     published = _published(tenant_a)
-    OrganisationMeasure.objects.create(
-        organisation=tenant_a.organisation,
-        measure_id=published.measure_id,
-        measure_version="1",
-    )
-    person = ServiceUser.objects.create(
-        organisation=tenant_a.organisation, reference="P-001"
-    )
-    Episode.objects.create(
-        organisation=tenant_a.organisation,
-        service_user=person,
-        service=tenant_a.service,
-        start_date=dt.date(2026, 1, 5),
-        key_worker=tenant_a.members["worker"].user,
-    )
+    person = in_use_with_a_person(tenant_a, published, "P-001")
     first = _answer(tenant_a, person, published.measure_id)
     scores = {r.scale_id: r for r in first.results.all()}
     # 3 + 2 + (3 - 0, reversed) + 1 = 9, in the "High" band (6-12); Worry = 3 + 2.

@@ -5,7 +5,6 @@ lower band, and the designer, the measure page and the result page say so."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from html import unescape
 
@@ -13,12 +12,17 @@ import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from openproms.catalogue.models import BespokeMeasure, OrganisationMeasure
+from openproms.catalogue.models import BespokeMeasure
 from openproms.catalogue.selectors import measure_definition
 from openproms.collection.models import Administration
-from openproms.people.models import Episode, ServiceUser
 from openproms.scoring import get_measure
-from tests.catalogue.test_designer import _errors, _manager, _url, posted
+from tests.catalogue.test_designer import (
+    _errors,
+    _manager,
+    _url,
+    in_use_with_a_person,
+    posted,
+)
 from tests.conftest import Tenant, verified_client
 
 GAP = {"band-1-high": "6", "band-2-low": "7"}
@@ -93,21 +97,7 @@ def test_the_result_page_names_both_bands_for_a_score_between_them(
     client.post(_url("design_new", tenant_a), posted(**GAP))
     own = BespokeMeasure.objects.get()
     client.post(_url("design_publish", tenant_a, own))
-    OrganisationMeasure.objects.create(
-        organisation=tenant_a.organisation,
-        measure_id=own.measure_id,
-        measure_version="1",
-    )
-    person = ServiceUser.objects.create(
-        organisation=tenant_a.organisation, reference="P-GAP"
-    )
-    Episode.objects.create(
-        organisation=tenant_a.organisation,
-        service_user=person,
-        service=tenant_a.service,
-        start_date=dt.date(2026, 1, 5),
-        key_worker=tenant_a.members["worker"].user,
-    )
+    person = in_use_with_a_person(tenant_a, own, "P-GAP")
     definition = measure_definition(
         organisation=tenant_a.organisation, measure_id=own.measure_id
     )
