@@ -460,12 +460,13 @@ def _collection_table(summary: dict[str, Any]) -> Table:
         ["People engaged", summary["people_engaged"], ""],
         ["New episodes", summary["new_episodes"], ""],
         [
-            "Baseline completed (of new episodes)",
+            "Baseline completed (new episodes with a first answer)",
             summary["baseline_completed"],
             _share(summary["baseline_completed"], summary["new_episodes"]),
         ],
         [
-            "Followed up (of those with a baseline)",
+            # Not the headline's pairs of one measure (the hint says how).
+            "Follow-up capture (new episodes with a baseline that have a later answer)",
             fu.with_follow_up,
             _share(fu.with_follow_up, fu.with_baseline),
         ],
