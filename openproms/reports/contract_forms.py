@@ -223,6 +223,17 @@ def funder_conflict(
     return None
 
 
+IN_PROGRESS = "in progress"
+
+
+def not_started_message(label: str) -> str:
+    """Why a period that has not begun has no report (asked for by its key)."""
+    return (
+        f"The period {label} has not started yet, so there are no figures for "
+        "it. Choose a period from the list: it goes up to the current one"
+    )
+
+
 FUNDER_PERIOD_MESSAGE = (
     "Reports for funders cover one whole quarter at a time: choose a quarter from "
     "the list. Other dates are for the provider's own staff, so that no small "
@@ -233,7 +244,12 @@ FUNDER_PERIOD_MESSAGE = (
 class ReportPeriodForm(forms.Form):
     """The period of a report: the whole contract, a quarter of it, or custom dates
     inside it; for a funder (``funder=True``) one whole quarter only (decision 0015:
-    :mod:`openproms.stats.release`)."""
+    :mod:`openproms.stats.release`).
+
+    Only periods that have started by ``today`` are offered: a later one has no
+    figures, and asked for by its key it is refused with a message saying so. The
+    current period is offered marked "in progress" (its report says the figures
+    are those so far)."""
 
     period = forms.ChoiceField(
         label="Period",
@@ -256,35 +272,59 @@ class ReportPeriodForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, contract: Contract, funder: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        contract: Contract,
+        today: dt.date,
+        funder: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.contract = contract
         self.funder = funder
-        self.whole_quarters = whole_quarters(contract.start_date, contract.end_date)
+        self.today = today
+        every = whole_quarters(contract.start_date, contract.end_date)
+        #: The contract's whole quarters that have started (those offered).
+        self.whole_quarters = [q for q in every if q.start <= today]
         if funder:
-            self.quarters = [
-                (q.key, q.label, q.start, q.end) for q in self.whole_quarters
-            ]
-            choices = [(key, label) for key, label, _, _ in self.quarters]
+            quarters = [(q.key, q.label, q.start, q.end) for q in every]
             del self.fields["start"], self.fields["end"]
         else:
-            self.quarters = contract_quarters(contract.start_date, contract.end_date)
-            choices = [("", "The whole contract period")]
-            choices += [(key, label) for key, label, _, _ in self.quarters]
+            quarters = contract_quarters(contract.start_date, contract.end_date)
+        self.quarters = [q for q in quarters if q[2] <= today]
+        #: The labels of the periods not started yet, by key.
+        self.future = {key: label for key, label, s, _ in quarters if s > today}
+        choices = [] if funder else [("", "The whole contract period")]
+        choices += [
+            (key, f"{label}, {IN_PROGRESS}" if today <= end else label)
+            for key, label, _, end in self.quarters
+        ]
+        if not funder:
             choices.append(("custom", "Custom dates"))
         self.fields["period"].choices = choices  # type: ignore[attr-defined]
 
-    def default_quarter(self, today: dt.date) -> Quarter | None:
+    def default_quarter(self) -> Quarter | None:
         """A funder's report with no period chosen: the latest whole quarter that has
-        started, else the first."""
-        started = [q for q in self.whole_quarters if q.start <= today]
-        if started:
-            return started[-1]
+        ended, else the one in progress; None when none has started."""
+        ended = [q for q in self.whole_quarters if q.end < self.today]
+        if ended:
+            return ended[-1]
         return self.whole_quarters[0] if self.whole_quarters else None
+
+    def _refuse_future(self) -> bool:
+        """A period asked for (by its key) that has not started: its message in
+        place of "choose from the list", and True."""
+        asked = self.data.get("period") or ""
+        if asked not in self.future:
+            return False
+        self.errors.pop("period", None)
+        self.add_error("period", not_started_message(self.future[asked]))
+        return True
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if self._refuse_future():
+            return cleaned
         if self.funder:
             return self._clean_funder(cleaned)
         contract = self.contract
@@ -312,6 +352,12 @@ class ReportPeriodForm(forms.Form):
             if end < start:
                 self.add_error(
                     "end", "The end of the period must be on or after its start"
+                )
+            if start > self.today and "start" not in self.errors:
+                self.add_error(
+                    "start",
+                    f"The start of the period must be today ({self.today:%d/%m/%Y}) "
+                    "or earlier: there are no figures yet for days to come",
                 )
         elif period:
             for key, _label, q_start, q_end in self.quarters:

@@ -28,6 +28,7 @@ from openproms.reports.contract_forms import (
     funder_conflict,
 )
 from openproms.reports.models import Contract
+from openproms.stats.release import whole_quarters
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -169,8 +170,14 @@ def report_response(
     ``left_out``: for the organisation's own staff only, how many people the report
     leaves out because they said no to sharing with funders (never in a file, and
     never on the commissioner's page). ``funder``: the commissioner's own page, which
-    offers one whole quarter at a time (decision 0015)."""
-    form = ReportPeriodForm(request.GET or None, contract=contract, funder=funder)
+    offers one whole quarter at a time (decision 0015).
+
+    Only periods that have started have a report; one still running reads the
+    figures so far, up to today, and says so (page and files)."""
+    today = timezone.localdate()
+    form = ReportPeriodForm(
+        request.GET or None, contract=contract, funder=funder, today=today
+    )
 
     def no_report(status: int, withheld: str = "") -> HttpResponse:
         return render(
@@ -198,18 +205,18 @@ def report_response(
         if withheld:
             return no_report(409, withheld)
         if not data.get("period_start"):
-            quarter = form.default_quarter(timezone.localdate())
+            quarter = form.default_quarter()
             if quarter is None:
-                return no_report(
-                    200,
-                    "Reports for funders cover whole quarters (April to June, July "
-                    "to September, October to December, January to March) within "
-                    "the contract. This contract has no whole quarter, so there "
-                    "is no report to show.",
-                )
+                return no_report(200, _no_quarter_yet(contract))
             start, end = quarter.start, quarter.end
             form.initial["period"] = quarter.key
-    report = report_builder.build_report(contract, start=start, end=end)
+    if start > today:  # the whole contract period, before the contract starts
+        return no_report(
+            200,
+            f"This contract starts on {contract.start_date:%d/%m/%Y}, so there are "
+            "no figures yet: its report can be shown from that day.",
+        )
+    report = report_builder.build_report(contract, start=start, end=end, today=today)
     file_format = data.get("format") or ""
     if file_format in WRITERS:
         body = WRITERS[file_format](report)
@@ -258,6 +265,24 @@ def report_response(
                 for o in report.outcomes
             ],
         },
+    )
+
+
+def _no_quarter_yet(contract: Contract) -> str:
+    """Why a funder has no report yet: the contract has no whole quarter, or its
+    first has not started."""
+    quarters = whole_quarters(contract.start_date, contract.end_date)
+    if quarters:
+        first = quarters[0]
+        return (
+            f"The contract's first whole quarter, {first.label}, starts on "
+            f"{first.start:%d/%m/%Y}, so there are no figures yet: its report can "
+            "be shown from that day."
+        )
+    return (
+        "Reports for funders cover whole quarters (April to June, July to "
+        "September, October to December, January to March) within the contract. "
+        "This contract has no whole quarter, so there is no report to show."
     )
 
 

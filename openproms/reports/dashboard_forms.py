@@ -11,6 +11,7 @@ from django.http import Http404
 from openproms.accounts.models import Organisation, Service
 from openproms.catalogue.selectors import measure_definition, organisation_measures
 from openproms.core.forms import DayMonthYearField
+from openproms.reports.selectors import default_measure
 from openproms.scoring import default_library
 from openproms.stats import quarter_of
 
@@ -174,11 +175,31 @@ class DashboardForm(forms.Form):
         data["service_obj"] = next(
             (s for s in self.services if str(s.pk) == service), None
         )
-        data["measure"] = data.get("measure") or (
-            self.measures[0] if self.measures else None
-        )
         data["pairing"] = data.get("pairing") or "latest"
+        data["measure"] = data.get("measure") or self._default_measure(data)
         return data
+
+    def _default_measure(self, data: dict[str, Any]) -> str | None:
+        """No measure chosen: the first with answers enough in the period (and
+        service; :func:`~openproms.reports.selectors.default_measure`), so a
+        measure adopted last week with nothing to show yet does not open the
+        dashboard because of its name. It shows as chosen in the list."""
+        start, end = data["range"]
+        if not self.measures or start is None or end is None:
+            return self.measures[0] if self.measures else None
+        service = data["service_obj"]
+        chosen = default_measure(
+            organisation=self.organisation,
+            measure_ids=self.measures,
+            start=start,
+            end=end,
+            services=[service] if service else None,
+            include_pilot=bool(data.get("include_pilot")),
+        )
+        if chosen is not None and self.is_bound:
+            self.data = self.data.copy()  # the request's own data is read-only
+            self.data["measure"] = chosen
+        return chosen
 
     def summary(self) -> list[str]:
         """The filters in force, in a few words each (for the closed filters)."""

@@ -45,7 +45,9 @@ from openproms.stats import (
     Factor,
     PairedChange,
     ScoreArrays,
+    fixed,
     paired_change,
+    rounded,
 )
 
 SMALL_N = 10
@@ -86,12 +88,12 @@ class Table:
 
 
 def _num(x: float | None, places: int = 2) -> float | str:
-    # Numbers stay numbers, so a CSV cell holds -7.0 rather than text.
-    return "" if x is None else round(x, places)
+    # Numbers stay numbers (a CSV cell holds -7.0, not text); never -0.0.
+    return "" if x is None else rounded(x, places)
 
 
 def _ci(e: Estimate | None) -> list[float | str]:
-    return ["", ""] if e is None else [round(e.low, 2), round(e.high, 2)]
+    return ["", ""] if e is None else [rounded(e.low, 2), rounded(e.high, 2)]
 
 
 def _share(count: int, n: int) -> str:
@@ -342,7 +344,7 @@ class ScaleSection:
         e = self.change.mean_change
         if e is None:
             return "Too few people to say"
-        return f"{e.value:.2f} (95% CI {e.low:.2f} to {e.high:.2f})"
+        return f"{fixed(e.value, 2)} (95% CI {fixed(e.low, 2)} to {fixed(e.high, 2)})"
 
     def _reliable(self, count: int | None) -> str:
         if self.change.reliable is None or count is None:
@@ -458,12 +460,13 @@ def _collection_table(summary: dict[str, Any]) -> Table:
         ["People engaged", summary["people_engaged"], ""],
         ["New episodes", summary["new_episodes"], ""],
         [
-            "Baseline completed (of new episodes)",
+            "Baseline completed (new episodes with a first answer)",
             summary["baseline_completed"],
             _share(summary["baseline_completed"], summary["new_episodes"]),
         ],
         [
-            "Followed up (of those with a baseline)",
+            # Not the headline's pairs of one measure (the hint says how).
+            "Follow-up capture (new episodes with a baseline that have a later answer)",
             fu.with_follow_up,
             _share(fu.with_follow_up, fu.with_baseline),
         ],

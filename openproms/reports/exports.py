@@ -28,6 +28,7 @@ CSV_COLUMNS = [
     "Code",
     "Kind",
     "Value",
+    "Period status",
 ]
 
 
@@ -56,13 +57,15 @@ def _period(report: Report) -> str:
 
 
 def report_csv(report: Report) -> bytes:
-    """One table of every figure in the report."""
+    """One table of every figure in the report; each row says whether the period
+    has ended or its figures are those so far."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     lead = [report.contract.name, f"{report.start:%d/%m/%Y}", f"{report.end:%d/%m/%Y}"]
+    status = report.in_progress_note or "Ended"
     for figure in report.all_figures():
-        writer.writerow([safe_cell(v) for v in [*lead, *_row(figure)]])
+        writer.writerow([safe_cell(v) for v in [*lead, *_row(figure), status]])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -81,6 +84,7 @@ def report_xlsx(report: Report) -> bytes:
         ["Provider", contract.organisation.name],
         ["Contract reference", contract.reference],
         ["Period", _period(report)],
+        ["Period status", report.in_progress_note or "Ended"],
         ["Disclosure rule", report.rule.name],
     ):
         summary.append([safe_cell(v) for v in row])
@@ -193,6 +197,8 @@ def report_pdf(report: Report) -> bytes:
     if contract.reference:
         para(f"Contract reference: {contract.reference}")
     para(f"Period: {_period(report)}")
+    if report.in_progress_note:
+        para(report.in_progress_note)
     para(f"Disclosure rule: {report.rule.name}")
     para("Reach", "Heading2")
     table(report.reach)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from openproms.reports import charts
-from openproms.stats import NOT_RECORDED, Factor, PairedScore, ScoreArrays
+from openproms.stats import NOT_RECORDED, Factor, PairedScore, ScoreArrays, rounded
 from openproms.stats.casemix import CasemixModel, fit_casemix, standardised_funnel
 from openproms.stats.funnel import Z95, Z998, Funnel, FunnelGroup
 from openproms.stats.psychometrics import NotEnoughData
@@ -169,8 +169,8 @@ def limit_curves(
             ):
                 rows.append(
                     {
-                        "n": round(n, 2),
-                        "value": round(value, 3),
+                        "n": rounded(n, 2),
+                        "value": rounded(value, 3),
                         "limit": label,
                         "line": f"{label} {side}",
                     }
@@ -219,7 +219,7 @@ def funnel_spec(
                     },
                 },
                 {
-                    "data": {"values": [{"expected": round(funnel.expected, 3)}]},
+                    "data": {"values": [{"expected": rounded(funnel.expected, 3)}]},
                     "mark": {"type": "rule", "color": "#425563"},
                     "encoding": {"y": {"field": "expected", "type": "quantitative"}},
                 },
@@ -314,17 +314,17 @@ def comparison_table(
             [
                 g.group,
                 g.n,
-                round(g.mean, 2),
-                round(g.expected, 2),
-                round(g.lower95, 2),
-                round(g.upper95, 2),
-                round(g.lower998, 2),
-                round(g.upper998, 2),
+                rounded(g.mean, 2),
+                rounded(g.expected, 2),
+                rounded(g.lower95, 2),
+                rounded(g.upper95, 2),
+                rounded(g.lower998, 2),
+                rounded(g.upper998, 2),
                 where,
             ]
         )
         points.append(
-            {"group": g.group, "n": g.n, "mean": round(g.mean, 2), "status": where}
+            {"group": g.group, "n": g.n, "mean": rounded(g.mean, 2), "status": where}
         )
     better = "higher" if comparison.higher_is_better else "lower"
     notes = [

@@ -67,7 +67,8 @@ from openproms.translations.selectors import measure_definition_in
 
 def fmt(x: float) -> str:
     """A score without a needless ``.0``."""
-    return f"{x:g}" if x == round(x) else f"{x:.2f}".rstrip("0").rstrip(".")
+    # "z": a rounded negative zero reads 0, never "-0".
+    return f"{x:zg}" if x == round(x) else f"{x:z.2f}".rstrip("0").rstrip(".")
 
 
 @dataclass

@@ -175,6 +175,20 @@ class Report:
     outcomes: list[Outcome]
     start_only: list[str]
     methods: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: A period not over yet: the day its figures run to (today), else None.
+    figures_to: dt.date | None = None
+
+    @property
+    def in_progress_note(self) -> str:
+        """The period is still running, in words ("" when it has ended): the page,
+        the PDF, the workbook and the CSV all say it."""
+        if self.figures_to is None:
+            return ""
+        return (
+            f"In progress: this period runs to {self.end:%d/%m/%Y}, so these are "
+            f"the figures so far, up to today ({self.figures_to:%d/%m/%Y}). They "
+            "will change until the period ends."
+        )
 
     def all_figures(self) -> list[Figure]:
         out = [*self.reach, *self.completion]
@@ -376,8 +390,26 @@ def _versions_caveat(
     return (note.rstrip("."),) if note else ()
 
 
-def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
-    """Every figure of the contract's report for ``start``..``end``, disclosed."""
+def build_report(
+    contract: Contract,
+    *,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date | None = None,
+) -> Report:
+    """Every figure of the contract's report for ``start``..``end``, disclosed.
+
+    Given ``today``, a period that has not ended (``end`` on or after today) is
+    read up to today, and the report says it is in progress (``figures_to``); a
+    period that has not started has no report (ValueError: the pages refuse it
+    first)."""
+    period_end = end
+    figures_to = None
+    if today is not None:
+        if start > today:
+            raise ValueError("the period has not started: there are no figures")
+        if end >= today:
+            end = figures_to = today
     rule = contract_rule(contract)
     wanted = wanted_figures(contract)
     services = list(contract.services.all())
@@ -542,13 +574,14 @@ def build_report(contract: Contract, *, start: dt.date, end: dt.date) -> Report:
         contract=contract,
         title=f"{contract.name}: outcomes report",
         start=start,
-        end=end,
+        end=period_end,
         rule=rule,
         reach=reach,
         completion=completion,
         capture_warning=capture_warning,
         outcomes=outcomes,
         start_only=start_only,
+        figures_to=figures_to,
     )
     report.methods = methods(report)
     return report

@@ -110,4 +110,5 @@ def score_text(value: float) -> str:
     14.0), others with up to two decimals and no trailing zeros (3.86, 13.3)."""
     if value == round(value):
         return str(round(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    # "z": -0.001 reads 0, never "-0".
+    return f"{value:z.2f}".rstrip("0").rstrip(".")

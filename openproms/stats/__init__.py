@@ -11,6 +11,7 @@ Pure Python (numpy only; never Django). The public API:
 * estimates: :func:`paired_t_interval`, :func:`standardised_mean_change`,
   :func:`standardised_change_dz`, :func:`hedges_correction`, :class:`Estimate`,
   :func:`t_quantile`, :func:`t_cdf`;
+* figures rounded for reading, never "-0.0": :func:`rounded`, :func:`fixed`;
 * disclosure control: :func:`disclose`, :func:`disclose_cell`,
   :func:`protect_count`, :class:`Rule`, :data:`NHS_RULE`, :data:`ONS_RULE`,
   :data:`RULES`, the cells :class:`Count`, :class:`Percentage`, :class:`Mean`,
@@ -129,6 +130,7 @@ from openproms.stats.retest import (
     retest_pairs,
     standardised_response_mean,
 )
+from openproms.stats.rounding import fixed, rounded
 
 __all__ = [
     "HIDDEN",
@@ -183,6 +185,7 @@ __all__ = [
     "f_quantile",
     "figure_margins",
     "fit_casemix",
+    "fixed",
     "follow_up_capture",
     "funnel_limits",
     "group_pairs",
@@ -200,6 +203,7 @@ __all__ = [
     "quarter_of",
     "retest_agreement",
     "retest_pairs",
+    "rounded",
     "row_margins",
     "scale_analysis",
     "shown_bounds",

@@ -36,6 +36,8 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Generic, TypeVar
 
+from openproms.stats.rounding import rounded
+
 SUPPRESSED: Final = "*"
 HIDDEN: Final = "c"
 NOT_AVAILABLE: Final = "-"
@@ -186,7 +188,8 @@ def protect_count(value: int, rule: Rule = NHS_RULE) -> int | str:
 
 
 def _number(value: float, decimals: int) -> float | int:
-    shown = round(value, decimals)
+    # rounded(): -0.04 to one place is shown 0.0, never "-0.0".
+    shown = rounded(value, decimals)
     return int(shown) if decimals <= 0 else shown
 
 

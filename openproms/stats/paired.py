@@ -234,7 +234,8 @@ def nice_bin_width(scale: Scale, max_bins: int = 15) -> float:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:g}" if x == round(x) else f"{x:.2f}".rstrip("0").rstrip(".")
+    # "z": a rounded negative zero reads 0, never "-0".
+    return f"{x:zg}" if x == round(x) else f"{x:z.2f}".rstrip("0").rstrip(".")
 
 
 def _bins(

@@ -192,8 +192,8 @@ def test_low_follow_up_is_warned_about(tenant_a):
     page = manager(tenant_a).get(url(tenant_a), PERIOD).content.decode()
     assert 'id="capture-warning"' in page
     assert (
-        "Of the 4 people with a PHQ-9 score in the period, 1 has a first and a "
-        "later score." in page
+        "Of the 4 people whose latest PHQ-9 score is in the period, 1 has a first "
+        "and a later score: the figures above are worked out from these pairs." in page
     )
 
 

@@ -48,11 +48,12 @@ def test_the_headline_figures_come_before_the_filters_and_the_details(data):  # 
     assert cells["improved"] == "2 (50.0%)"
     assert cells["deteriorated"] == "0 (0.0%)"
     assert "Lower scores are better" in row.group(1)
-    capture = re.search(r'id="follow-up-capture">(.*?)</p>', page, re.S)
-    assert capture is not None
-    assert _visible_text(capture.group(1)) == (
-        "Follow-up capture: 100.0%. Of the 4 people with a PHQ-9 score in the "
-        "period, 4 have a first and a later score."
+    pairs = re.search(r'id="score-pairs">(.*?)</p>', page, re.S)
+    assert pairs is not None
+    assert _visible_text(pairs.group(1)) == (
+        "People with a pair of PHQ-9 scores: 100.0%. Of the 4 people whose latest "
+        "PHQ-9 score is in the period, 4 have a first and a later score: the "
+        "figures above are worked out from these pairs."
     )
 
 

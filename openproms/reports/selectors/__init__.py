@@ -21,6 +21,8 @@ The modules, one sub-domain each:
 * :mod:`.outcome_factors`: the same pairs with their service and case-mix factors
   as columns (the commissioner report's fair comparison of services);
 * :mod:`.collection_summary`: reach, baseline completion, follow-up capture;
+* :mod:`.measure_use`: the measure the dashboard opens on (the first with
+  answers enough in the period);
 * :mod:`.scope`: which episodes a report reads (the services chosen, and for
   funders, only people who have not said no to sharing with funders);
 * :mod:`.raw`: values off the cursor, completion times as integer keys;
@@ -29,6 +31,7 @@ The modules, one sub-domain each:
 """
 
 from openproms.reports.selectors.collection_summary import collection_summary
+from openproms.reports.selectors.measure_use import default_measure
 from openproms.reports.selectors.outcome_factors import (
     FACTOR_KEYS,
     EpisodeFactors,
@@ -72,6 +75,7 @@ __all__ = [
     "PairedArrays",
     "Pairing",
     "collection_summary",
+    "default_measure",
     "episode_factors",
     "episode_scope",
     "funders_left_out",

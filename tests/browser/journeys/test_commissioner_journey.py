@@ -139,10 +139,10 @@ def test_a_commissioner_reads_a_report_and_its_downloads_leave_out_who_said_no(
         f"{CONTRACT}: outcomes report"
     )
     # A funder reads one whole quarter at a time (decision 0015): at first the
-    # latest one started; they choose one where the people who said no had scores.
+    # latest one ended; they choose one where the people who said no had scores.
     quarters = whole_quarters(contract.start_date, contract.end_date)
     today = timezone.localdate()
-    latest = [q for q in quarters if q.start <= today][-1]
+    latest = [q for q in quarters if q.end < today][-1]
     expect(page.locator("dd", has_text=f"{latest.start:%d/%m/%Y} to ")).to_be_visible()
     expect(page.get_by_label("Start of the period")).to_have_count(0)
     shot(page, "the report")

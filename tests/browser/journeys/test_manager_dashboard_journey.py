@@ -96,7 +96,7 @@ def test_the_manager_reads_the_headline_first_filters_by_typed_dates_and_sees_wh
     expect(headline).to_be_visible()
     box = headline.bounding_box()
     assert box is not None and box["y"] + box["height"] <= 800
-    capture = page.locator("#follow-up-capture")
+    capture = page.locator("#score-pairs")
     capture_box = capture.bounding_box()
     assert capture_box is not None and capture_box["y"] < 800
     filters = page.locator("#filters")
