@@ -172,6 +172,32 @@ class MeasureAnswerForm(forms.Form):
             and item_id in required
             and not any(e.item_id == item_id for e in errors)
         ]
+        typed = [
+            (self.data.get(self.add_prefix(field_name(item.id))) or "").strip()
+            for item in self.definition.items
+        ]
+        if not errors and all(code is None for code in codes.values()):
+            if not self.blank_confirmation and all(typed):
+                # Typed in from paper: every question marked "-" (left blank).
+                self.add_error(
+                    None,
+                    "Every question is marked as left blank: nothing is saved. If "
+                    "the form came back empty, record the measure as missed on "
+                    "the person's page instead.",
+                )
+                return cleaned
+            if self.blank_confirmation:
+                # Nothing answered is not a set of answers: saving it would
+                # use up the time point with no score (no tick box offers to).
+                self.blank_items = []
+                self.add_error(
+                    None,
+                    _(
+                        "None of the questions is answered, so there is nothing "
+                        "to save. Answer at least one question."
+                    ),
+                )
+                return cleaned
         if not self.blank_confirmation:
             untyped = [
                 position[item.id]

@@ -288,3 +288,22 @@ def test_a_manager_sets_how_a_service_collects(tenant_a: Tenant) -> None:
     found = CollectionSettings.objects.get(service=tenant_a.service)
     assert found.double_entry and not found.show_results
     assert verified_client(tenant_a.members["worker"].user).get(url).status_code == 403
+
+
+def test_nothing_answered_is_refused_and_the_time_point_stays_due(
+    tenant_a: Tenant,
+) -> None:
+    """Every question blank, even with the tick box ticked: nothing is saved and
+    the time point is still due (no tick box offers to save it)."""
+    _, _, [point] = due_person(tenant_a)
+    client = verified_client(tenant_a.members["worker"].user)
+    blank = dict.fromkeys(ANSWERS)
+    for extra in ({}, {"confirm_blanks": "on"}):
+        refused = client.post(_url(tenant_a, point), _post(blank, **extra))
+        assert refused.status_code == 400
+        text = visible_text(refused.content)
+        assert "None of the questions is answered, so there is nothing to save" in text
+        assert "Save with the blank questions left unanswered" not in text
+    assert not Administration.objects.exists()
+    point.refresh_from_db()
+    assert point.status == TimePoint.Status.PENDING

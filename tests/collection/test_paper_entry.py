@@ -87,6 +87,21 @@ def test_an_untyped_or_impossible_item_is_refused(tenant_a: Tenant) -> None:
     assert not Administration.objects.exists()
 
 
+def test_a_form_typed_as_all_blank_is_refused(tenant_a: Tenant) -> None:
+    """Every question typed as "-": nothing is saved, the time point stays due,
+    and the data officer is told how to record an empty form."""
+    _, _, [point] = due_person(tenant_a)
+    client = verified_client(tenant_a.members["data_officer"].user)
+    response = client.post(_url(point), _typed(dict.fromkeys(ANSWERS)))
+    assert response.status_code == 400
+    assert "Every question is marked as left blank: nothing is saved" in (
+        response.content.decode()
+    )
+    assert not Administration.objects.exists()
+    point.refresh_from_db()
+    assert point.status == TimePoint.Status.PENDING
+
+
 def test_double_entry_saves_when_two_people_type_the_same(tenant_a: Tenant) -> None:
     CollectionSettings.objects.create(service=tenant_a.service, double_entry=True)
     _, _, [point] = due_person(tenant_a)
