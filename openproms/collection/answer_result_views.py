@@ -4,11 +4,13 @@ every way of answering.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from openproms.accounts.policy import Action
@@ -87,6 +89,11 @@ def acceptability(
     return form, False
 
 
+JUST_ANSWERED = dt.timedelta(hours=2)
+"""How long after answering with a worker the result screen still thanks the
+person and asks how they found it (the same sitting)."""
+
+
 @org_view(Action.ANSWER_COLLECT)
 @require_http_methods(["GET", "POST"])
 def answer_result(request: HttpRequest, administration_pk: int) -> HttpResponse:
@@ -96,11 +103,21 @@ def answer_result(request: HttpRequest, administration_pk: int) -> HttpResponse:
         pk=administration_pk,  # type: ignore[attr-defined]
     )
     person = administration.service_user
+    corrected = administration.edits.exists()
+    # Just answered with a worker on screen: the person is there, thanked and
+    # asked how they found it. Otherwise (opened later, typed in from paper,
+    # answered by link or scan) a member of staff is looking back at it.
+    just_answered = (
+        administration.mode == Administration.Mode.ASSISTED
+        and timezone.now() - administration.completed_at < JUST_ANSWERED
+        and not corrected
+    )
+    if not just_answered and request.method == "POST":
+        return redirect(person_url(organisation, person))
     form, done = acceptability(request, administration, administration.mode)
     if done:
         messages.success(request, "Thank you. The answers are saved.")
         return redirect(person_url(organisation, person))
-    corrected = administration.edits.exists()
     names = reads.MeasureNames(organisation)
     record_viewed(request, view="answers and result", people=[person.pk])
     return render(
@@ -112,8 +129,9 @@ def answer_result(request: HttpRequest, administration_pk: int) -> HttpResponse:
             "form": form,
             # The person was asked already (before a correction, or on an
             # earlier visit): the result is shown without asking again.
-            "asked": corrected or administration.acceptability.exists(),
+            "asked": not just_answered or administration.acceptability.exists(),
             "corrected": corrected,
+            "looking_back": not just_answered and not corrected,
             "base": "base.html",
             "person": person,
             "person_url": person_url(organisation, person),

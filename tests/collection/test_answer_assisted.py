@@ -307,3 +307,34 @@ def test_nothing_answered_is_refused_and_the_time_point_stays_due(
     assert not Administration.objects.exists()
     point.refresh_from_db()
     assert point.status == TimePoint.Status.PENDING
+
+
+def test_a_result_opened_later_is_not_the_persons_thank_you(tenant_a: Tenant) -> None:
+    """Answers given days ago (or typed in from paper) opened from the person's
+    page: the result says when they were given, thanks no one and asks no
+    "one last question"; a form sent to it records nothing."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    person, _, _ = due_person(tenant_a)
+    client = verified_client(tenant_a.members["worker"].user)
+    url = reverse(
+        "collection:answer_measure",
+        kwargs={"org_slug": "alpha", "person_pk": person.pk, "measure_id": "phq9"},
+    )
+    result = client.post(url, _post(ANSWERS))["Location"]
+    administration = Administration.objects.get()
+    Administration.objects.filter(pk=administration.pk).update(
+        completed_at=timezone.now() - dt.timedelta(days=3)
+    )
+    page = visible_text(client.get(result).content)
+    day = timezone.localtime(timezone.now() - dt.timedelta(days=3))
+    assert (
+        f"These are the results of the answers given on {day.day} {day:%B %Y}." in page
+    )
+    assert "Thank you for answering" not in page
+    assert "One last question" not in page
+    assert "can talk these results through with you" not in page
+    assert client.post(result, {"rating": "4"}).status_code == 302
+    assert not AcceptabilityResponse.objects.exists()

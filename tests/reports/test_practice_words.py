@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from openproms.accounts.models import Organisation
 from openproms.collection import kiosk, links
@@ -117,6 +118,11 @@ def test_the_results_after_answering_name_the_care_team(tenant_b: Tenant) -> Non
     tenant = _practice(tenant_b)
     who = _worse(tenant)
     latest = who.administrations.order_by("-completed_at").first()
+    # Just answered with the clinician on screen (opened later, the page is
+    # the clinician's look back, with no sentence to the patient).
+    type(latest).objects.filter(pk=latest.pk).update(
+        completed_at=timezone.now(), mode="assisted"
+    )
     client = verified_client(tenant.members["worker"].user)
     page = client.get(
         reverse(
