@@ -8,14 +8,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from openproms.accounts.terms import at_practice
 from openproms.catalogue.selectors import measure_definition
 from openproms.collection.answer_selectors import settings_for
 from openproms.collection.models import Administration
 from openproms.scoring import MeasureDefinition, Scale, moved_the_wrong_way
-from openproms.scoring.easy_read import Translate, practice_words, scale_story
+from openproms.scoring.easy_read import (
+    Translate,
+    numbers_listed,
+    practice_words,
+    scale_story,
+)
 
 
 def person_gettext(organisation: object) -> Translate:
@@ -74,6 +79,38 @@ def _earlier_scores(administration: Administration) -> dict[str, list[float]]:
             if result.value is not None:
                 earlier.setdefault(result.scale_id, []).append(result.value)
     return earlier
+
+
+def no_score_meaning(
+    administration: Administration, definition: MeasureDefinition, scale: Scale
+) -> str:
+    """Why a scale has no score, naming the questions left blank (by their numbers
+    on the form) and how many this score may have blank."""
+    position = {item.id: n for n, item in enumerate(definition.items, 1)}
+    answers = administration.answers or {}
+    blank = [position[i] for i in scale.items if answers.get(i) is None]
+    allowed = scale.missing.max_missing
+    if len(blank) <= allowed:
+        # Not from the answers as stored now (a definition changed since?).
+        return gettext(
+            "There is no score this time because too many questions were left blank."
+        )
+    numbers = numbers_listed(blank, gettext)
+    if allowed == 0:
+        return ngettext(
+            "There is no score this time because question %(numbers)s was left "
+            "blank and this score needs every question answered.",
+            "There is no score this time because questions %(numbers)s were left "
+            "blank and this score needs every question answered.",
+            len(blank),
+        ) % {"numbers": numbers}
+    return ngettext(
+        "There is no score this time because questions %(numbers)s were left "
+        "blank and this score can have at most %(allowed)s question left blank.",
+        "There is no score this time because questions %(numbers)s were left "
+        "blank and this score can have at most %(allowed)s questions left blank.",
+        allowed,
+    ) % {"numbers": numbers, "allowed": allowed}
 
 
 def band_name(scale: Scale, value: float, stored: str) -> str:
@@ -135,10 +172,7 @@ def result_lines(
                     value=None,
                     out_of="",
                     band="",
-                    meaning=gettext(
-                        "There is no score this time because too many questions "
-                        "were left blank."
-                    ),
+                    meaning=no_score_meaning(administration, definition, scale),
                     change=(),
                 )
             )

@@ -135,6 +135,7 @@ def small_line_chart(
     font_size: float,
     font: str = SANS,
     label: Callable[[float], str] = str,
+    until: dt.date | None = None,
 ) -> Drawing:
     """A small chart of one scale's scores over time for a printed sheet, drawn
     with ReportLab (vector, and its text is real text at ``font_size`` points, so
@@ -142,7 +143,9 @@ def small_line_chart(
 
     Only what a person needs: the scale's lowest and highest score on the left,
     the first and last month below, a line through the scores with a dot on each
-    (a bigger one on the latest). ``points`` are (date, score), oldest first.
+    (a bigger one on the latest). ``points`` are (date, score), oldest first;
+    ``until``, the day of later answers that gave no score: the dates run to it
+    and no dot is drawn bigger, as none of them is the latest answer.
     """
     from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, String
     from reportlab.lib import colors
@@ -173,7 +176,7 @@ def small_line_chart(
                 textAnchor="end",
             )
         )
-    first_day, last_day = points[0][0], points[-1][0]
+    first_day, last_day = points[0][0], max(points[-1][0], until or points[-1][0])
     span = (last_day - first_day).days
 
     def x_of(day: dt.date) -> float:
@@ -211,7 +214,8 @@ def small_line_chart(
             PolyLine([c for pair in xy for c in pair], strokeColor=blue, strokeWidth=2)
         )
     for n, (x, y) in enumerate(xy):
-        radius = font_size * (0.32 if n == len(xy) - 1 else 0.2)
+        latest = n == len(xy) - 1 and until is None
+        radius = font_size * (0.32 if latest else 0.2)
         drawing.add(Circle(x, y, radius, fillColor=blue, strokeColor=blue))
     return drawing
 

@@ -227,6 +227,7 @@ def _chart_cell(
             font_size=variant.body,
             font=FONT,
             label=fmt,
+            until=scale.no_score_at.date() if scale.no_score_at else None,
         ),
     ]
     if layout.captions:

@@ -11,6 +11,9 @@ screen and the sheet never disagree:
 * per measure and scale, their scores over time as a chart, the scale's range, and
   which way is better ("A lower score is better.");
 * the average where the scale has a cited norm (``scale.norms``);
+* when their latest answers to a measure gave no score for a scale (questions left
+  blank), that it did, which questions, and the date of the last score there is
+  (never "since last time" about answers with no score);
 * never: risk items, item-level answers, band labels ("severe"), caseness.
 
 The clinician summary (:mod:`openproms.reports.clinician_summary`) adds each
@@ -28,7 +31,6 @@ from functools import cached_property
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -40,7 +42,6 @@ from openproms.collection.answer_results import person_gettext
 from openproms.collection.models import (
     Administration,
     CollectionSettings,
-    ScaleResult,
     SelfCompletionLink,
 )
 from openproms.people.models import Episode, ServiceUser
@@ -54,6 +55,7 @@ from openproms.scoring import (
 )
 from openproms.scoring.definitions import Scale
 from openproms.scoring.easy_read import (
+    NoScore,
     ScaleStory,
     SummaryGroup,
     Translate,
@@ -91,6 +93,10 @@ class ScaleProgress:
     snomed: str = ""
     #: Translates the person's Easy Read words (gettext on their pages).
     tr: Translate = english
+    #: When the latest answers to the measure gave no score for this scale: when
+    #: they were given, and the numbers of the scale's questions left blank.
+    no_score_at: dt.datetime | None = None
+    blank_questions: tuple[int, ...] = ()
 
     @property
     def name(self) -> str:
@@ -111,12 +117,20 @@ class ScaleProgress:
     @cached_property
     def story(self) -> ScaleStory:
         """The Easy Read words for the person (no bands, no caseness)."""
+        no_score = None
+        if self.no_score_at is not None:
+            no_score = NoScore(
+                on=_day(self.no_score_at),
+                last_on=_day(self.latest.when),
+                blank=self.blank_questions,
+            )
         return scale_story(
             self.definition,
             self.scale.id,
             [p.value for p in self.points],
             name=self.name,
             tr=self.tr,
+            no_score=no_score,
         )
 
     def person_chart(self) -> dict[str, Any]:
@@ -139,13 +153,19 @@ class ScaleProgress:
         ]
         spec["data"] = {"values": values}
         spec["mark"] = {"type": "line", "point": {"size": 90}, "color": BLUE}
+        x: dict[str, Any] = {
+            "field": "date",
+            "type": "temporal",
+            "title": self.tr("Date"),
+            "axis": self._date_axis(),
+        }
+        if self.no_score_at is not None:
+            # The axis runs to the latest answers, which have no score to draw:
+            # the last dot is not drawn as if it were now.
+            first = self.points[0].when.date().isoformat()
+            x["scale"] = {"domain": [first, self.no_score_at.date().isoformat()]}
         spec["encoding"] = {
-            "x": {
-                "field": "date",
-                "type": "temporal",
-                "title": self.tr("Date"),
-                "axis": self._date_axis(),
-            },
+            "x": x,
             "y": {
                 "field": "score",
                 "type": "quantitative",
@@ -166,6 +186,8 @@ class ScaleProgress:
         out."""
         axis: dict[str, Any] = {"labelAngle": 0, "labelOverlap": "greedy"}
         days = sorted({p.when.date() for p in self.points})
+        if self.no_score_at is not None:
+            days = sorted({*days, self.no_score_at.date()})
         if len(days) <= self.DATED_POINTS:
             axis["format"] = "%-d %b %Y"
             axis["values"] = [
@@ -179,10 +201,15 @@ class ScaleProgress:
 
     def person_rows(self) -> list[list[str]]:
         # Month names through Django's formats, so they are in the page's language.
-        return [
-            [date_format(timezone.localtime(p.when), "d F Y"), fmt(p.value)]
-            for p in self.points
-        ]
+        rows = [[_day(p.when), fmt(p.value)] for p in self.points]
+        if self.no_score_at is not None:
+            rows.append([_day(self.no_score_at), self.tr("No score")])
+        return rows
+
+
+def _day(when: dt.datetime) -> str:
+    """A day as the person reads it, in the page's language: ``8 December 2026``."""
+    return date_format(timezone.localtime(when), "j F Y")
 
 
 @dataclass
@@ -214,12 +241,7 @@ def person_progress(
         Administration.objects.filter(
             organisation=service_user.organisation, service_user=service_user
         )
-        .prefetch_related(
-            Prefetch(
-                "results",
-                queryset=ScaleResult.objects.filter(value__isnull=False),
-            )
-        )
+        .prefetch_related("results")
         .order_by("completed_at", "id")
     )
     grouped: dict[str, list[Administration]] = {}
@@ -235,6 +257,8 @@ def person_progress(
             language=language,
         )
         measure = MeasureProgress(measure_id, definition)
+        unscored = {r.scale_id for r in latest.results.all() if r.value is None}
+        position = {item.id: n for n, item in enumerate(definition.items, 1)}
         for scale in definition.scales:
             if scale.method == "profile":
                 continue
@@ -255,6 +279,14 @@ def person_progress(
             progress = ScaleProgress(
                 measure_id, definition, scale, points, snomed=_snomed(scale), tr=tr
             )
+            if scale.id in unscored:
+                progress.no_score_at = latest.completed_at
+                answers = latest.answers or {}
+                progress.blank_questions = tuple(
+                    position[i]
+                    for i in scale.items
+                    if i in position and answers.get(i) is None
+                )
             if len(points) > 1:
                 progress.first_change = individual_change(
                     definition, scale.id, points[0].value, points[-1].value

@@ -15,6 +15,11 @@ Two comparisons, never mixed up:
 * **since last time**: the score before the latest against the latest (said only
   with three or more scores: with two, last time *is* when they started).
 
+When the person's latest answers to a measure gave no score for a scale (a
+question left blank: :class:`NoScore`), the story says so, names the date of
+the last score there is, and says nothing "since last time": the move since they
+started runs "to" that date.
+
 Whether the move since they started counts as better, about the same or worse
 (:func:`individual_change` gives the facts):
 
@@ -155,6 +160,29 @@ MOVES: dict[str, dict[str, str]] = {
             "Since you started, your %(noun)s went down from %(before)s to %(after)s."
         ),
     },
+    # The latest answers gave no score: the move up to the last score, dated.
+    "headline_to": {
+        "same": english("Your %(noun)s stayed at %(after)s up to %(date)s."),
+        "up": english(
+            "Your %(noun)s went up from %(before)s to %(after)s by %(date)s."
+        ),
+        "down": english(
+            "Your %(noun)s went down from %(before)s to %(after)s by %(date)s."
+        ),
+    },
+    "since_started_to": {
+        "same": english(
+            "From when you started to %(date)s, your %(noun)s stayed at %(after)s."
+        ),
+        "up": english(
+            "From when you started to %(date)s, your %(noun)s went up from "
+            "%(before)s to %(after)s."
+        ),
+        "down": english(
+            "From when you started to %(date)s, your %(noun)s went down from "
+            "%(before)s to %(after)s."
+        ),
+    },
     "since_last": {
         "same": english("Since last time, it has stayed at %(after)s."),
         "up": english("Since last time, it went up from %(before)s to %(after)s."),
@@ -164,7 +192,12 @@ MOVES: dict[str, dict[str, str]] = {
 
 
 def _move(
-    kind: str, noun: str, before: float, after: float, tr: Translate = english
+    kind: str,
+    noun: str,
+    before: float,
+    after: float,
+    tr: Translate = english,
+    date: str = "",
 ) -> str:
     """``Your PHQ-9 total score went up from 4 to 6.`` and the like."""
     way = "same" if _same(before, after) else ("up" if after > before else "down")
@@ -172,6 +205,56 @@ def _move(
         "noun": noun,
         "before": fmt(before),
         "after": fmt(after),
+        "date": date,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class NoScore:
+    """The person's latest answers gave no score for a scale: ``on`` is the date of
+    those answers and ``last_on`` of the last score there is (both as the reader
+    writes dates), ``blank`` the numbers of the scale's questions left blank."""
+
+    on: str
+    last_on: str
+    blank: tuple[int, ...] = ()
+
+
+def numbers_listed(numbers: Sequence[int], tr: Translate = english) -> str:
+    """``3``, ``2 and 3``, ``1, 2 and 4``."""
+    texts = [str(n) for n in numbers]
+    if len(texts) < 2:
+        return "".join(texts)
+    return tr("%(listed)s and %(last)s") % {
+        "listed": ", ".join(texts[:-1]),
+        "last": texts[-1],
+    }
+
+
+#: Why the latest answers gave no score, by how many questions were left blank.
+NO_SCORE_LINES: dict[str, str] = {
+    "one": english(
+        "Your latest answers, on %(date)s, gave no %(noun)s because question "
+        "%(numbers)s was left blank."
+    ),
+    "many": english(
+        "Your latest answers, on %(date)s, gave no %(noun)s because questions "
+        "%(numbers)s were left blank."
+    ),
+    "unknown": english(
+        "Your latest answers, on %(date)s, gave no %(noun)s because questions "
+        "were left blank."
+    ),
+}
+
+
+def _no_score_line(no_score: NoScore, noun: str, tr: Translate) -> str:
+    count = len(no_score.blank)
+    kind = "unknown" if count == 0 else ("one" if count == 1 else "many")
+    return tr(NO_SCORE_LINES[kind]) % {
+        "date": no_score.on,
+        "noun": noun,
+        "numbers": numbers_listed(no_score.blank, tr),
     }
 
 
@@ -227,7 +310,8 @@ class ScaleStory:
     they cannot be made); ``headline`` is the first without its "Since you
     started," for a list already headed so; ``note`` qualifies the move since
     they started ("That is a small change."); ``about`` says how to read the
-    scale; ``averages`` compare with cited norms.
+    scale; ``averages`` compare with cited norms; ``no_score_line`` says that the
+    latest answers gave no score (empty when they did).
     """
 
     name: str
@@ -242,6 +326,7 @@ class ScaleStory:
     range_line: str
     better_line: str
     averages: tuple[str, ...]
+    no_score_line: str = ""
 
     @property
     def summary_lines(self) -> tuple[str, ...]:
@@ -250,20 +335,29 @@ class ScaleStory:
         (after "since last time" it read as about that move)."""
         return tuple(
             line
-            for line in (self.since_started, self.note, self.since_last_time)
+            for line in (
+                self.since_started,
+                self.note,
+                self.since_last_time,
+                self.no_score_line,
+            )
             if line
         )
 
     @property
     def short_lines(self) -> tuple[str, ...]:
         """The summary in fewest words, under a heading that says "since you
-        started": the headline and its note."""
-        return tuple(line for line in (self.headline, self.note) if line)
+        started": the headline and its note (and that the latest answers gave no
+        score, which the headline's date alone would not say)."""
+        return tuple(
+            line for line in (self.headline, self.note, self.no_score_line) if line
+        )
 
     @property
     def about(self) -> tuple[str, ...]:
         """How to read the scale and how it compares: the lines beside its chart."""
-        return (self.range_line, self.better_line, *self.averages)
+        lines = (self.range_line, self.better_line, *self.averages)
+        return (self.no_score_line, *lines) if self.no_score_line else lines
 
 
 def scale_story(
@@ -273,10 +367,12 @@ def scale_story(
     *,
     name: str | None = None,
     tr: Translate = english,
+    no_score: NoScore | None = None,
 ) -> ScaleStory:
     """The Easy Read story of one scale's scores, oldest first (rules in the module
-    docstring); ``name`` defaults to :func:`scale_name`. Raises ValueError for no
-    scores or a score outside the scale's range."""
+    docstring); ``name`` defaults to :func:`scale_name`; ``no_score`` when the
+    latest answers gave no score (``values`` are then the scores before them).
+    Raises ValueError for no scores or a score outside the scale's range."""
     if not values:
         raise ValueError("no scores to describe")
     scale = defn.scale(scale_id)
@@ -300,8 +396,19 @@ def scale_story(
         "min": fmt(scale.range_min),
         "max": fmt(scale.range_max),
     }
+    no_score_line = _no_score_line(no_score, noun, tr) if no_score else ""
     if previous is None:
-        only = tr("Your %(noun)s is %(score)s.") % {"noun": noun, "score": fmt(latest)}
+        if no_score is None:
+            only = tr("Your %(noun)s is %(score)s.") % {
+                "noun": noun,
+                "score": fmt(latest),
+            }
+        else:
+            only = tr("Your last %(noun)s, on %(date)s, was %(score)s.") % {
+                "noun": noun,
+                "date": no_score.last_on,
+                "score": fmt(latest),
+            }
         return ScaleStory(
             name,
             "once",
@@ -315,12 +422,20 @@ def scale_story(
             range_line,
             better_line,
             averages,
+            no_score_line,
         )
-    headline = _move("headline", noun, first, latest, tr)
-    since_started = _move("since_started", noun, first, latest, tr)
-    since_last = (
-        _move("since_last", noun, previous, latest, tr) if len(values) > 2 else ""
-    )
+    if no_score is None:
+        headline = _move("headline", noun, first, latest, tr)
+        since_started = _move("since_started", noun, first, latest, tr)
+        since_last = (
+            _move("since_last", noun, previous, latest, tr) if len(values) > 2 else ""
+        )
+    else:
+        # "Since last time" would be about answers that gave no score: not said.
+        on = no_score.last_on
+        headline = _move("headline_to", noun, first, latest, tr, on)
+        since_started = _move("since_started_to", noun, first, latest, tr, on)
+        since_last = ""
     movement, note = _movement(defn, scale, first, latest, dir_ok)
     note = tr(note) if note else ""
     return ScaleStory(
@@ -336,6 +451,7 @@ def scale_story(
         range_line,
         better_line,
         averages,
+        no_score_line,
     )
 
 

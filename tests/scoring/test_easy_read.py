@@ -9,7 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openproms.scoring import default_library, get_measure
-from openproms.scoring.easy_read import CAVEAT, scale_story, summary
+from openproms.scoring.easy_read import (
+    CAVEAT,
+    NoScore,
+    numbers_listed,
+    scale_story,
+    summary,
+)
 
 
 def test_since_last_time_is_the_previous_score_and_since_you_started_the_first() -> (
@@ -179,3 +185,34 @@ def test_every_library_scale_has_a_story(defn, scale) -> None:  # type: ignore[n
     story = scale_story(defn, scale.id, [high, low, high])
     assert story.name in story.since_started
     assert story.range_line.startswith("Scores go from ")
+
+
+def test_latest_answers_with_no_score_are_said_and_last_time_is_not() -> None:
+    ons4 = get_measure("ons4")
+    blank = NoScore(on="8 December 2026", last_on="21 September 2026", blank=(3,))
+    story = scale_story(ons4, "happiness", [6, 5, 4], no_score=blank)
+    assert story.summary_lines == (
+        "From when you started to 21 September 2026, your ONS4 Happiness score "
+        "went down from 6 to 4.",
+        "Your latest answers, on 8 December 2026, gave no ONS4 Happiness score "
+        "because question 3 was left blank.",
+    )
+    assert story.since_last_time == ""
+    assert story.short_lines[0] == (
+        "Your ONS4 Happiness score went down from 6 to 4 by 21 September 2026."
+    )
+    assert story.about[0] == story.no_score_line
+    once = scale_story(ons4, "happiness", [4], no_score=blank)
+    assert once.summary_lines[0] == (
+        "Your last ONS4 Happiness score, on 21 September 2026, was 4."
+    )
+
+
+def test_blank_questions_are_listed_as_a_person_writes_them() -> None:
+    assert numbers_listed([3]) == "3"
+    assert numbers_listed([2, 5]) == "2 and 5"
+    assert numbers_listed([1, 2, 4]) == "1, 2 and 4"
+    ons4 = get_measure("ons4")
+    many = NoScore(on="8 December 2026", last_on="1 May 2026", blank=(1, 3))
+    story = scale_story(ons4, "happiness", [4, 5], no_score=many)
+    assert "because questions 1 and 3 were left blank." in story.no_score_line
