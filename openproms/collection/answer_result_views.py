@@ -28,20 +28,27 @@ from openproms.collection.answer_pages import (
 )
 from openproms.collection.models import Administration
 from openproms.core.access import org_view
-from openproms.translations.selectors import measure_definition_for
+from openproms.translations.activation import person_language
+from openproms.translations.selectors import measure_definition_in
 
 
 def result_context(
-    administrations: list[Administration], request: HttpRequest
+    administrations: list[Administration],
+    request: HttpRequest,
+    *,
+    language: str | None = None,
 ) -> dict[str, Any]:
+    """The results of ``administrations``, with each measure's words in
+    ``language`` (a language the person chose for this visit), else in their
+    preferred language."""
     shown = all(results.results_shown(a) for a in administrations)
     blocks = []
     for administration in administrations:
-        definition = measure_definition_for(
+        definition = measure_definition_in(
             organisation=administration.organisation,
-            person=administration.service_user,
             measure_id=administration.measure_id,
             version=administration.measure_version,
+            language=language or person_language(administration.service_user),
         )
         blocks.append(
             {

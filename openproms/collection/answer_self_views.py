@@ -47,13 +47,15 @@ from openproms.people.selectors import person_scope, service_user_get
 from openproms.scoring import WordingNotAvailable
 from openproms.scoring import require_wording as check_wording
 from openproms.translations.activation import (
+    SELF_LANGUAGE,
+    chosen_language,
     in_language,
-    in_person_language,
     other_language,
     public_language,
     remember_language,
+    self_language,
 )
-from openproms.translations.selectors import measure_definition_for
+from openproms.translations.selectors import measure_definition_in
 
 
 @org_view(Action.ANSWER_COLLECT)
@@ -193,10 +195,18 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     return _public_page(request, "self_too_many", status=429)
 
 
-def _open_link(request: HttpRequest, link: SelfCompletionLink) -> HttpResponse:
+def _open_link(
+    request: HttpRequest, link: SelfCompletionLink, language: str | None = None
+) -> HttpResponse:
+    """Start the visit; in ``language`` when the person chose one before typing
+    their code, else in their preferred language (decisions 0028, 0034)."""
     request.session.cycle_key()
     request.session[SELF_LINK] = link.pk
     request.session[SELF_DONE] = []
+    if language:
+        request.session[SELF_LANGUAGE] = language
+    else:
+        request.session.pop(SELF_LANGUAGE, None)
     return redirect("collection:self_answer")
 
 
@@ -212,7 +222,7 @@ def self_start(request: HttpRequest) -> HttpResponse:
             if link is None:
                 links.attempt_failed(request)
                 return _link_not_working(request)
-            return _open_link(request, link)
+            return _open_link(request, link, chosen_language(request))
     return _public_page(
         request,
         "self_start",
@@ -242,20 +252,24 @@ def self_answer(request: HttpRequest) -> HttpResponse:
         return _link_not_working(
             request, links.link_person(pk=request.session.get(SELF_LINK))
         )
-    # The person's pages speak their preferred language (decision 0028).
-    with in_person_language(link.service_user):
-        return _self_answer(request, link)
+    # The person's pages speak their preferred language (decision 0028), or the
+    # one they chose in this visit (decisions 0028, 0034).
+    language = self_language(request, link.service_user)
+    with in_language(language):
+        return _self_answer(request, link, language)
 
 
-def _self_answer(request: HttpRequest, link: SelfCompletionLink) -> HttpResponse:
+def _self_answer(
+    request: HttpRequest, link: SelfCompletionLink, language: str
+) -> HttpResponse:
     remaining = links.remaining_time_points(link)
     time_point = remaining[0]
     organisation = link.organisation
-    definition = measure_definition_for(
+    definition = measure_definition_in(
         organisation=organisation,
-        person=link.service_user,
         measure_id=time_point.measure_id,
         version=time_point.measure_version,
+        language=language,
     )
     try:
         check_wording(definition)
@@ -293,6 +307,7 @@ def _self_answer(request: HttpRequest, link: SelfCompletionLink) -> HttpResponse
             "organisation": organisation,
             "position": len(request.session.get(SELF_DONE, [])) + 1,
             "total": len(request.session.get(SELF_DONE, [])) + len(remaining),
+            "other_language": other_language(language),
         },
         status=status,
     )
@@ -315,12 +330,16 @@ def self_done(request: HttpRequest) -> HttpResponse:
     )
     if not done:
         return _link_not_working(request, links.link_person(pk=link_pk))
-    with in_person_language(link.service_user):
-        return _self_done(request, link, done)
+    language = self_language(request, link.service_user)
+    with in_language(language):
+        return _self_done(request, link, done, language)
 
 
 def _self_done(
-    request: HttpRequest, link: SelfCompletionLink, done: list[Administration]
+    request: HttpRequest,
+    link: SelfCompletionLink,
+    done: list[Administration],
+    language: str,
 ) -> HttpResponse:
     form, finished = acceptability(request, done[-1], Administration.Mode.SELF)
     if finished:
@@ -337,10 +356,11 @@ def _self_done(
         request,
         template("result"),
         {
-            **result_context(done, request),
+            **result_context(done, request, language=language),
             **support_context(done),
             "form": form,
             "base": "base.html",
+            "other_language": other_language(language),
         },
         status=400 if form.errors else 200,
     )

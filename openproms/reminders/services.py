@@ -5,6 +5,9 @@ The rules (decision 0030), each checked again at the moment of sending:
 * only people who may be contacted (``people.consent.people_who_may_be_contacted``:
   not withdrawn, not restricted) AND whose contact agreement in force
   (:class:`ContactAgreement`, their latest) is email or text with an address;
+* an email reminder goes to the email address on the person's record now
+  (:func:`reminder_address`), so it follows a change made on their record; the
+  agreement keeps the address they agreed with (decision 0030, amended);
 * only for a time point still due (pending, its window open and opening within
   ``days_before_due`` days): once it is answered, missed or cancelled, waiting
   reminders stop;
@@ -74,6 +77,18 @@ def agreement_in_force(service_user: ServiceUser) -> ContactAgreement | None:
     return ContactAgreement.objects.filter(service_user=service_user).first()
 
 
+def reminder_address(agreement: ContactAgreement, person: ServiceUser) -> str:
+    """Where reminders under ``agreement`` go now: for email, the email address on
+    the person's record (it follows a change made there), else the one they agreed
+    with; for texts, the mobile number they agreed with (the record's phone may be
+    a landline). Empty when they said no to reminders."""
+    if agreement.preference == ContactAgreement.Preference.NONE:
+        return ""
+    if agreement.preference == ContactAgreement.Preference.EMAIL and person.email:
+        return person.email
+    return agreement.address
+
+
 def template_for(organisation: Organisation, channel: str) -> MessageTemplate:
     found = MessageTemplate.objects.filter(
         organisation=organisation, channel=channel
@@ -137,7 +152,7 @@ def reminders_plan(*, organisation: Organisation, now: dt.datetime) -> int:
         TimePoint.objects.filter(organisation=organisation, is_pilot=False)
         .filter(_still_due(today, config.days_before_due))
         .filter(episode__service_user__in=contactable)
-        .select_related("episode")
+        .select_related("episode__service_user")
     )
     # Everything the rules read, in three queries for the whole round.
     agreements: dict[int, ContactAgreement] = {}
@@ -166,11 +181,12 @@ def reminders_plan(*, organisation: Organisation, now: dt.datetime) -> int:
     for point in points:
         person_id = point.episode.service_user_id
         agreement = agreements.get(person_id)
-        if (
-            agreement is None
-            or agreement.preference == ContactAgreement.Preference.NONE
-            or not agreement.address
-        ):
+        address = (
+            reminder_address(agreement, point.episode.service_user)
+            if agreement is not None
+            else ""
+        )
+        if agreement is None or not address:
             continue
         earlier = history.get(point.pk)
         if earlier is not None and (
@@ -185,7 +201,7 @@ def reminders_plan(*, organisation: Organisation, now: dt.datetime) -> int:
                 service_user_id=person_id,
                 time_point=point,
                 channel=agreement.preference,
-                address=agreement.address,
+                address=address,
                 provider=config.provider,
                 next_attempt_at=send_at,
                 created_at=now,
@@ -236,7 +252,7 @@ def _why_stop(reminder: Reminder, config: ReminderSettings, today: dt.date) -> s
     if (
         agreement is None
         or agreement.preference != reminder.channel
-        or agreement.address != reminder.address
+        or not reminder_address(agreement, reminder.service_user)
     ):
         return "The person changed how they agreed to be contacted."
     return ""
@@ -297,6 +313,11 @@ def reminder_send(
         reminder.next_attempt_at = allowed
         reminder.save(update_fields=["next_attempt_at"])
         return reminder
+    # Not sent yet: it goes where reminders go now (their record's email address
+    # may have changed since it was made), and records that address.
+    agreement = agreement_in_force(reminder.service_user)
+    assert agreement is not None  # _why_stop stops a reminder without one
+    reminder.address = reminder_address(agreement, reminder.service_user)
     reminder.attempts += 1
     try:
         # An unreadable stored key is a permanent failure, recorded like any other.

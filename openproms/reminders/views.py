@@ -150,7 +150,10 @@ def agreement_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     current = services.agreement_in_force(person)
     initial: dict[str, Any] = {"agreed_on": timezone.localdate()}
     if current is not None:
-        initial.update(preference=current.preference, address=current.address)
+        initial.update(
+            preference=current.preference,
+            address=services.reminder_address(current, person) or current.address,
+        )
     else:
         initial["address"] = person.email or person.phone
     form = AgreementForm(_data(request), initial=initial)

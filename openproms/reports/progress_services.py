@@ -368,17 +368,19 @@ def progress_sheet_export(
     actor: User | None,
     large_print: bool = False,
     request: HttpRequest | None = None,
+    language: str | None = None,
 ) -> bytes:
     """The printable progress sheet for a person (standard or large print),
     audited as an export: by a worker (``actor``), or by the person themselves from
-    their own progress page (``actor`` None)."""
+    their own progress page (``actor`` None). In ``language`` when the person
+    chose one for this visit, else in their preferred language."""
     from openproms.reports.progress_pdf import progress_pdf
 
-    # In the person's language (the views run this inside in_person_language).
+    # In the person's language (the views run this inside in_language).
     words = person_gettext(service_user.organisation)
     progress = person_progress(
         service_user=service_user,
-        language=person_language(service_user),
+        language=language or person_language(service_user),
         tr=words,
     )
     pdf = progress_pdf(

@@ -37,7 +37,13 @@ from openproms.people.selectors import service_user_get
 from openproms.reports import progress_services as svc
 from openproms.reports.charts import spec_json
 from openproms.scoring.easy_read import CAVEAT
-from openproms.translations.activation import in_person_language, person_language
+from openproms.translations.activation import (
+    in_language,
+    in_person_language,
+    other_language,
+    person_language,
+    self_language,
+)
 
 SELF_PROGRESS = "openproms_self_progress"
 TEMPLATE = "reports/progress/person.html"
@@ -50,14 +56,17 @@ def _context(
     base: str,
     kiosk_mode: bool = False,
     sheet_urls: tuple[str, str] | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
+    """The progress page's context; its words in ``language`` (one the person
+    chose for this visit), else in the person's preferred language."""
     blocks = []
     organisation = service_user.organisation
     words = person_gettext(organisation)
     progress = (
         svc.person_progress(
             service_user=service_user,
-            language=person_language(service_user),
+            language=language or person_language(service_user),
             tr=words,
         )
         if shown
@@ -85,6 +94,7 @@ def _context(
         "base": base,
         "kiosk": kiosk_mode,
         "sheet_urls": sheet_urls,
+        "other_language": other_language(language) if language else None,
     }
 
 
@@ -106,12 +116,16 @@ def _token_link(request: HttpRequest, token: str) -> SelfCompletionLink | HttpRe
 def _self_page(
     request: HttpRequest, link: SelfCompletionLink, sheet_urls: tuple[str, str]
 ) -> HttpResponse:
-    with in_person_language(link.service_user):
-        return _self_page_in_language(request, link, sheet_urls)
+    language = self_language(request, link.service_user)
+    with in_language(language):
+        return _self_page_in_language(request, link, sheet_urls, language)
 
 
 def _self_page_in_language(
-    request: HttpRequest, link: SelfCompletionLink, sheet_urls: tuple[str, str]
+    request: HttpRequest,
+    link: SelfCompletionLink,
+    sheet_urls: tuple[str, str],
+    language: str,
 ) -> HttpResponse:
     shown = svc.results_shown_for(link.service_user, svc.link_episode(link))
     record_viewed(
@@ -128,6 +142,7 @@ def _self_page_in_language(
             shown=shown,
             base="base.html",
             sheet_urls=sheet_urls if shown else None,
+            language=language,
         ),
     )
 
@@ -135,20 +150,29 @@ def _self_page_in_language(
 def _self_sheet(
     request: HttpRequest, link: SelfCompletionLink, *, large_print: bool
 ) -> HttpResponse:
-    with in_person_language(link.service_user):
-        return _self_sheet_in_language(request, link, large_print=large_print)
+    language = self_language(request, link.service_user)
+    with in_language(language):
+        return _self_sheet_in_language(
+            request, link, large_print=large_print, language=language
+        )
 
 
 def _self_sheet_in_language(
-    request: HttpRequest, link: SelfCompletionLink, *, large_print: bool
+    request: HttpRequest, link: SelfCompletionLink, *, large_print: bool, language: str
 ) -> HttpResponse:
     person = link.service_user
     if not svc.results_shown_for(person, svc.link_episode(link)):
         return render(
-            request, TEMPLATE, _context(person, shown=False, base="base.html")
+            request,
+            TEMPLATE,
+            _context(person, shown=False, base="base.html", language=language),
         )
     pdf = svc.progress_sheet_export(
-        service_user=person, actor=None, large_print=large_print, request=request
+        service_user=person,
+        actor=None,
+        large_print=large_print,
+        request=request,
+        language=language,
     )
     record_viewed(
         request,

@@ -82,14 +82,22 @@ def public_language(request: HttpRequest, person: HasLanguage | None = None) -> 
     Staff pages never read any of these (they stay English)."""
     if person is not None:
         return person_language(person)
+    return chosen_language(request) or browser_language(
+        request.headers.get("Accept-Language", "")
+    )
+
+
+def chosen_language(request: HttpRequest) -> str | None:
+    """The language the person chose on a page that names no person: just now
+    (``?lang=cy``) or before (the cookie); None when they chose none."""
     known = _known()
-    chosen = request.GET.get("lang", "")
-    if chosen in known:
-        return chosen
-    remembered = request.COOKIES.get(LANGUAGE_COOKIE, "")
-    if remembered in known:
-        return remembered
-    return browser_language(request.headers.get("Accept-Language", ""))
+    for chosen in (
+        request.GET.get("lang", ""),
+        request.COOKIES.get(LANGUAGE_COOKIE, ""),
+    ):
+        if chosen in known:
+            return chosen
+    return None
 
 
 def remember_language(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -117,3 +125,24 @@ def other_language(code: str) -> dict[str, str]:
         else next((c for c, _ in settings.LANGUAGES if c != "en"), "en")
     )
     return {"code": other, "name": LANGUAGE_NAMES.get(other, other)}
+
+
+# ------------------------------------------------------------ a self-completion visit
+
+#: The session key for the language a person chose for their self-completion visit:
+#: on the code page before typing their code, or with the link to the other
+#: language on the questionnaire, result and progress pages (decisions 0028, 0034).
+SELF_LANGUAGE = "openproms_self_language"
+
+
+def self_language(request: HttpRequest, person: HasLanguage | None) -> str:
+    """The language of a self-completion visit's pages: one chosen in this visit
+    (``?lang=`` on the page itself, kept in the session for the next pages), else
+    the person's preferred language."""
+    known = _known()
+    chosen = request.GET.get("lang", "")
+    if chosen in known:
+        request.session[SELF_LANGUAGE] = chosen
+        return chosen
+    kept = request.session.get(SELF_LANGUAGE, "")
+    return kept if kept in known else person_language(person)
