@@ -124,15 +124,17 @@ def link_create(
             words = {
                 "organisation": organisation.name,
                 "url": url,
+                # The page that asks for the code: the link without its token.
+                "start": url.rstrip("/").rsplit("/", 1)[0] + "/",
                 "code": format_code(code),
-                "until": date_format(timezone.localtime(link.expires_at), "d F Y"),
+                "until": date_format(timezone.localtime(link.expires_at), "j F Y"),
             }
             subject = gettext("Questions from %(organisation)s") % words
             message = (
                 gettext(
                     "Hello,\n\n%(organisation)s has asked you to answer a few short "
                     "questions. Open this link to start:\n\n%(url)s\n\n"
-                    "Or go to the address without the last part and type this code: "
+                    "Or go to %(start)s and type this code: "
                     "%(code)s\n\nThe link works until %(until)s. "
                     "If you were not expecting this email, you can ignore it.\n"
                 )

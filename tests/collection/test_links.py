@@ -69,6 +69,12 @@ def test_a_worker_makes_a_link_shown_with_a_code_and_qr_and_emailed(
     assert link.sent_to == "sam@example.org"
     assert len(mail.outbox) == 1 and token in mail.outbox[0].body
     assert (link.expires_at - timezone.now()).days == 13
+    # The email names the page that asks for the code, and the last day plainly.
+    until = timezone.localtime(link.expires_at)
+    assert f"Or go to http://testserver/s/ and type this code: {code}" in (
+        mail.outbox[0].body
+    )
+    assert f"The link works until {until.day} {until:%B %Y}." in mail.outbox[0].body
 
 
 def test_the_link_opens_without_signing_in_and_stores_self_answers(
