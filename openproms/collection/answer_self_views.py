@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openproms.accounts.policy import Action
@@ -214,6 +215,7 @@ def _open_link(
 @require_http_methods(["GET", "POST"])
 def self_start(request: HttpRequest) -> HttpResponse:
     form = ShortCodeForm(posted_data(request))
+    not_found = False
     if request.method == "POST":
         if links.attempts_exhausted(request):
             return _too_many(request)
@@ -221,13 +223,24 @@ def self_start(request: HttpRequest) -> HttpResponse:
             link = links.link_for_code(form.cleaned_data["code"])
             if link is None:
                 links.attempt_failed(request)
-                return _link_not_working(request)
-            return _open_link(request, link, chosen_language(request))
+                not_found = True
+                # The box stays, with what went wrong: a typing slip is fixed
+                # here, not from a page that has no box.
+                form.add_error(
+                    "code",
+                    gettext_lazy(
+                        "This code does not work. It may have been typed wrongly, "
+                        "have run out or have been used already: check it and try "
+                        "again, or ask the service that gave it to you for a new one."
+                    ),
+                )
+            else:
+                return _open_link(request, link, chosen_language(request))
     return _public_page(
         request,
         "self_start",
         context={"form": form},
-        status=400 if form.errors else 200,
+        status=404 if not_found else 400 if form.errors else 200,
     )
 
 

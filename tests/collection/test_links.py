@@ -4,6 +4,7 @@ revocation, rate-limited codes, and answers stored with mode "self"."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import uuid
 
@@ -158,7 +159,10 @@ def test_a_wrong_code_reveals_nothing_and_guessing_is_rate_limited(
     for n in range(links.ATTEMPT_LIMIT):
         wrong = client.post("/s/", {"code": f"AAAA{n:04d}"})
         assert wrong.status_code == 404
-        assert "This link does not work" in wrong.content.decode()
+        # The box stays, with what went wrong, to try again.
+        page = html.unescape(wrong.content.decode())
+        assert "This code does not work. It may have been typed wrongly" in page
+        assert 'name="code"' in page
     blocked = client.post("/s/", {"code": made.code})
     assert blocked.status_code == 429
     assert (

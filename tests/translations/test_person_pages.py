@@ -136,7 +136,7 @@ def test_the_pages_before_the_person_is_known_follow_a_welsh_browser(
         assert english_left(page) == [], english_left(page)
         assert 'hreflang="en">English</a>' in page
     assert "Ateb eich cwestiynau" in start.content.decode()
-    assert "Nid yw'r ddolen hon yn gweithio" in typed_wrong.content.decode()
+    assert "Nid yw'r cod hwn yn gweithio" in unescape(typed_wrong.content.decode())
     for _ in range(links.ATTEMPT_LIMIT):
         welsh.get("/s/still-not-a-token/")
     too_many = welsh.get("/s/still-not-a-token/")
