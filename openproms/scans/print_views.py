@@ -76,9 +76,11 @@ def _due(
         else:
             problem = selectors.wording_problem(definition)
             rows.append(_Row(point, definition.short_name, problem))
+    # By the person's reference, as the page says (the printed initials before
+    # it would sort by first name).
     rows.sort(
         key=lambda row: (
-            services.printed_reference(row.point.episode.service_user).casefold(),
+            row.point.episode.service_user.reference.casefold(),
             row.point.measure_id,
         )
     )

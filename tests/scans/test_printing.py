@@ -58,6 +58,18 @@ def test_the_page_lists_the_forms_due_and_for_whom(tenant_a, client_for):
     assert not PrintedForm.objects.exists()  # looking prints nothing
 
 
+def test_forms_due_are_listed_in_order_of_reference_not_name(tenant_a, client_for):
+    """As the page says: by reference (Zoe's P-1 before Al's P-2)."""
+    zoe, _, _ = due_person(tenant_a, reference="P-1")
+    al, _, _ = due_person(tenant_a, reference="P-2")
+    type(zoe).objects.filter(pk=zoe.pk).update(given_name="Zoe")
+    type(al).objects.filter(pk=al.pk).update(given_name="Al")
+    client = client_for(_member(tenant_a, "manager").user)
+    page = client.get(_due_url(tenant_a), {"worker": "all"}).content.decode()
+    assert "in order of reference" in page
+    assert page.index("P-1") < page.index("P-2")
+
+
 @pytest.mark.parametrize("role", ["data_officer", "manager"])
 def test_forms_due_show_everyone_in_the_services_by_default(tenant_a, client_for, role):
     due_person(tenant_a, reference="P-1")
