@@ -250,6 +250,12 @@ def test_fast_paper_entry_backspace_and_multi_digit(page, tenant_a, live_server)
     page.keyboard.press("Enter")
     page.wait_for_url("**/paper/time-points/**")
     expect(page.locator("[data-paper-item]").first).to_be_focused()
+    page.keyboard.type("9")  # not an answer: said beside the box, nothing typed
+    expect(page.get_by_role("status")).to_have_text(
+        "9 is not an answer to question 1: press 0, 1, 2, 3, or - if it was left blank."
+    )
+    expect(page.locator("[data-paper-item]").first).to_have_value("")
+    expect(page.locator("[data-paper-item]").first).to_be_focused()
     page.keyboard.type("33")
     page.keyboard.press("Backspace")
     expect(page.locator("[data-paper-item]").nth(1)).to_be_focused()

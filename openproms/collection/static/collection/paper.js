@@ -24,14 +24,36 @@
     box.select();
   }
 
+  // A key that is not an answer is said beside the box (and read out), not
+  // silently dropped: the person typing can tell the key was not taken.
+  function say(box, text) {
+    const group = box.closest(".app-paper-item");
+    let note = group.querySelector("[data-key-note]");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "nhsuk-error-message";
+      note.setAttribute("data-key-note", "");
+      note.setAttribute("role", "status");
+      box.before(note);
+    }
+    note.textContent = text;
+  }
+
+  function clear(box) {
+    const note = box.closest(".app-paper-item").querySelector("[data-key-note]");
+    if (note) note.remove();
+  }
+
   boxes.forEach((box, index) => {
     const codes = box.dataset.codes.split(",");
     const multi = box.hasAttribute("data-multi");
+    const number = index + 1;
     box.addEventListener("keydown", (event) => {
       if (event.altKey || event.ctrlKey || event.metaKey) return;
       const key = event.key;
       if (key === "-" || key === " ") {
         event.preventDefault();
+        clear(box);
         box.value = "-";
         go(index + 1);
       } else if (key === "Enter") {
@@ -43,8 +65,11 @@
       } else if (!multi && /^[0-9]$/.test(key)) {
         event.preventDefault();
         if (codes.includes(key)) {
+          clear(box);
           box.value = key;
           go(index + 1);
+        } else {
+          say(box, `${key} is not an answer to question ${number}: press ${codes.join(", ")}, or - if it was left blank.`);
         }
       } else if (key.length === 1 && !/^[0-9]$/.test(key)) {
         event.preventDefault(); // only numbers, "-" and Space mean anything here
