@@ -4,6 +4,7 @@ catalogue, and a check that a rendered page has no English left in it."""
 from __future__ import annotations
 
 import re
+import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -150,3 +151,30 @@ def english_left(html: str, *, data: tuple[str, ...] = ()) -> list[str]:
         if words & ENGLISH_WORDS:
             left.append(node)
     return left
+
+
+LADDER = "openproms_life_ladder"
+"""The life ladder: a measure openproms ships Welsh wording for."""
+LADDER_ANSWERS = {
+    f"{LADDER}_{part}": n
+    for n, part in enumerate(
+        (
+            "home",
+            "money",
+            "health",
+            "mood",
+            "relationships",
+            "daily_living",
+            "confidence",
+        ),
+        start=3,
+    )
+}
+
+
+def answers_posted(answers: dict[str, int]) -> dict[str, str]:
+    """A questionnaire's form data for ``answers`` (item id -> code), with a new
+    submission id."""
+    data = {f"i_{k}": str(v) for k, v in answers.items()}
+    data["submission_id"] = str(uuid.uuid4())
+    return data

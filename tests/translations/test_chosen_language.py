@@ -6,8 +6,6 @@ stored as anyone's are."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -19,38 +17,23 @@ from openproms.people.models import ServiceUser
 from tests.conftest import Tenant
 from tests.route_objects.collection_answering import due_person
 from tests.text_checks import visible_text
-from tests.translations.person_pages import english_left
+from tests.translations.person_pages import (
+    LADDER,
+    LADDER_ANSWERS,
+    english_left,
+)
+from tests.translations.person_pages import (
+    answers_posted as _post,
+)
 
 pytestmark = pytest.mark.django_db
 
-LADDER = "openproms_life_ladder"
-LADDER_ANSWERS = {
-    f"{LADDER}_{part}": n
-    for n, part in enumerate(
-        (
-            "home",
-            "money",
-            "health",
-            "mood",
-            "relationships",
-            "daily_living",
-            "confidence",
-        ),
-        start=3,
-    )
-}
 ENGLISH_BROWSER = "en-GB,en;q=0.9"
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     cache.clear()
-
-
-def _post(answers: dict[str, int]) -> dict[str, str]:
-    data = {f"i_{k}": str(v) for k, v in answers.items()}
-    data["submission_id"] = str(uuid.uuid4())
-    return data
 
 
 def _link(tenant: Tenant, measures: tuple[str, ...] = (LADDER, "phq9")):  # type: ignore[no-untyped-def]

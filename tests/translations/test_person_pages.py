@@ -5,7 +5,6 @@ translation; the answers are stored as anyone's are."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from html import unescape
 
 import pytest
@@ -18,37 +17,21 @@ from openproms.collection import links
 from openproms.collection.models import Administration, SelfCompletionLink
 from tests.conftest import Tenant, verified_client
 from tests.route_objects.collection_answering import due_person
-from tests.translations.person_pages import english_left
+from tests.translations.person_pages import (
+    LADDER,
+    LADDER_ANSWERS,
+    english_left,
+)
+from tests.translations.person_pages import (
+    answers_posted as _post,
+)
 
 pytestmark = pytest.mark.django_db
-
-LADDER = "openproms_life_ladder"
-LADDER_ANSWERS = {
-    f"{LADDER}_{part}": n
-    for n, part in enumerate(
-        (
-            "home",
-            "money",
-            "health",
-            "mood",
-            "relationships",
-            "daily_living",
-            "confidence",
-        ),
-        start=3,
-    )
-}
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     cache.clear()
-
-
-def _post(answers: dict[str, int]) -> dict[str, str]:
-    data = {f"i_{k}": str(v) for k, v in answers.items()}
-    data["submission_id"] = str(uuid.uuid4())
-    return data
 
 
 def _welsh_person(tenant: Tenant, measures: tuple[str, ...] = (LADDER,)):  # type: ignore[no-untyped-def]
