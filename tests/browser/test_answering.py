@@ -75,7 +75,21 @@ def test_blank_questions_are_warned_about_on_the_worker_form(
     tab_to(page, "button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_load_state()
+    # Nothing answered: nothing to save, and no tick box offers to.
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "None of the questions is answered, so there is nothing to save."
+    )
+    expect(
+        page.get_by_label("Save with the blank questions left unanswered")
+    ).to_have_count(0)
+    # One answered: the rest are named, and the tick box is offered.
+    page.locator("input[name=i_phq9_1][value='1']").check()
+    page.get_by_role("button", name="Save answers").click()
+    page.wait_for_load_state()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("are not answered")
+    expect(
+        page.get_by_label("Save with the blank questions left unanswered")
+    ).to_be_visible()
     check_page(page)
     assert not Administration.objects.exists()
 
